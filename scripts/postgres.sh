@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Throwaway PostgreSQL clusters for local runs and tests.
+#
+#   scripts/postgres.sh start DIR [PORT]   init (if needed) and start a cluster under DIR on 127.0.0.1;
+#                                          prints the connection string on stdout
+#   scripts/postgres.sh stop DIR           stop it (no error if it is not running)
+#
+# The cluster trusts local connections (it only listens on 127.0.0.1) and runs as the `postgres`
+# system user when invoked as root, because initdb refuses to run as root.
+set -euo pipefail
+
+die() { echo "postgres.sh: $*" >&2; exit 1; }
+
+find_bindir() {
+  local d
+  for d in "${PG_BINDIR:-}" /usr/lib/postgresql/*/bin; do
+    [ -n "$d" ] && [ -x "$d/initdb" ] && { echo "$d"; return; }
+  done
+  command -v initdb >/dev/null 2>&1 && { dirname "$(readlink -f "$(command -v initdb)")"; return; }
+  return 1
+}
+
+ensure_installed() {
+  if ! find_bindir >/dev/null; then
+    echo "postgres.sh: PostgreSQL server not found; installing it with apt-get" >&2
+    [ "$(id -u)" = 0 ] || die "PostgreSQL is not installed and installing it needs root (apt-get install postgresql)"
+    apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >&2 \
+      || die "apt-get install postgresql failed"
+  fi
+}
+
+# Run a command as the cluster owner: `postgres` when we are root, else ourselves.
+as_owner() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+free_port() {
+  python3 - <<'PY' 2>/dev/null || echo 55432
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+cmd=${1:-}; dir=${2:-}
+[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: postgres.sh start|stop DIR [PORT]"
+
+case "$cmd" in
+  start)
+    ensure_installed
+    bindir=$(find_bindir)
+    mkdir -p "$dir"
+    dir=$(cd "$dir" && pwd)
+    [ "$(id -u)" = 0 ] && chown postgres "$dir" && chmod 700 "$dir"
+    if [ ! -f "$dir/data/PG_VERSION" ]; then
+      as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
+        || { cat "$dir/initdb.log" >&2; die "initdb failed in $dir/data"; }
+    fi
+    port=${3:-}
+    if [ -f "$dir/port" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
+      port=$(cat "$dir/port")
+    else
+      [ -n "$port" ] || port=$(free_port)
+      # A socket directory inside the cluster folder keeps clusters from colliding in /var/run.
+      as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+        -o "-h 127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" start >/dev/null \
+        || { tail -20 "$dir/server.log" >&2; die "could not start PostgreSQL on 127.0.0.1:$port"; }
+      echo "$port" | as_owner tee "$dir/port" >/dev/null
+    fi
+    echo "Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+    ;;
+  stop)
+    bindir=$(find_bindir) || exit 0
+    [ -f "$dir/data/PG_VERSION" ] || exit 0
+    as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    ;;
+  *) die "unknown command '$cmd' (start|stop)";;
+esac
