@@ -1,0 +1,93 @@
+using EscalationFunctions.Engine.Notifications;
+
+namespace EscalationFunctions.Engine.Configuration;
+
+/// <summary>
+/// Every setting of the worker, parsed and validated once at start-up by <see cref="SettingsReader"/>.
+/// Grouped by the part of the engine that reads them. Holders of secrets are classes, not records,
+/// so that no generated <c>ToString</c> can print a secret into a log line.
+/// </summary>
+public sealed class EscalationSettings
+{
+    public required GateSettings Gates { get; init; }
+    public required SlaSettings Sla { get; init; }
+    public required TickSettings Tick { get; init; }
+    public required SlackSettings Slack { get; init; }
+    public required OpsSettings Ops { get; init; }
+    public required ConnectionSettings Connections { get; init; }
+}
+
+/// <summary>The tick's gates, checked in this order (spec §4.4).</summary>
+public sealed record GateSettings(
+    bool WorkerEnabled,
+    PauseSchedule? Pause,
+    bool V1Enabled,
+    int CanaryPercent,
+    bool DryRun);
+
+/// <summary>
+/// The settings that decide when an incident is due. They are copied into the database
+/// (table <c>escalation_sla</c>) because the trigger that computes <c>next_due_at</c> for rows
+/// written by other systems reads them there.
+/// </summary>
+public sealed record SlaSettings(int CriticalAckMinutes, int WarningAckMinutes, int SnoozeMinutes, int MaxLevel)
+{
+    public static SlaSettings Defaults { get; } = new(5, 15, 30, 7);
+}
+
+public sealed record TickSettings(TimeSpan Period, int BatchSize);
+
+public enum SlackDeliveryMode
+{
+    /// <summary>POST to the route's (or the global) incoming webhook.</summary>
+    Webhook,
+
+    /// <summary>Write each message to the log instead of Slack: local runs without a workspace.</summary>
+    Console,
+}
+
+public sealed class SlackSettings
+{
+    public required SlackDeliveryMode Delivery { get; init; }
+
+    /// <summary><c>APP_BASE_URL</c> without a trailing slash; incident links are <c>{AppBaseUrl}/incidents/{key}</c>.</summary>
+    public required Uri AppBaseUrl { get; init; }
+
+    /// <summary>The webhooks read at start. Valid per-route entries only; invalid ones fall back to the global webhook.</summary>
+    public required SlackWebhookTable Webhooks { get; init; }
+
+    public required TimeSpan Timeout { get; init; }
+
+    /// <summary>Minimum time between two posts to one webhook (Slack allows about one per second).</summary>
+    public required TimeSpan MinInterval { get; init; }
+
+    /// <summary>Attempts before a notification is dead-lettered.</summary>
+    public required int MaxAttempts { get; init; }
+
+    /// <summary>First retry delay; doubled per failed attempt, capped at <see cref="MaxRetryDelay"/>.</summary>
+    public required TimeSpan RetryBase { get; init; }
+
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+public sealed class OpsSettings
+{
+    /// <summary>One key, or two during rotation (<c>new,old</c>). Empty when ops calls are not configured.</summary>
+    public required IReadOnlyList<string> HmacSecrets { get; init; }
+
+    public required string AdminRole { get; init; }
+    public required int RateLimitPerMinute { get; init; }
+
+    /// <summary>True when <c>X-MS-CLIENT-PRINCIPAL</c> may be believed (App Service Authentication on, or local development).</summary>
+    public required bool TrustPrincipalHeader { get; init; }
+
+    /// <summary>Keys the plain server accepts in <c>x-functions-key</c> or <c>?code=</c>; empty: no key required.</summary>
+    public required IReadOnlyList<string> FunctionKeys { get; init; }
+}
+
+public sealed class ConnectionSettings
+{
+    public required string PostgresConnectionString { get; init; }
+    public required Uri? KeyVaultUri { get; init; }
+    public required string? ApplicationInsightsConnectionString { get; init; }
+}

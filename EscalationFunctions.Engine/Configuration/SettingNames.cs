@@ -1,0 +1,47 @@
+namespace EscalationFunctions.Engine.Configuration;
+
+/// <summary>
+/// The names of every setting (environment variable / app setting). The first block is the public
+/// contract of spec §2; the second block holds implementation settings documented in the README.
+/// </summary>
+public static class SettingNames
+{
+    public const string WorkerEnabled = "ESCALATION_WORKER_ENABLED";
+    public const string V1 = "ESCALATION_V1";
+    public const string CanaryPercent = "ESC_CANARY_PCT";
+    public const string DryRun = "ESC_DRY_RUN";
+    public const string MaxLevel = "MAX_ESC_LEVEL";
+    public const string SnoozeMinutes = "ESC_SNOOZE_MIN";
+    public const string PauseCron = "ESC_PAUSE_CRON";
+    public const string PauseDurationMinutes = "ESC_PAUSE_DURATION_MIN";
+    public const string PauseTimeZone = "ESC_PAUSE_TZ";
+    public const string TickMs = "ESC_TICK_MS";
+    public const string CriticalAckMinutes = "ESC_CRIT_ACK_MIN";
+    public const string WarningAckMinutes = "ESC_WARN_ACK_MIN";
+    public const string OpsHmacSecret = "OPS_HMAC_SECRET";
+    public const string OpsAdminRole = "OPS_ADMIN_ROLE";
+    public const string OpsRateLimitPerMinute = "OPS_RATE_LIMIT_PER_MIN";
+    public const string AppBaseUrl = "APP_BASE_URL";
+    public const string SlackWebhookUrl = "SLACK_WEBHOOK_URL";
+    public const string SlackRouteWebhooks = "SLACK_ROUTE_WEBHOOKS";
+    public const string PostgresConnectionString = "POSTGRES_CONNECTION_STRING";
+    public const string KeyVaultUri = "KEY_VAULT_URI";
+    public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    public const string TickBatchSize = "ESC_BATCH_SIZE";
+    public const string SlackDelivery = "SLACK_DELIVERY";
+    public const string SlackTimeoutMs = "SLACK_TIMEOUT_MS";
+    public const string SlackMinIntervalMs = "SLACK_MIN_INTERVAL_MS";
+    public const string SlackMaxAttempts = "SLACK_MAX_ATTEMPTS";
+    public const string SlackRetryBaseMs = "SLACK_RETRY_BASE_MS";
+    public const string WebsiteAuthEnabled = "WEBSITE_AUTH_ENABLED";
+    public const string OpsTrustPrincipalHeader = "OPS_TRUST_PRINCIPAL_HEADER";
+    public const string OpsFunctionKey = "OPS_FUNCTION_KEY";
+
+    /// <summary>Settings whose values are secrets: never printed, logged or echoed in errors.</summary>
+    public static readonly IReadOnlySet<string> Secrets = new HashSet<string>(StringComparer.Ordinal)
+    {
+        OpsHmacSecret, SlackWebhookUrl, SlackRouteWebhooks, PostgresConnectionString,
+        ApplicationInsightsConnectionString, OpsFunctionKey,
+    };
+}

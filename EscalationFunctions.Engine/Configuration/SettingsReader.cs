@@ -1,0 +1,271 @@
+using System.Globalization;
+using Cronos;
+using EscalationFunctions.Engine.Notifications;
+using Npgsql;
+
+namespace EscalationFunctions.Engine.Configuration;
+
+/// <summary>
+/// Parses and validates every setting at start-up. A bad value becomes one line in a
+/// <see cref="SettingsException"/>; a bad per-route webhook only becomes a warning (that route falls
+/// back to <c>SLACK_WEBHOOK_URL</c>, spec §2).
+/// </summary>
+public static class SettingsReader
+{
+    public static EscalationSettings Read(Func<string, string?> lookup) => Read(lookup, out _);
+
+    public static EscalationSettings Read(Func<string, string?> lookup, out IReadOnlyList<string> warnings)
+    {
+        var p = new Parser(lookup);
+        var settings = p.ReadAll();
+        warnings = p.Warnings;
+        if (p.Problems.Count > 0)
+        {
+            throw new SettingsException(p.Problems);
+        }
+        return settings;
+    }
+
+    /// <summary>Collects problems instead of stopping at the first, so one run shows every bad setting.</summary>
+    private sealed class Parser(Func<string, string?> lookup)
+    {
+        public List<string> Problems { get; } = [];
+        public List<string> Warnings { get; } = [];
+
+        public EscalationSettings ReadAll()
+        {
+            var gates = new GateSettings(
+                WorkerEnabled: Bool(SettingNames.WorkerEnabled, true),
+                Pause: Pause(),
+                V1Enabled: Bool(SettingNames.V1, true),
+                CanaryPercent: Int(SettingNames.CanaryPercent, 100, 0, 100),
+                DryRun: Bool(SettingNames.DryRun, false));
+
+            var sla = new SlaSettings(
+                CriticalAckMinutes: Int(SettingNames.CriticalAckMinutes, 5, 1, 10_080),
+                WarningAckMinutes: Int(SettingNames.WarningAckMinutes, 15, 1, 10_080),
+                SnoozeMinutes: Int(SettingNames.SnoozeMinutes, 30, 0, 10_080),
+                MaxLevel: Int(SettingNames.MaxLevel, 7, 1, 1_000));
+
+            var tick = new TickSettings(
+                Period: TimeSpan.FromMilliseconds(Int(SettingNames.TickMs, 60_000, 100, 86_400_000)),
+                BatchSize: Int(SettingNames.TickBatchSize, 1_000, 1, 100_000));
+
+            return new EscalationSettings
+            {
+                Gates = gates,
+                Sla = sla,
+                Tick = tick,
+                Slack = Slack(),
+                Ops = Ops(),
+                Connections = Connections(),
+            };
+        }
+
+        private SlackSettings Slack()
+        {
+            var delivery = Enum(SettingNames.SlackDelivery, SlackDeliveryMode.Webhook);
+            var appBaseUrl = Url(SettingNames.AppBaseUrl, required: true);
+            var webhooks = SlackWebhookTable.Parse(Raw(SettingNames.SlackWebhookUrl), Raw(SettingNames.SlackRouteWebhooks), Problems, Warnings);
+            if (delivery == SlackDeliveryMode.Webhook && webhooks.Routes.Count == 0 && !Has(SettingNames.SlackWebhookUrl))
+            {
+                Problems.Add($"{SettingNames.SlackWebhookUrl} is not set: expected the Slack incoming webhook URL " +
+                             $"(or per-route webhooks in {SettingNames.SlackRouteWebhooks}, or {SettingNames.SlackDelivery}=console to print messages instead).");
+            }
+
+            return new SlackSettings
+            {
+                Delivery = delivery,
+                AppBaseUrl = appBaseUrl ?? new Uri("https://invalid.example"),
+                Webhooks = webhooks,
+                Timeout = TimeSpan.FromMilliseconds(Int(SettingNames.SlackTimeoutMs, 10_000, 100, 120_000)),
+                MinInterval = TimeSpan.FromMilliseconds(Int(SettingNames.SlackMinIntervalMs, 1_000, 0, 60_000)),
+                MaxAttempts = Int(SettingNames.SlackMaxAttempts, 12, 1, 100),
+                RetryBase = TimeSpan.FromMilliseconds(Int(SettingNames.SlackRetryBaseMs, 5_000, 10, 3_600_000)),
+            };
+        }
+
+        private OpsSettings Ops()
+        {
+            var secrets = List(SettingNames.OpsHmacSecret, minLength: 32, maxItems: 2,
+                "expected one HMAC key of at least 32 characters, or 'new,old' during rotation");
+            var role = Text(SettingNames.OpsAdminRole, "ops_admin");
+            if (role.Any(c => char.IsWhiteSpace(c) || c == ','))
+            {
+                Problems.Add($"{SettingNames.OpsAdminRole}='{role}' is invalid: expected one role name without spaces or commas, e.g. 'ops_admin'.");
+            }
+            return new OpsSettings
+            {
+                HmacSecrets = secrets,
+                AdminRole = role,
+                RateLimitPerMinute = Int(SettingNames.OpsRateLimitPerMinute, 10, 1, 100_000),
+                TrustPrincipalHeader = Bool(SettingNames.WebsiteAuthEnabled, false) | Bool(SettingNames.OpsTrustPrincipalHeader, false),
+                FunctionKeys = List(SettingNames.OpsFunctionKey, minLength: 16, maxItems: 10,
+                    "expected one or more comma-separated keys of at least 16 characters"),
+            };
+        }
+
+        private ConnectionSettings Connections()
+        {
+            var postgres = Raw(SettingNames.PostgresConnectionString);
+            if (string.IsNullOrWhiteSpace(postgres))
+            {
+                Problems.Add($"{SettingNames.PostgresConnectionString} is not set: expected an Npgsql connection string such as 'Host=...;Database=...;Username=...'.");
+            }
+            else
+            {
+                try
+                {
+                    var builder = new NpgsqlConnectionStringBuilder(postgres);
+                    if (string.IsNullOrWhiteSpace(builder.Host))
+                    {
+                        Problems.Add($"{SettingNames.PostgresConnectionString}={Shown(SettingNames.PostgresConnectionString, postgres)} is invalid: it names no Host.");
+                    }
+                }
+                catch (ArgumentException)
+                {
+                    Problems.Add($"{SettingNames.PostgresConnectionString}={Shown(SettingNames.PostgresConnectionString, postgres)} is invalid: expected an Npgsql connection string such as 'Host=...;Database=...;Username=...'.");
+                }
+            }
+
+            var keyVault = Url(SettingNames.KeyVaultUri, required: false);
+            var appInsights = Raw(SettingNames.ApplicationInsightsConnectionString);
+            if (!string.IsNullOrWhiteSpace(appInsights) &&
+                !appInsights.Contains("InstrumentationKey=", StringComparison.OrdinalIgnoreCase))
+            {
+                Problems.Add($"{SettingNames.ApplicationInsightsConnectionString}={Shown(SettingNames.ApplicationInsightsConnectionString, appInsights)} is invalid: expected 'InstrumentationKey=...;IngestionEndpoint=...'.");
+            }
+
+            return new ConnectionSettings
+            {
+                PostgresConnectionString = postgres ?? "",
+                KeyVaultUri = keyVault,
+                ApplicationInsightsConnectionString = string.IsNullOrWhiteSpace(appInsights) ? null : appInsights.Trim(),
+            };
+        }
+
+        private PauseSchedule? Pause()
+        {
+            var cronText = Raw(SettingNames.PauseCron);
+            var minutes = Int(SettingNames.PauseDurationMinutes, 60, 1, 10_080);
+            var zoneId = Text(SettingNames.PauseTimeZone, "UTC");
+            TimeZoneInfo? zone = null;
+            try
+            {
+                zone = TimeZoneInfo.FindSystemTimeZoneById(zoneId);
+            }
+            catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+            {
+                Problems.Add($"{SettingNames.PauseTimeZone}='{zoneId}' is invalid: expected an IANA time zone such as 'UTC' or 'Europe/Berlin'.");
+            }
+
+            if (string.IsNullOrWhiteSpace(cronText))
+            {
+                return null;
+            }
+            if (!CronExpression.TryParse(cronText.Trim(), CronFormat.Standard, out var cron))
+            {
+                Problems.Add($"{SettingNames.PauseCron}='{cronText}' is invalid: expected a 5-field cron expression " +
+                             "(minute hour day-of-month month day-of-week), e.g. '0 2 * * SAT'.");
+                return null;
+            }
+            return zone is null ? null : new PauseSchedule(cron, cronText.Trim(), TimeSpan.FromMinutes(minutes), zone);
+        }
+
+        // ---- primitive readers -------------------------------------------------------------
+
+        private string? Raw(string name) => lookup(name);
+
+        private bool Has(string name) => !string.IsNullOrWhiteSpace(lookup(name));
+
+        private string Shown(string name, string value) =>
+            SettingNames.Secrets.Contains(name) ? SecretMask.Mask(value) : $"'{value}'";
+
+        private bool Bool(string name, bool fallback)
+        {
+            var raw = Raw(name);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                return fallback;
+            }
+            if (bool.TryParse(raw.Trim(), out var value))
+            {
+                return value;
+            }
+            Problems.Add($"{name}={Shown(name, raw)} is invalid: expected 'true' or 'false'.");
+            return fallback;
+        }
+
+        private int Int(string name, int fallback, int min, int max)
+        {
+            var raw = Raw(name);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                return fallback;
+            }
+            if (int.TryParse(raw.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+            {
+                return value;
+            }
+            Problems.Add($"{name}={Shown(name, raw)} is invalid: expected a whole number from {min} to {max}.");
+            return fallback;
+        }
+
+        private string Text(string name, string fallback)
+        {
+            var raw = Raw(name);
+            return string.IsNullOrWhiteSpace(raw) ? fallback : raw.Trim();
+        }
+
+        private T Enum<T>(string name, T fallback) where T : struct, System.Enum
+        {
+            var raw = Raw(name);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                return fallback;
+            }
+            if (System.Enum.TryParse<T>(raw.Trim(), ignoreCase: true, out var value) && System.Enum.IsDefined(value))
+            {
+                return value;
+            }
+            var allowed = string.Join("' or '", System.Enum.GetNames<T>().Select(n => n.ToLowerInvariant()));
+            Problems.Add($"{name}={Shown(name, raw)} is invalid: expected '{allowed}'.");
+            return fallback;
+        }
+
+        private Uri? Url(string name, bool required)
+        {
+            var raw = Raw(name);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                if (required)
+                {
+                    Problems.Add($"{name} is not set: expected an absolute https URL (http only for localhost).");
+                }
+                return null;
+            }
+            if (WebUrl.TryParse(raw, out var uri, out var why))
+            {
+                return uri;
+            }
+            Problems.Add($"{name}={Shown(name, raw)} is invalid: {why}.");
+            return null;
+        }
+
+        private IReadOnlyList<string> List(string name, int minLength, int maxItems, string expected)
+        {
+            var raw = Raw(name);
+            if (string.IsNullOrWhiteSpace(raw))
+            {
+                return [];
+            }
+            var items = raw.Split(',').Select(s => s.Trim()).ToArray();
+            if (items.Length > maxItems || items.Any(i => i.Length < minLength))
+            {
+                Problems.Add($"{name}={Shown(name, raw)} is invalid: {expected}.");
+                return [];
+            }
+            return items;
+        }
+    }
+}

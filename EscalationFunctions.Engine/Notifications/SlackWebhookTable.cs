@@ -1,0 +1,88 @@
+using System.Text.Json;
+using EscalationFunctions.Engine.Configuration;
+
+namespace EscalationFunctions.Engine.Notifications;
+
+/// <summary>Where a route's messages go: its own webhook, else the global one (spec §5).</summary>
+public sealed class SlackWebhookTable
+{
+    public static SlackWebhookTable Empty { get; } = new(null, new Dictionary<string, Uri>());
+
+    public SlackWebhookTable(Uri? global, IReadOnlyDictionary<string, Uri> routes)
+    {
+        Global = global;
+        Routes = routes;
+    }
+
+    public Uri? Global { get; }
+    public IReadOnlyDictionary<string, Uri> Routes { get; }
+
+    public SlackWebhook For(string route) =>
+        Routes.TryGetValue(route, out var own) ? new SlackWebhook(own, $"route '{route}'")
+        : Global is not null ? new SlackWebhook(Global, "global")
+        : new SlackWebhook(null, "none");
+
+    /// <summary>
+    /// Parses <c>SLACK_WEBHOOK_URL</c> and <c>SLACK_ROUTE_WEBHOOKS</c>. A bad global URL or a
+    /// malformed JSON map is a problem (start-up fails); a bad URL for one route is a warning and
+    /// that route falls back to the global webhook. Messages never contain the URLs themselves.
+    /// </summary>
+    public static SlackWebhookTable Parse(string? globalRaw, string? routesRaw, ICollection<string> problems, ICollection<string> warnings)
+    {
+        Uri? global = null;
+        if (!string.IsNullOrWhiteSpace(globalRaw))
+        {
+            if (WebUrl.TryParse(globalRaw, out var uri, out var why))
+            {
+                global = uri;
+            }
+            else
+            {
+                problems.Add($"{SettingNames.SlackWebhookUrl}={SecretMask.Mask(globalRaw)} is invalid: {why}.");
+            }
+        }
+
+        var routes = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(routesRaw))
+        {
+            return new SlackWebhookTable(global, routes);
+        }
+
+        Dictionary<string, JsonElement>? entries;
+        try
+        {
+            entries = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(routesRaw);
+        }
+        catch (JsonException)
+        {
+            entries = null;
+        }
+        if (entries is null)
+        {
+            problems.Add($"{SettingNames.SlackRouteWebhooks}={SecretMask.Mask(routesRaw)} is invalid: expected a JSON object of " +
+                         "route name to webhook URL, e.g. {\"payments\":\"https://hooks.slack.com/services/...\"}.");
+            return new SlackWebhookTable(global, routes);
+        }
+
+        foreach (var (route, value) in entries)
+        {
+            var text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            if (WebUrl.TryParse(text, out var uri, out var why))
+            {
+                routes[route] = uri;
+            }
+            else
+            {
+                warnings.Add($"{SettingNames.SlackRouteWebhooks}: the webhook of route '{route}' ({SecretMask.Mask(text)}) is invalid " +
+                             $"({why}); route '{route}' falls back to {SettingNames.SlackWebhookUrl}.");
+            }
+        }
+        return new SlackWebhookTable(global, routes);
+    }
+}
+
+/// <summary>A resolved webhook. <see cref="Label"/> is safe to log; <see cref="Url"/> is a secret.</summary>
+public sealed record SlackWebhook(Uri? Url, string Label)
+{
+    public override string ToString() => Label;
+}
