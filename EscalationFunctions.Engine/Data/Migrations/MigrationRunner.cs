@@ -1,0 +1,110 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace EscalationFunctions.Engine.Data.Migrations;
+
+/// <summary>
+/// Applies the embedded, ordered SQL migrations (<c>NNNN_name.sql</c>) that are not yet recorded in
+/// <c>schema_migrations</c>. A session advisory lock serialises instances that start together: the
+/// second waits, then finds nothing left to do. Each migration runs in its own transaction together
+/// with its bookkeeping row, and its statements are idempotent as well.
+/// </summary>
+public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
+{
+    // Any fixed 64-bit number; it only has to differ from the application's other advisory locks.
+    private const long MigrationLockKey = 0x45_53_43_4D_49_47_52_41; // "ESCMIGRA"
+
+    public static IReadOnlyList<Migration> All { get; } = LoadEmbedded();
+
+    /// <summary>Applies pending migrations; returns the versions applied by this call.</summary>
+    public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken ct = default)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", conn))
+        {
+            lockCmd.Parameters.AddWithValue("key", MigrationLockKey);
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            await using (var create = new NpgsqlCommand(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version     integer     PRIMARY KEY,
+                    name        text        NOT NULL,
+                    applied_at  timestamptz NOT NULL DEFAULT now()
+                )
+                """, conn))
+            {
+                await create.ExecuteNonQueryAsync(ct);
+            }
+
+            var applied = new HashSet<int>();
+            await using (var read = new NpgsqlCommand("SELECT version FROM schema_migrations", conn))
+            await using (var reader = await read.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    applied.Add(reader.GetInt32(0));
+                }
+            }
+
+            var done = new List<int>();
+            foreach (var migration in All.Where(m => !applied.Contains(m.Version)))
+            {
+                await using var tx = await conn.BeginTransactionAsync(ct);
+                await using (var apply = new NpgsqlCommand(migration.Sql, conn, tx))
+                {
+                    await apply.ExecuteNonQueryAsync(ct);
+                }
+                await using (var record = new NpgsqlCommand(
+                    "INSERT INTO schema_migrations (version, name) VALUES (@v, @n)", conn, tx))
+                {
+                    record.Parameters.AddWithValue("v", migration.Version);
+                    record.Parameters.AddWithValue("n", migration.Name);
+                    await record.ExecuteNonQueryAsync(ct);
+                }
+                await tx.CommitAsync(ct);
+                logger.LogInformation("Applied migration {Version} {Name}", migration.Version, migration.Name);
+                done.Add(migration.Version);
+            }
+            return done;
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", conn);
+            unlock.Parameters.AddWithValue("key", MigrationLockKey);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    private static List<Migration> LoadEmbedded()
+    {
+        var assembly = typeof(MigrationRunner).Assembly;
+        var migrations = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames())
+        {
+            var match = MigrationName().Match(resource);
+            if (!match.Success)
+            {
+                continue;
+            }
+            using var stream = assembly.GetManifestResourceStream(resource)!;
+            using var reader = new StreamReader(stream);
+            migrations.Add(new Migration(int.Parse(match.Groups["version"].Value), match.Groups["name"].Value, reader.ReadToEnd()));
+        }
+        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
+        if (migrations.Select(m => m.Version).Distinct().Count() != migrations.Count)
+        {
+            throw new InvalidOperationException("Two embedded migrations share a version number.");
+        }
+        return migrations;
+    }
+
+    [GeneratedRegex(@"^Migrations/(?<version>\d{4})_(?<name>[a-z0-9_]+)\.sql$")]
+    private static partial Regex MigrationName();
+}
+
+public sealed record Migration(int Version, string Name, string Sql);

@@ -1,0 +1,60 @@
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Data.Migrations;
+using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Telemetry;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace EscalationFunctions.Engine.Hosting;
+
+/// <summary>The engine's services, registered the same way by the plain server and the Functions app.</summary>
+public static class EngineServiceCollectionExtensions
+{
+    public static IServiceCollection AddEscalationEngine(this IServiceCollection services, EscalationSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IMetricSink>(NullMetricSink.Instance);
+        services.TryAddSingleton(WorkerInstance.FromEnvironment());
+
+        services.AddSingleton(sp =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(settings.Connections.PostgresConnectionString);
+            builder.ConnectionStringBuilder.ApplicationName ??= "EscalationFunctions";
+            builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
+            return builder.Build();
+        });
+        services.AddSingleton<MigrationRunner>();
+
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<SlaRecalculator>();
+        services.AddSingleton<EscalationTicker>();
+
+        services.AddSingleton<SlackWebhookDirectory>();
+        services.AddSingleton(sp => new WebhookPacer(settings.Slack.MinInterval, sp.GetRequiredService<TimeProvider>()));
+        if (settings.Slack.Delivery == SlackDeliveryMode.Console)
+        {
+            services.AddSingleton<ISlackTransport, SlackConsoleTransport>();
+        }
+        else
+        {
+            // One long-lived client; rotating pooled connections keeps DNS changes visible.
+            services.AddSingleton<ISlackTransport>(sp => new SlackWebhookTransport(
+                new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+                {
+                    Timeout = Timeout.InfiniteTimeSpan, // each post has its own SLACK_TIMEOUT_MS
+                },
+                settings,
+                sp.GetRequiredService<TimeProvider>()));
+        }
+        services.AddSingleton<NotificationDispatcher>();
+
+        // Order matters: migrations complete before the sender (and the host's timer) start.
+        services.AddHostedService<MigrationStartupService>();
+        services.AddHostedService<NotificationSenderService>();
+        return services;
+    }
+}

@@ -1,0 +1,42 @@
+using EscalationFunctions.Engine.Notifications;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EscalationFunctions.Engine.Hosting;
+
+/// <summary>
+/// Runs the Slack sender for the life of the process: wakes when a tick commits notifications
+/// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries.
+/// </summary>
+public sealed class NotificationSenderService(NotificationDispatcher dispatcher, OutboxSignal signal, ILogger<NotificationSenderService> logger)
+    : BackgroundService
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    await dispatcher.StartLanesAsync(stoppingToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogError(e, "Slack sender could not read the outbox; trying again in {PollMs} ms", PollInterval.TotalMilliseconds);
+                }
+                await signal.WaitAsync(PollInterval, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            // Lanes see the same token: they record what they sent and hand unsent rows back.
+            await dispatcher.WhenLanesIdleAsync();
+        }
+    }
+}

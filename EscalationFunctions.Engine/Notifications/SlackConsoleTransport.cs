@@ -1,0 +1,22 @@
+using EscalationFunctions.Engine.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EscalationFunctions.Engine.Notifications;
+
+/// <summary>
+/// <c>SLACK_DELIVERY=console</c>: writes each message to the log instead of Slack, so a local run
+/// shows its escalations without a Slack workspace. Every message counts as delivered.
+/// </summary>
+public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<SlackConsoleTransport> logger) : ISlackTransport
+{
+    public bool IsRateLimited => false;
+
+    public Task<SlackPostResult> PostAsync(SlackWebhook webhook, OutboxNotification n, string json, CancellationToken ct)
+    {
+        logger.LogInformation(
+            "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}",
+            n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
+            SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey);
+        return Task.FromResult(SlackPostResult.Delivered);
+    }
+}

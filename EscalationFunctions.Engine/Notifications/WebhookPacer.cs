@@ -1,0 +1,50 @@
+namespace EscalationFunctions.Engine.Notifications;
+
+/// <summary>
+/// Spaces posts to each webhook at least <c>SLACK_MIN_INTERVAL_MS</c> apart and holds a webhook back
+/// after it answered 429 with <c>Retry-After</c>. In memory, per process: several instances
+/// together may exceed the pace briefly, and Slack's 429 then slows them down.
+/// </summary>
+public sealed class WebhookPacer(TimeSpan interval, TimeProvider time)
+{
+    private readonly Dictionary<Uri, DateTimeOffset> _nextFree = new();
+    private readonly Lock _lock = new();
+
+    public TimeSpan Interval => interval;
+
+    /// <summary>How long until the webhook may be posted to again.</summary>
+    public TimeSpan WaitBeforeNext(Uri webhook)
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            return _nextFree.TryGetValue(webhook, out var next) && next > now ? next - now : TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Reserves the webhook's next free slot and waits for it.</summary>
+    public Task WaitTurnAsync(Uri webhook, CancellationToken ct)
+    {
+        TimeSpan wait;
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            var slot = _nextFree.TryGetValue(webhook, out var next) && next > now ? next : now;
+            _nextFree[webhook] = slot + interval;
+            wait = slot - now;
+        }
+        return wait > TimeSpan.Zero ? Task.Delay(wait, time, ct) : Task.CompletedTask;
+    }
+
+    /// <summary>Nothing goes to the webhook before <paramref name="until"/> (a 429's Retry-After).</summary>
+    public void HoldUntil(Uri webhook, DateTimeOffset until)
+    {
+        lock (_lock)
+        {
+            if (!_nextFree.TryGetValue(webhook, out var next) || next < until)
+            {
+                _nextFree[webhook] = until;
+            }
+        }
+    }
+}

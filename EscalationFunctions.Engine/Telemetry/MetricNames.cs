@@ -1,0 +1,16 @@
+namespace EscalationFunctions.Engine.Telemetry;
+
+/// <summary>The custom metric names of spec §7. Dashboards and alert rules depend on them.</summary>
+public static class MetricNames
+{
+    public const string EscalationTickMs = "escalation_tick_ms";
+    public const string EscalationsCount = "escalations_count";
+    public const string SkippedIdempotent = "skipped_idempotent";
+    public const string SlackSendFailures = "slack_send_failures";
+    public const string QueueLagMs = "queue_lag_ms";
+    public const string TickLagMs = "tick_lag_ms";
+    public const string IncidentsLevelGe5 = "incidents_level_ge5";
+
+    public static IReadOnlyList<string> All { get; } =
+        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5];
+}
