@@ -1,0 +1,52 @@
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Server;
+using EscalationFunctions.Server.Commands;
+
+// EscalationFunctions.Server [serve|migrate|samples]
+//   serve    (default) validate every setting, apply migrations, run the timer and the ops routes
+//   migrate  apply pending migrations and exit
+//   samples  insert demo incidents into the database (local runs)
+var named = args.Length > 0 && !args[0].StartsWith('-');
+var command = named ? args[0] : "serve";
+var rest = named ? args[1..] : args;
+using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
+
+switch (command)
+{
+    case "serve":
+        EscalationSettings settings;
+        IReadOnlyList<string> warnings;
+        try
+        {
+            settings = SettingsReader.Read(Environment.GetEnvironmentVariable, out warnings);
+        }
+        catch (SettingsException e)
+        {
+            foreach (var problem in e.Problems)
+            {
+                await Console.Error.WriteLineAsync($"Configuration error: {problem}");
+            }
+            return ExitCodes.BadConfiguration;
+        }
+        try
+        {
+            await ServerApp.Build(settings, warnings, rest).RunAsync();
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or IOException)
+        {
+            // Npgsql's messages never contain the password; one line is enough to act on.
+            await Console.Error.WriteLineAsync($"Start-up failed: {e.GetBaseException().Message}");
+            return ExitCodes.Failed;
+        }
+
+    case "migrate":
+        return await MigrateCommand.RunAsync(loggers);
+
+    case "samples":
+        return await SampleIncidentsCommand.RunAsync();
+
+    default:
+        await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: serve (default), migrate, samples.");
+        return ExitCodes.Usage;
+}
