@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using EscalationFunctions.Engine.Configuration;
+
+namespace EscalationFunctions.Testing;
+
+/// <summary>
+/// The plain server (<c>EscalationFunctions.Server</c>) as a child process with exactly the given
+/// settings: nothing leaks in from the test runner's environment. Its output is kept for
+/// assertions and for failure messages.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private const string ReadyMarker = "EscalationFunctions server listening on";
+
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process, Uri baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public Uri BaseUrl { get; }
+    public string Output => string.Join('\n', _output);
+    public bool HasExited => _process.HasExited;
+    public int Id => _process.Id;
+
+    /// <summary>Starts the server and waits until it listens. Fails with its output if it exits first.</summary>
+    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, TimeSpan? readyTimeout = null)
+    {
+        var server = Launch(settings, ["serve"], out _);
+        var timeout = Task.Delay(readyTimeout ?? TimeSpan.FromSeconds(60));
+        var exited = server._process.WaitForExitAsync();
+        var first = await Task.WhenAny(server._ready.Task, exited, timeout);
+        if (first != server._ready.Task)
+        {
+            var why = first == exited ? $"exited with code {server._process.ExitCode}" : "did not get ready in time";
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"Server {why}. Output:\n{server.Output}");
+        }
+        return server;
+    }
+
+    /// <summary>Runs the server binary to completion (a command, or a start that must fail).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
+        IReadOnlyDictionary<string, string> settings, string[] args, TimeSpan? timeout = null)
+    {
+        var server = Launch(settings, args, out var stderr);
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        try
+        {
+            await server._process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            server.Kill();
+            throw new TimeoutException($"Server '{string.Join(' ', args)}' did not exit. Output:\n{server.Output}");
+        }
+        server._process.WaitForExit(); // flushes the redirected streams
+        return (server._process.ExitCode, server.Output, string.Join('\n', stderr));
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks run, like a crashed or evicted instance.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        _process.WaitForExit();
+    }
+
+    /// <summary>Asks the server to shut down gracefully (SIGTERM) and waits for it.</summary>
+    public async Task StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static ServerProcess Launch(IReadOnlyDictionary<string, string> settings, string[] args, out ConcurrentQueue<string> stderr)
+    {
+        if (!File.Exists(RepoPaths.ServerDll))
+        {
+            throw new InvalidOperationException($"Server binary not found at {RepoPaths.ServerDll}; build the solution first.");
+        }
+        var port = FreePort();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(RepoPaths.ServerDll)!,
+        };
+        psi.ArgumentList.Add(RepoPaths.ServerDll);
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        // Hermetic: drop every setting the runner may have in its environment, then set ours.
+        foreach (var name in psi.Environment.Keys.ToList())
+        {
+            if (IsSetting(name))
+            {
+                psi.Environment.Remove(name);
+            }
+        }
+        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (name, value) in settings)
+        {
+            psi.Environment[name] = value;
+        }
+
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var errors = new ConcurrentQueue<string>();
+        stderr = errors;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                return;
+            }
+            server._output.Enqueue(e.Data);
+            if (e.Data.Contains(ReadyMarker, StringComparison.Ordinal))
+            {
+                server._ready.TrySetResult();
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                server._output.Enqueue(e.Data);
+                errors.Enqueue(e.Data);
+            }
+        };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return server;
+    }
+
+    private static bool IsSetting(string name) =>
+        name.StartsWith("ESC", StringComparison.Ordinal) || name.StartsWith("SLACK_", StringComparison.Ordinal) ||
+        name.StartsWith("OPS_", StringComparison.Ordinal) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
+        name is SettingNames.MaxLevel or SettingNames.AppBaseUrl or SettingNames.PostgresConnectionString or
+            SettingNames.KeyVaultUri or SettingNames.ApplicationInsightsConnectionString or SettingNames.WebsiteAuthEnabled;
+}

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EscalationFunctions.Testing;
+
+/// <summary>
+/// A stand-in for Slack incoming webhooks: a real HTTP server on 127.0.0.1 that accepts POSTs to
+/// <c>/hooks/{name}</c>, records each one, and answers as scripted per webhook (200 by default).
+/// With <see cref="EnforcedInterval"/> set it behaves like Slack's rate limit: a post that arrives
+/// sooner than that after the last accepted one for the same webhook gets 429 with Retry-After.
+/// </summary>
+public sealed class SlackStandIn : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentQueue<ReceivedPost> _posts = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Reply>> _scripts = new();
+    private readonly ConcurrentDictionary<string, Reply> _defaults = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAccepted = new();
+    private readonly Lock _paceLock = new();
+
+    private SlackStandIn(WebApplication app) => _app = app;
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    /// <summary>When set, posts to one webhook closer together than this are refused with 429.</summary>
+    public TimeSpan? EnforcedInterval { get; set; }
+
+    public IReadOnlyList<ReceivedPost> Posts => _posts.ToArray();
+
+    public static async Task<SlackStandIn> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var standIn = new SlackStandIn(app);
+        app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        standIn.BaseUrl = new Uri(address);
+        return standIn;
+    }
+
+    public Uri WebhookUrl(string name) => new(BaseUrl, $"/hooks/{name}");
+
+    /// <summary>The next posts to <paramref name="webhook"/> get these replies, in order; then the default.</summary>
+    public void Script(string webhook, params Reply[] replies)
+    {
+        var queue = _scripts.GetOrAdd(webhook, _ => new ConcurrentQueue<Reply>());
+        foreach (var reply in replies)
+        {
+            queue.Enqueue(reply);
+        }
+    }
+
+    /// <summary>Every post to <paramref name="webhook"/> without a scripted reply gets this one.</summary>
+    public void SetDefault(string webhook, Reply reply) => _defaults[webhook] = reply;
+
+    public IReadOnlyList<ReceivedPost> PostsTo(string webhook) => Posts.Where(p => p.Webhook == webhook).ToList();
+
+    private async Task ReceiveAsync(string name, HttpContext context)
+    {
+        var at = DateTimeOffset.UtcNow;
+        using var reader = new StreamReader(context.Request.Body);
+        var body = await reader.ReadToEndAsync();
+
+        var reply = _scripts.TryGetValue(name, out var queue) && queue.TryDequeue(out var scripted)
+            ? scripted
+            : _defaults.GetValueOrDefault(name, Reply.Ok);
+
+        if (reply.Kind == ReplyKind.Ok && EnforcedInterval is { } interval)
+        {
+            lock (_paceLock)
+            {
+                if (_lastAccepted.TryGetValue(name, out var last) && at - last < interval)
+                {
+                    reply = Reply.RateLimited(interval - (at - last));
+                }
+                else
+                {
+                    _lastAccepted[name] = at;
+                }
+            }
+        }
+
+        _posts.Enqueue(new ReceivedPost(name, context.Request.Headers["X-Dedup-Key"].ToString(), context.Request.ContentType, body, at, reply));
+
+        switch (reply.Kind)
+        {
+            case ReplyKind.Hang:
+                // Longer than the worker waits: it gives up, and the outcome is unknown to it.
+                try
+                {
+                    await Task.Delay(reply.Delay, context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                context.Response.StatusCode = 200;
+                await context.Response.WriteAsync("ok");
+                return;
+            case ReplyKind.RateLimited:
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(reply.Delay.TotalSeconds)).ToString();
+                await context.Response.WriteAsync("rate_limited");
+                return;
+            case ReplyKind.Status:
+                context.Response.StatusCode = reply.StatusCode;
+                await context.Response.WriteAsync("error");
+                return;
+            default:
+                context.Response.StatusCode = 200;
+                await context.Response.WriteAsync("ok");
+                return;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+public enum ReplyKind
+{
+    Ok,
+    Status,
+    RateLimited,
+    Hang,
+}
+
+/// <summary>How the stand-in answers one post.</summary>
+public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay = default)
+{
+    public static Reply Ok { get; } = new(ReplyKind.Ok);
+
+    public static Reply Status(int code) => new(ReplyKind.Status, code);
+
+    public static Reply RateLimited(TimeSpan retryAfter) => new(ReplyKind.RateLimited, 429, retryAfter);
+
+    public static Reply Hang(TimeSpan delay) => new(ReplyKind.Hang, 200, delay);
+}
+
+/// <summary>One post the stand-in received, and what it answered.</summary>
+public sealed record ReceivedPost(string Webhook, string DedupHeader, string? ContentType, string Body, DateTimeOffset At, Reply Reply)
+{
+    /// <summary>The post reached Slack's equivalent of success: a 200 the sender could see.</summary>
+    public bool Accepted => Reply.Kind == ReplyKind.Ok;
+
+    public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+}

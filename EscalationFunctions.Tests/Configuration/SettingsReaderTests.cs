@@ -1,0 +1,198 @@
+using EscalationFunctions.Engine.Configuration;
+
+namespace EscalationFunctions.Tests.Configuration;
+
+public class SettingsReaderTests
+{
+    private static readonly Dictionary<string, string> Minimal = new()
+    {
+        [SettingNames.PostgresConnectionString] = "Host=127.0.0.1;Database=esc;Username=esc;Password=pg-pass-never-shown",
+        [SettingNames.AppBaseUrl] = "https://ops.example.com/",
+        [SettingNames.SlackWebhookUrl] = "https://hooks.slack.com/services/T0/B0/globaltokenvalue",
+    };
+
+    private static EscalationSettings Read(Dictionary<string, string> env, out IReadOnlyList<string> warnings) =>
+        SettingsReader.Read(n => env.TryGetValue(n, out var v) ? v : null, out warnings);
+
+    private static Dictionary<string, string> With(params (string Name, string Value)[] changes)
+    {
+        var env = new Dictionary<string, string>(Minimal);
+        foreach (var (name, value) in changes)
+        {
+            env[name] = value;
+        }
+        return env;
+    }
+
+    [Fact]
+    public void Defaults_are_the_specs()
+    {
+        var s = Read(Minimal, out var warnings);
+
+        Assert.Empty(warnings);
+        Assert.True(s.Gates.WorkerEnabled);
+        Assert.True(s.Gates.V1Enabled);
+        Assert.Equal(100, s.Gates.CanaryPercent);
+        Assert.False(s.Gates.DryRun);
+        Assert.Null(s.Gates.Pause);
+        Assert.Equal(new SlaSettings(5, 15, 30, 7), s.Sla);
+        Assert.Equal(TimeSpan.FromMilliseconds(60_000), s.Tick.Period);
+        Assert.Equal("ops_admin", s.Ops.AdminRole);
+        Assert.Equal(10, s.Ops.RateLimitPerMinute);
+        Assert.Empty(s.Ops.HmacSecrets);
+        Assert.False(s.Ops.TrustPrincipalHeader);
+        Assert.Empty(s.Slack.Webhooks.Routes);
+        Assert.Equal(SlackDeliveryMode.Webhook, s.Slack.Delivery);
+        Assert.Null(s.Connections.KeyVaultUri);
+        Assert.Null(s.Connections.ApplicationInsightsConnectionString);
+    }
+
+    [Fact]
+    public void Every_spec_setting_is_read()
+    {
+        var s = Read(With(
+            (SettingNames.WorkerEnabled, "false"),
+            (SettingNames.V1, "FALSE"),
+            (SettingNames.CanaryPercent, "10"),
+            (SettingNames.DryRun, "True"),
+            (SettingNames.MaxLevel, "5"),
+            (SettingNames.SnoozeMinutes, "0"),
+            (SettingNames.PauseCron, "0 2 * * SAT"),
+            (SettingNames.PauseDurationMinutes, "90"),
+            (SettingNames.PauseTimeZone, "Europe/Berlin"),
+            (SettingNames.TickMs, "30000"),
+            (SettingNames.CriticalAckMinutes, "3"),
+            (SettingNames.WarningAckMinutes, "20"),
+            (SettingNames.OpsHmacSecret, "new-secret-0123456789abcdef0123456789,old-secret-0123456789abcdef0123456789"),
+            (SettingNames.OpsAdminRole, "escalation.admin"),
+            (SettingNames.OpsRateLimitPerMinute, "20"),
+            (SettingNames.SlackRouteWebhooks, """{"payments":"https://hooks.slack.com/services/T0/B1/paymentstoken"}"""),
+            (SettingNames.KeyVaultUri, "https://esc-kv.vault.azure.net/"),
+            (SettingNames.ApplicationInsightsConnectionString, "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.test/")),
+            out _);
+
+        Assert.Equal(new GateSettings(false, s.Gates.Pause, false, 10, true), s.Gates);
+        Assert.Equal("0 2 * * SAT", s.Gates.Pause!.CronText);
+        Assert.Equal(TimeSpan.FromMinutes(90), s.Gates.Pause.Duration);
+        Assert.Equal("Europe/Berlin", s.Gates.Pause.TimeZone.Id);
+        Assert.Equal(new SlaSettings(3, 20, 0, 5), s.Sla);
+        Assert.Equal(TimeSpan.FromSeconds(30), s.Tick.Period);
+        Assert.Equal(2, s.Ops.HmacSecrets.Count);
+        Assert.StartsWith("new-", s.Ops.HmacSecrets[0]);
+        Assert.Equal("escalation.admin", s.Ops.AdminRole);
+        Assert.Equal(20, s.Ops.RateLimitPerMinute);
+        Assert.Equal("route 'payments'", s.Slack.Webhooks.For("payments").Label);
+        Assert.Equal("global", s.Slack.Webhooks.For("search").Label);
+        Assert.Equal(new Uri("https://esc-kv.vault.azure.net/"), s.Connections.KeyVaultUri);
+        Assert.NotNull(s.Connections.ApplicationInsightsConnectionString);
+    }
+
+    [Theory]
+    [InlineData(SettingNames.WorkerEnabled, "maybe")]
+    [InlineData(SettingNames.V1, "yes")]
+    [InlineData(SettingNames.CanaryPercent, "101")]
+    [InlineData(SettingNames.CanaryPercent, "ten")]
+    [InlineData(SettingNames.DryRun, "1")]
+    [InlineData(SettingNames.MaxLevel, "0")]
+    [InlineData(SettingNames.SnoozeMinutes, "-5")]
+    [InlineData(SettingNames.PauseCron, "0 2 * *")]
+    [InlineData(SettingNames.PauseCron, "0 0 2 * * *")]
+    [InlineData(SettingNames.PauseDurationMinutes, "0")]
+    [InlineData(SettingNames.PauseTimeZone, "Mars/Olympus_Mons")]
+    [InlineData(SettingNames.TickMs, "fast")]
+    [InlineData(SettingNames.CriticalAckMinutes, "0")]
+    [InlineData(SettingNames.WarningAckMinutes, "1.5")]
+    [InlineData(SettingNames.OpsAdminRole, "ops admin")]
+    [InlineData(SettingNames.OpsRateLimitPerMinute, "0")]
+    [InlineData(SettingNames.AppBaseUrl, "http://ops.example.com")]
+    [InlineData(SettingNames.AppBaseUrl, "/relative/path")]
+    [InlineData(SettingNames.KeyVaultUri, "not a url")]
+    [InlineData(SettingNames.TickBatchSize, "0")]
+    [InlineData(SettingNames.SlackDelivery, "carrier-pigeon")]
+    [InlineData(SettingNames.SlackTimeoutMs, "0")]
+    [InlineData(SettingNames.SlackMinIntervalMs, "-1")]
+    [InlineData(SettingNames.SlackMaxAttempts, "0")]
+    [InlineData(SettingNames.SlackRetryBaseMs, "soon")]
+    [InlineData(SettingNames.OpsTrustPrincipalHeader, "sure")]
+    [InlineData(SettingNames.WebsiteAuthEnabled, "maybe")]
+    public void A_bad_value_is_one_line_naming_the_setting_and_the_value(string name, string value)
+    {
+        var e = Assert.Throws<SettingsException>(() => Read(With((name, value)), out _));
+
+        var line = Assert.Single(e.Problems);
+        Assert.StartsWith(name, line);
+        Assert.Contains(value, line);
+        Assert.Contains("expected", line);
+        Assert.DoesNotContain('\n', line);
+    }
+
+    [Theory]
+    [InlineData(SettingNames.OpsHmacSecret, "short-hmac-key", "short-hmac-key")]
+    [InlineData(SettingNames.OpsHmacSecret, "0123456789abcdef0123456789abcdef-new,", "0123456789abcdef")]
+    [InlineData(SettingNames.SlackWebhookUrl, "http://hooks.slack.com/services/T0/B0/plaintexttoken", "plaintexttoken")]
+    [InlineData(SettingNames.SlackRouteWebhooks, "{\"payments\": https://hooks.slack.com/services/T0/B1/brokenjsontoken", "brokenjsontoken")]
+    [InlineData(SettingNames.PostgresConnectionString, "Host=db;Password=pg-secret-pass;Bogus Key=1", "pg-secret-pass")]
+    [InlineData(SettingNames.ApplicationInsightsConnectionString, "ikey-secret-value-without-key-name", "ikey-secret-value")]
+    [InlineData(SettingNames.OpsFunctionKey, "tiny-fn-key", "tiny-fn-key")]
+    public void A_bad_secret_is_named_but_its_value_is_masked(string name, string value, string secretPart)
+    {
+        var e = Assert.Throws<SettingsException>(() => Read(With((name, value)), out _));
+
+        var line = Assert.Single(e.Problems);
+        Assert.StartsWith(name, line);
+        Assert.Contains("expected", line);
+        Assert.DoesNotContain(secretPart, line);
+    }
+
+    [Fact]
+    public void Missing_required_settings_are_each_reported()
+    {
+        var e = Assert.Throws<SettingsException>(() => Read([], out _));
+
+        Assert.Contains(e.Problems, p => p.StartsWith(SettingNames.PostgresConnectionString + " is not set"));
+        Assert.Contains(e.Problems, p => p.StartsWith(SettingNames.AppBaseUrl + " is not set"));
+        Assert.Contains(e.Problems, p => p.StartsWith(SettingNames.SlackWebhookUrl + " is not set"));
+    }
+
+    [Fact]
+    public void A_bad_route_webhook_is_a_warning_and_the_route_falls_back_to_the_global_webhook()
+    {
+        var s = Read(With((SettingNames.SlackRouteWebhooks,
+            """{"payments":"http://hooks.slack.com/services/T0/B1/leakytoken","search":"https://hooks.slack.com/services/T0/B2/searchtoken"}""")),
+            out var warnings);
+
+        var warning = Assert.Single(warnings);
+        Assert.Contains("'payments'", warning);
+        Assert.Contains("falls back", warning);
+        Assert.DoesNotContain("leakytoken", warning);
+        Assert.Equal("global", s.Slack.Webhooks.For("payments").Label);
+        Assert.Equal(new Uri("https://hooks.slack.com/services/T0/B0/globaltokenvalue"), s.Slack.Webhooks.For("payments").Url);
+        Assert.Equal("route 'search'", s.Slack.Webhooks.For("search").Label);
+    }
+
+    [Fact]
+    public void Http_is_accepted_for_loopback_hosts_only()
+    {
+        var s = Read(With((SettingNames.AppBaseUrl, "http://localhost:7071"), (SettingNames.SlackWebhookUrl, "http://127.0.0.1:9000/hooks/x")), out _);
+
+        Assert.Equal("http://localhost:7071/", s.Slack.AppBaseUrl.AbsoluteUri);
+        Assert.Throws<SettingsException>(() => Read(With((SettingNames.SlackWebhookUrl, "http://10.0.0.5/hooks/x")), out _));
+    }
+
+    [Fact]
+    public void App_Service_authentication_or_the_local_flag_makes_the_principal_header_trusted()
+    {
+        Assert.True(Read(With((SettingNames.WebsiteAuthEnabled, "True")), out _).Ops.TrustPrincipalHeader);
+        Assert.True(Read(With((SettingNames.OpsTrustPrincipalHeader, "true")), out _).Ops.TrustPrincipalHeader);
+        Assert.False(Read(With((SettingNames.WebsiteAuthEnabled, "False")), out _).Ops.TrustPrincipalHeader);
+    }
+
+    [Fact]
+    public void Console_delivery_needs_no_webhook()
+    {
+        var env = With((SettingNames.SlackDelivery, "console"));
+        env.Remove(SettingNames.SlackWebhookUrl);
+
+        Assert.Equal(SlackDeliveryMode.Console, Read(env, out _).Slack.Delivery);
+    }
+}

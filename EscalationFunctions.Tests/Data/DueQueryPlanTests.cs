@@ -1,0 +1,79 @@
+using System.Text.Json;
+using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
+
+namespace EscalationFunctions.Tests.Data;
+
+/// <summary>The due query must be served by ix_inc_due: no sequential scan of incidents (spec §3).</summary>
+public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
+{
+    private async Task Seed100kAsync()
+    {
+        var db = fixture.Db;
+        await db.ResetAsync();
+        // 100,000 incidents: 90% acknowledged, 9% open and not due yet, 1% due now.
+        await db.ExecuteAsync(
+            """
+            INSERT INTO incidents (incident_key, route, severity, first_seen, acknowledged_at)
+            SELECT 'P-' || n, 'route-' || (n % 50), CASE WHEN n % 3 = 0 THEN 'critical' ELSE 'warning' END,
+                   CASE WHEN n % 100 = 0 THEN now() - interval '20 minutes' ELSE now() - interval '1 minute' END,
+                   CASE WHEN n % 10 < 9 AND n % 100 <> 0 THEN now() END
+            FROM generate_series(1, 100000) n
+            """);
+        await db.ExecuteAsync("ANALYZE incidents");
+    }
+
+    private async Task<string> PlanAsync(string sql, bool withTickParameters, int canaryPct)
+    {
+        await using var cmd = fixture.Db.DataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + sql);
+        cmd.Parameters.AddWithValue("max_level", 7);
+        cmd.Parameters.AddWithValue("snooze_min", 30);
+        cmd.Parameters.AddWithValue("canary_pct", canaryPct);
+        cmd.Parameters.AddWithValue("batch_size", 1000);
+        if (withTickParameters)
+        {
+            cmd.Parameters.AddWithValue("tick_started_at", DateTimeOffset.UtcNow);
+        }
+        return (string)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static IEnumerable<JsonElement> Nodes(JsonElement node)
+    {
+        yield return node;
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var child in children.EnumerateArray().SelectMany(Nodes))
+            {
+                yield return child;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task With_100000_incidents_the_due_query_and_the_tick_statement_scan_ix_inc_due_only()
+    {
+        await Seed100kAsync();
+        Assert.Equal(100_000, await fixture.Db.ScalarAsync<long>("SELECT count(*) FROM incidents"));
+
+        // The outside-canary count only runs when the canary is below 100 (at 100 it is constant false).
+        foreach (var (sql, tick, canaryPct) in new[]
+                 {
+                     (TickSql.DueQueryForPlan, false, 100), (TickSql.EscalateBatch, true, 100),
+                     (TickSql.DueQueryForPlan, false, 10), (TickSql.EscalateBatch, true, 10), (TickSql.CountOutsideCanary, false, 10),
+                 })
+        {
+            var json = await PlanAsync(sql, tick, canaryPct);
+            var plan = JsonDocument.Parse(json).RootElement[0].GetProperty("Plan");
+            var scans = Nodes(plan)
+                .Where(n => n.TryGetProperty("Relation Name", out var r) && r.GetString() == "incidents")
+                .Select(n => (Type: n.GetProperty("Node Type").GetString(), Index: n.TryGetProperty("Index Name", out var i) ? i.GetString() : null))
+                .ToList();
+
+            Assert.True(scans.Any(s => s.Type is "Index Scan" or "Bitmap Heap Scan" or "Index Only Scan"), json);
+            Assert.True(scans.All(s => s.Type != "Seq Scan"), json);
+            var indexes = Nodes(plan).Where(n => n.TryGetProperty("Index Name", out _)).Select(n => n.GetProperty("Index Name").GetString()).ToList();
+            Assert.Contains("ix_inc_due", indexes);
+        }
+    }
+}

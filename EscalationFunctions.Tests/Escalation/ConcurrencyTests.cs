@@ -1,0 +1,71 @@
+using System.Text.Json;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
+
+namespace EscalationFunctions.Tests.Escalation;
+
+/// <summary>Any number of ticks at once (timer, HTTP, several instances): each escalation still happens exactly once (§4.5).</summary>
+public class ConcurrencyTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    private SlackStandIn _slack = null!;
+
+    private TestDatabase Db => fixture.Db;
+
+    public async Task InitializeAsync()
+    {
+        await Db.ResetAsync();
+        _slack = await SlackStandIn.StartAsync();
+    }
+
+    public async Task DisposeAsync() => await _slack.DisposeAsync();
+
+    [Fact]
+    public async Task Eight_ticks_at_once_over_2000_due_incidents_make_exactly_2000_events_and_2000_slack_posts()
+    {
+        const int due = 2000;
+        var routes = Enumerable.Range(0, 50).Select(i => $"route-{i}").ToArray();
+        await Incidents.InsertDueAsync(Db, due, i => routes[i % routes.Length]);
+        var env = TestSettings.Environment(Db, _slack, new()
+        {
+            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => _slack.WebhookUrl(r).AbsoluteUri)),
+            // Small batches keep each tick busy long enough for all eight to overlap.
+            [SettingNames.TickBatchSize] = "25",
+            [SettingNames.SlackMinIntervalMs] = "0",
+        });
+        // Eight separate engines, each with its own connection pool: eight instances.
+        var instances = Enumerable.Range(0, 8).Select(i => EngineHost.Create(env, instanceId: $"instance-{i}")).ToList();
+        try
+        {
+            using var start = new ManualResetEventSlim();
+            var ticks = instances.Select(e => Task.Run(async () =>
+            {
+                start.Wait();
+                return await e.Ticker.TickAsync();
+            })).ToList();
+            start.Set();
+            var results = await Task.WhenAll(ticks);
+
+            Assert.Equal(due, results.Sum(r => r.Escalations));
+            Assert.Equal(0, results.Sum(r => r.SkippedIdempotent));
+            Assert.True(results.Count(r => r.Escalations > 0) > 1, "the ticks did not overlap");
+
+            // Two senders at once as well: leases keep them off each other's rows.
+            await Task.WhenAll(instances.Take(2).Select(e => e.Dispatcher.DrainAsync(CancellationToken.None)));
+        }
+        finally
+        {
+            foreach (var instance in instances)
+            {
+                await instance.DisposeAsync();
+            }
+        }
+
+        Assert.Equal(due, await Incidents.EventCountAsync(Db));
+        Assert.Equal(due, await Db.ScalarAsync<long>("SELECT count(DISTINCT unique_hash) FROM escalation_events"));
+        Assert.Equal(due, await Db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE escalation_level = 1"));
+        Assert.Equal(due, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent'"));
+        Assert.Equal(due, _slack.Posts.Count);
+        Assert.Equal(due, _slack.Posts.Select(p => p.DedupHeader).Distinct().Count());
+    }
+}

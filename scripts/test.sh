@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test: starts a throwaway PostgreSQL on 127.0.0.1, builds and tests everything that
+# builds on this machine (EscalationFunctions.Ci.slnf: all but the Azure Functions shell, whose
+# packages the registry here lacks), stops the cluster, and ends with the line "N passed, N failed".
+#
+#   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Canary]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/esc-test.XXXXXX)
+chmod 755 "$work"
+cleanup() { scripts/postgres.sh stop "$work/pg" || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "== starting a throwaway PostgreSQL"
+ESC_TEST_POSTGRES=$(scripts/postgres.sh start "$work/pg")
+export ESC_TEST_POSTGRES
+
+echo "== building"
+dotnet build EscalationFunctions.Ci.slnf -c Release -nologo -v quiet
+
+echo "== testing"
+status=0
+dotnet test EscalationFunctions.Ci.slnf -c Release --no-build -nologo \
+  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory "$work/results" "$@" || status=$?
+
+passed=0; failed=0
+for trx in "$work"/results/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters"); f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1   # the run itself broke (crash, no results)
+echo "$passed passed, $failed failed"
+exit "$status"
