@@ -59,6 +59,8 @@ case "$cmd" in
     if [ -f "$dir/port" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then
       port=$(cat "$dir/port")
     else
+      # A restarted cluster keeps its port, so connection strings written before stay valid.
+      [ -n "$port" ] || port=$(cat "$dir/port" 2>/dev/null || true)
       [ -n "$port" ] || port=$(free_port)
       # A socket directory inside the cluster folder keeps clusters from colliding in /var/run.
       as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
