@@ -2,6 +2,8 @@ using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -51,6 +53,13 @@ public static class EngineServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>()));
         }
         services.AddSingleton<NotificationDispatcher>();
+
+        services.AddSingleton<WorkerStatusReader>();
+        services.TryAddSingleton<IHmacKeyProvider, SettingsHmacKeyProvider>();
+        services.AddSingleton<SignatureReplayGuard>();
+        services.AddSingleton<OpsRateLimiter>();
+        services.AddSingleton<OpsAuditLog>();
+        services.AddSingleton<OpsRequestHandler>();
 
         // Order matters: migrations complete before the sender (and the host's timer) start.
         services.AddHostedService<MigrationStartupService>();

@@ -1,0 +1,17 @@
+namespace EscalationFunctions.Engine.Escalation;
+
+/// <summary>The worker's state as the database sees it: for the health endpoint and the gauges.</summary>
+public sealed record WorkerStatus(
+    DateTimeOffset DatabaseTime,
+    DateTimeOffset? LastTickAt,
+    long PendingNotifications,
+    long DeadNotifications,
+    DateTimeOffset? OldestPendingAt,
+    long OpenIncidentsAtLevel5OrAbove)
+{
+    /// <summary>Time since the last completed tick of any instance; null before the first.</summary>
+    public double? TickLagMs => LastTickAt is { } last ? Math.Max(0, (DatabaseTime - last).TotalMilliseconds) : null;
+
+    /// <summary>Age of the oldest unsent Slack message; 0 when none waits.</summary>
+    public double QueueLagMs => OldestPendingAt is { } oldest ? Math.Max(0, (DatabaseTime - oldest).TotalMilliseconds) : 0;
+}

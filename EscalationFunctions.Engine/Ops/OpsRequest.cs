@@ -1,0 +1,16 @@
+namespace EscalationFunctions.Engine.Ops;
+
+/// <summary>
+/// An ops call, independent of the host that received it. Each host adapts its own request type
+/// (ASP.NET Core's <c>HttpRequest</c> in both the plain server and the Functions app) to this one.
+/// </summary>
+public sealed record OpsRequest(
+    string Method,
+    Func<string, string?> Header,
+    byte[] Body,
+    bool BodyTooLarge,
+    string? RemoteAddress)
+{
+    /// <summary>Spec §6: tick and recalc bodies are at most 64 KiB.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+}
