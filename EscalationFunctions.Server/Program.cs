@@ -6,6 +6,7 @@ using EscalationFunctions.Server.Commands;
 //   serve    (default) validate every setting, apply migrations, run the timer and the ops routes
 //   migrate  apply pending migrations and exit
 //   samples  insert demo incidents into the database (local runs)
+//   sign     sign an ops call: print its headers or a ready curl command (see SignCommand)
 var named = args.Length > 0 && !args[0].StartsWith('-');
 var command = named ? args[0] : "serve";
 var rest = named ? args[1..] : args;
@@ -46,7 +47,10 @@ switch (command)
     case "samples":
         return await SampleIncidentsCommand.RunAsync();
 
+    case "sign":
+        return await SignCommand.RunAsync(rest);
+
     default:
-        await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: serve (default), migrate, samples.");
+        await Console.Error.WriteLineAsync($"Unknown command '{command}'. Commands: serve (default), migrate, samples, sign.");
         return ExitCodes.Usage;
 }

@@ -1,5 +1,7 @@
 using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Hosting;
+using System.Text;
+using EscalationFunctions.Hosting;
+using EscalationFunctions.Hosting.Http;
 
 namespace EscalationFunctions.Server;
 
@@ -26,11 +28,20 @@ public static class ServerApp
         // Npgsql logs every command at Information; its warnings and errors are what operators need.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
 
-        builder.Services.AddEscalationEngine(settings);
+        // Header values are decoded as Latin-1, which accepts any byte, so odd or non-ASCII headers
+        // reach the handler and get its JSON error instead of Kestrel's bare 400.
+        builder.WebHost.ConfigureKestrel(k => k.RequestHeaderEncodingSelector = _ => Encoding.Latin1);
+
+        builder.Services.AddEscalationHosting(settings);
+        builder.Services.AddMvcCore(); // executes the handlers' IActionResults, as the Functions host does
         builder.Services.AddHostedService<TickTimerService>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseExceptionHandler(failed => failed.Run(context => OpsRoutesMapping.ExecuteAsync(context,
+            OpsHttpEndpoints.Error(context.Response, 500, "internal_error", "The worker failed to handle the call; its logs say why."))));
+        app.UseMiddleware<FunctionKeyMiddleware>();
+        app.MapOpsRoutes();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EscalationFunctions.Server");
         foreach (var warning in settingWarnings)
         {

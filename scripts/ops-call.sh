@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Calls the local worker's ops endpoints (started with ./scripts/run-local.sh), signed:
+#   ./scripts/ops-call.sh health
+#   ./scripts/ops-call.sh tick   ['{"reason":"manual"}']
+#   ./scripts/ops-call.sh recalc
+# Reads OPS_HMAC_SECRET from .local/env and signs with the server's own `sign` command; locally the
+# caller is "$USER" holding OPS_ADMIN_ROLE (OPS_TRUST_PRINCIPAL_HEADER=true). OPS_BASE_URL overrides
+# the address; OPS_FUNCTION_KEY, when set, is sent as x-functions-key.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -f .local/env ] || { echo "ops-call.sh: no .local/env; start the worker with ./scripts/run-local.sh first" >&2; exit 1; }
+# shellcheck disable=SC1091
+source .local/env
+base=${OPS_BASE_URL:-http://127.0.0.1:7071}
+endpoint=${1:-}
+body=${2:-}
+
+server=(dotnet EscalationFunctions.Server/bin/Release/net10.0/EscalationFunctions.Server.dll)
+[ -f "${server[1]}" ] || server=(dotnet run --project EscalationFunctions.Server -c Release --)
+
+key_args=()
+[ -n "${OPS_FUNCTION_KEY:-}" ] && key_args=(--function-key-env OPS_FUNCTION_KEY)
+
+case "$endpoint" in
+  health)
+    if [ -n "${OPS_FUNCTION_KEY:-}" ]; then
+      curl -sS "$base/ops/escalation/health" -H "x-functions-key: ${OPS_FUNCTION_KEY%%,*}"
+    else
+      curl -sS "$base/ops/escalation/health"
+    fi
+    ;;
+  tick|recalc)
+    body_args=()
+    [ -n "$body" ] && body_args=(--body "$body")
+    cmd=$("${server[@]}" sign --url "$base/ops/escalation/$endpoint" "${body_args[@]}" \
+          --as "${USER:-operator}:${OPS_ADMIN_ROLE:-ops_admin}" "${key_args[@]}")
+    eval "$cmd"
+    ;;
+  *) echo "usage: ops-call.sh health|tick|recalc [body]" >&2; exit 64;;
+esac
+echo
