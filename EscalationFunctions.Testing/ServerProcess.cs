@@ -31,7 +31,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     /// <summary>Starts the server and waits until it listens. Fails with its output if it exits first.</summary>
-    public static async Task<ServerProcess> StartAsync(IReadOnlyDictionary<string, string> settings, TimeSpan? readyTimeout = null)
+    public static async Task<ServerProcess> StartAsync(Dictionary<string, string> settings, TimeSpan? readyTimeout = null)
     {
         var server = Launch(settings, ["serve"], out _);
         var timeout = Task.Delay(readyTimeout ?? TimeSpan.FromSeconds(60));
@@ -48,7 +48,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Runs the server binary to completion (a command, or a start that must fail).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
-        IReadOnlyDictionary<string, string> settings, string[] args, TimeSpan? timeout = null)
+        Dictionary<string, string> settings, string[] args, TimeSpan? timeout = null)
     {
         var server = Launch(settings, args, out var stderr);
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
@@ -118,7 +118,7 @@ public sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static ServerProcess Launch(IReadOnlyDictionary<string, string> settings, string[] args, out ConcurrentQueue<string> stderr)
+    private static ServerProcess Launch(Dictionary<string, string> settings, string[] args, out ConcurrentQueue<string> stderr)
     {
         if (!File.Exists(RepoPaths.ServerDll))
         {

@@ -47,7 +47,8 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>Empties every table the engine writes and restores the default SLA row.</summary>
     public Task ResetAsync() => ExecuteAsync(
         """
-        TRUNCATE incidents, escalation_events, notification_outbox, escalation_ticks RESTART IDENTITY;
+        TRUNCATE incidents, escalation_events, notification_outbox, escalation_ticks,
+                 ops_audit, ops_signatures_seen, ops_rate_limit_hits RESTART IDENTITY;
         UPDATE escalation_sla SET crit_ack_min = 5, warn_ack_min = 15, snooze_min = 30, max_level = 7,
                                   version = 1, recalculated_version = 1 WHERE id = 1;
         """);

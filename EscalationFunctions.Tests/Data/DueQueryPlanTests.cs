@@ -76,4 +76,28 @@ public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<Database
             Assert.Contains("ix_inc_due", indexes);
         }
     }
+
+    [Fact]
+    public async Task The_health_query_reads_indexes_not_tables()
+    {
+        await Seed100kAsync();
+        await fixture.Db.ExecuteAsync(
+            """
+            INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title, status)
+            SELECT md5(n::text), 'P-' || n, 1, 'r', 'warning', '', CASE WHEN n % 1000 = 0 THEN 'pending' WHEN n % 997 = 0 THEN 'dead' ELSE 'sent' END
+            FROM generate_series(1, 20000) n;
+            INSERT INTO escalation_ticks (instance_id, last_completed_at) VALUES ('a', now()), ('b', now());
+            ANALYZE notification_outbox;
+            """);
+
+        await using var cmd = fixture.Db.DataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + WorkerStatusReader.Sql);
+        var json = (string)(await cmd.ExecuteScalarAsync())!;
+        var seqScans = Nodes(JsonDocument.Parse(json).RootElement[0].GetProperty("Plan"))
+            .Where(n => n.GetProperty("Node Type").GetString() == "Seq Scan")
+            .Select(n => n.GetProperty("Relation Name").GetString())
+            .ToList();
+
+        Assert.DoesNotContain("incidents", seqScans);
+        Assert.DoesNotContain("notification_outbox", seqScans);
+    }
 }

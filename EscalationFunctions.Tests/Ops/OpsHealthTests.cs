@@ -1,0 +1,114 @@
+using System.Text.Json;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
+
+namespace EscalationFunctions.Tests.Ops;
+
+public class OpsHealthTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    private static readonly string[] SpecFields =
+        ["enabled", "v1", "canaryPct", "tickLagMs", "dryRun", "paused", "lastTickAt", "pendingNotifications"];
+
+    private TestDatabase Db => fixture.Db;
+
+    public Task InitializeAsync() => Db.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    private static async Task<JsonElement> HealthAsync(HttpClient client)
+    {
+        var answer = await OpsCall.SendAsync(client, new HttpRequestMessage(HttpMethod.Get, "/ops/escalation/health"));
+        Assert.Equal(200, answer.Status);
+        foreach (var field in SpecFields)
+        {
+            Assert.True(answer.Json.TryGetProperty(field, out _), $"health lacks '{field}': {answer.Raw}");
+        }
+        return answer.Json;
+    }
+
+    [Fact]
+    public async Task Health_reflects_enabled_v1_canary_dry_run_and_paused()
+    {
+        await using (var defaults = await InProcessServer.StartAsync(OpsSettings.For(Db)))
+        {
+            var json = await HealthAsync(defaults.Client);
+            Assert.True(json.GetProperty("enabled").GetBoolean());
+            Assert.True(json.GetProperty("v1").GetBoolean());
+            Assert.Equal(100, json.GetProperty("canaryPct").GetInt32());
+            Assert.False(json.GetProperty("dryRun").GetBoolean());
+            Assert.False(json.GetProperty("paused").GetBoolean());
+        }
+
+        await using var changed = await InProcessServer.StartAsync(OpsSettings.For(Db, new()
+        {
+            [SettingNames.WorkerEnabled] = "false",
+            [SettingNames.V1] = "false",
+            [SettingNames.CanaryPercent] = "10",
+            [SettingNames.DryRun] = "true",
+            [SettingNames.PauseCron] = "* * * * *",
+            [SettingNames.PauseDurationMinutes] = "5",
+        }));
+        var health = await HealthAsync(changed.Client);
+        Assert.False(health.GetProperty("enabled").GetBoolean());
+        Assert.False(health.GetProperty("v1").GetBoolean());
+        Assert.Equal(10, health.GetProperty("canaryPct").GetInt32());
+        Assert.True(health.GetProperty("dryRun").GetBoolean());
+        Assert.True(health.GetProperty("paused").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Tick_lag_is_null_before_the_first_tick_then_small_while_ticking_and_growing_once_ticks_stop()
+    {
+        await using var observer = await InProcessServer.StartAsync(OpsSettings.For(Db, new() { [SettingNames.WorkerEnabled] = "false" }));
+        var beforeAnyTick = await HealthAsync(observer.Client);
+        Assert.Equal(JsonValueKind.Null, beforeAnyTick.GetProperty("tickLagMs").ValueKind);
+        Assert.Equal(JsonValueKind.Null, beforeAnyTick.GetProperty("lastTickAt").ValueKind);
+
+        await using (var ticking = await InProcessServer.StartAsync(OpsSettings.For(Db, new() { [SettingNames.TickMs] = "200" })))
+        {
+            await Eventually.TrueAsync(async () => (await HealthAsync(observer.Client)).GetProperty("lastTickAt").ValueKind != JsonValueKind.Null,
+                TimeSpan.FromSeconds(20), "a tick completed");
+            Assert.InRange((await HealthAsync(observer.Client)).GetProperty("tickLagMs").GetDouble(), 0, 10_000);
+        }
+
+        var first = await HealthAsync(observer.Client);
+        await Task.Delay(1500);
+        var second = await HealthAsync(observer.Client);
+        Assert.Equal(first.GetProperty("lastTickAt").GetString(), second.GetProperty("lastTickAt").GetString());
+        Assert.True(second.GetProperty("tickLagMs").GetDouble() >= first.GetProperty("tickLagMs").GetDouble() + 1000,
+            $"tickLagMs went from {first.GetProperty("tickLagMs")} to {second.GetProperty("tickLagMs")}");
+    }
+
+    [Fact]
+    public async Task Pending_notifications_counts_the_messages_not_yet_sent()
+    {
+        await using var slack = await SlackStandIn.StartAsync();
+        slack.SetDefault("global", Reply.Status(500));
+        await Incidents.InsertDueAsync(Db, 4);
+        // Ticks are driven by hand; the server's sender keeps failing and waits an hour between tries.
+        var env = TestSettings.Environment(Db, slack, new()
+        {
+            [SettingNames.TickMs] = "86400000",
+            [SettingNames.SlackRetryBaseMs] = "3600000",
+        });
+        await using var server = await InProcessServer.StartAsync(env);
+        Assert.Equal(0, (await HealthAsync(server.Client)).GetProperty("pendingNotifications").GetInt64());
+
+        await using (var engine = EngineHost.Create(env))
+        {
+            Assert.Equal(4, (await engine.Ticker.TickAsync()).Escalations);
+        }
+        // The first post fails; the lane hands the other three back to wait with it.
+        // (The retry delay is capped at 10 minutes, with jitter: at least 8 minutes away.)
+        await Eventually.TrueAsync(async () => await Db.ScalarAsync<long>(
+                "SELECT count(*) FROM notification_outbox WHERE lease_until IS NULL AND next_attempt_at > now() + interval '5 minutes'") == 4,
+            TimeSpan.FromSeconds(20), "every message waits for its retry");
+        Assert.Single(slack.Posts);
+
+        var health = await HealthAsync(server.Client);
+        Assert.Equal(4, health.GetProperty("pendingNotifications").GetInt64());
+        Assert.Equal(0, health.GetProperty("deadNotifications").GetInt64());
+        Assert.True(health.GetProperty("queueLagMs").GetDouble() >= 0);
+    }
+}

@@ -1,0 +1,59 @@
+using EscalationFunctions.Server;
+using EscalationFunctions.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+
+namespace EscalationFunctions.Tests.Support;
+
+/// <summary>
+/// The plain server built by <see cref="ServerApp.Build"/> inside the test process, listening on a
+/// real loopback port: tests talk to it over HTTP. A second one on the same database is a second
+/// instance (its own container, pools and caches).
+/// </summary>
+public sealed class InProcessServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private InProcessServer(WebApplication app, Uri baseUrl, CapturedLogs logs)
+    {
+        _app = app;
+        BaseUrl = baseUrl;
+        Logs = logs;
+        Client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => System.Text.Encoding.UTF8 })
+        {
+            BaseAddress = baseUrl,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+    }
+
+    public Uri BaseUrl { get; }
+    public HttpClient Client { get; }
+    public CapturedLogs Logs { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<InProcessServer> StartAsync(Dictionary<string, string> env, TimeProvider? time = null)
+    {
+        var settings = TestSettings.Read(env);
+        var port = ServerProcess.FreePort();
+        var logs = new CapturedLogs();
+        var app = ServerApp.Build(settings, [], [$"--urls=http://127.0.0.1:{port}"], services =>
+        {
+            services.AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+            if (time is not null)
+            {
+                services.Replace(ServiceDescriptor.Singleton(time));
+            }
+        });
+        await app.StartAsync();
+        return new InProcessServer(app, new Uri($"http://127.0.0.1:{port}"), logs);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
