@@ -35,7 +35,9 @@ public sealed record SlaSettings(int CriticalAckMinutes, int WarningAckMinutes, 
     public static SlaSettings Defaults { get; } = new(5, 15, 30, 7);
 }
 
-public sealed record TickSettings(TimeSpan Period, int BatchSize);
+/// <param name="Period"><c>ESC_TICK_MS</c>: the plain server's timer, and the base of the lag alerts.</param>
+/// <param name="Schedule"><c>ESC_TICK_SCHEDULE</c>: the Functions timer's NCRONTAB; validated to fire every <paramref name="Period"/>.</param>
+public sealed record TickSettings(TimeSpan Period, int BatchSize, string? Schedule = null);
 
 public enum SlackDeliveryMode
 {
@@ -89,5 +91,8 @@ public sealed class ConnectionSettings
 {
     public required string PostgresConnectionString { get; init; }
     public required Uri? KeyVaultUri { get; init; }
+
+    /// <summary>How long a value read from Key Vault is used before it is read again (<c>KEY_VAULT_CACHE_TTL_SEC</c>).</summary>
+    public TimeSpan KeyVaultCacheTtl { get; init; } = TimeSpan.FromMinutes(5);
     public required string? ApplicationInsightsConnectionString { get; init; }
 }

@@ -14,9 +14,10 @@ public static class SettingsReader
 {
     public static EscalationSettings Read(Func<string, string?> lookup) => Read(lookup, out _);
 
-    public static EscalationSettings Read(Func<string, string?> lookup, out IReadOnlyList<string> warnings)
+    /// <param name="requireTickSchedule">The Functions host needs <c>ESC_TICK_SCHEDULE</c> for its timer; the plain server does not.</param>
+    public static EscalationSettings Read(Func<string, string?> lookup, out IReadOnlyList<string> warnings, bool requireTickSchedule = false)
     {
-        var p = new Parser(lookup);
+        var p = new Parser(lookup, requireTickSchedule);
         var settings = p.ReadAll();
         warnings = p.Warnings;
         if (p.Problems.Count > 0)
@@ -27,7 +28,7 @@ public static class SettingsReader
     }
 
     /// <summary>Collects problems instead of stopping at the first, so one run shows every bad setting.</summary>
-    private sealed class Parser(Func<string, string?> lookup)
+    private sealed class Parser(Func<string, string?> lookup, bool requireTickSchedule)
     {
         public List<string> Problems { get; } = [];
         public List<string> Warnings { get; } = [];
@@ -47,9 +48,11 @@ public static class SettingsReader
                 SnoozeMinutes: Int(SettingNames.SnoozeMinutes, 30, 0, 10_080),
                 MaxLevel: Int(SettingNames.MaxLevel, 7, 1, 1_000));
 
+            var period = TimeSpan.FromMilliseconds(Int(SettingNames.TickMs, 60_000, 100, 86_400_000));
             var tick = new TickSettings(
-                Period: TimeSpan.FromMilliseconds(Int(SettingNames.TickMs, 60_000, 100, 86_400_000)),
-                BatchSize: Int(SettingNames.TickBatchSize, 1_000, 1, 100_000));
+                Period: period,
+                BatchSize: Int(SettingNames.TickBatchSize, 1_000, 1, 100_000),
+                Schedule: TickSchedule(period));
 
             return new EscalationSettings
             {
@@ -87,8 +90,11 @@ public static class SettingsReader
 
         private OpsSettings Ops()
         {
-            var secrets = List(SettingNames.OpsHmacSecret, minLength: 32, maxItems: 2,
-                "expected one HMAC key of at least 32 characters, or 'new,old' during rotation");
+            var rawSecrets = Raw(SettingNames.OpsHmacSecret);
+            if (!SecretFormats.TryParseHmacKeys(rawSecrets, out var secrets, out var secretProblem))
+            {
+                Problems.Add($"{SettingNames.OpsHmacSecret}={Shown(SettingNames.OpsHmacSecret, rawSecrets!)} is invalid: {secretProblem}.");
+            }
             var role = Text(SettingNames.OpsAdminRole, "ops_admin");
             if (role.Any(c => char.IsWhiteSpace(c) || c == ','))
             {
@@ -140,8 +146,42 @@ public static class SettingsReader
             {
                 PostgresConnectionString = postgres ?? "",
                 KeyVaultUri = keyVault,
+                KeyVaultCacheTtl = TimeSpan.FromSeconds(Int(SettingNames.KeyVaultCacheTtlSeconds, 300, 10, 86_400)),
                 ApplicationInsightsConnectionString = string.IsNullOrWhiteSpace(appInsights) ? null : appInsights.Trim(),
             };
+        }
+
+        /// <summary>
+        /// The Functions timer's NCRONTAB (six fields, seconds first). It must fire at a steady
+        /// ESC_TICK_MS, because the lag alerts are thresholds on that period.
+        /// </summary>
+        private string? TickSchedule(TimeSpan period)
+        {
+            var raw = Raw(SettingNames.TickSchedule)?.Trim();
+            if (string.IsNullOrEmpty(raw))
+            {
+                if (requireTickSchedule)
+                {
+                    Problems.Add($"{SettingNames.TickSchedule} is not set: expected the timer's NCRONTAB schedule agreeing with {SettingNames.TickMs}, e.g. '0 */1 * * * *' for 60000.");
+                }
+                return null;
+            }
+            if (!CronExpression.TryParse(raw, CronFormat.IncludeSeconds, out var cron))
+            {
+                Problems.Add($"{SettingNames.TickSchedule}='{raw}' is invalid: expected a 6-field NCRONTAB expression (second minute hour day month day-of-week), e.g. '0 */1 * * * *'.");
+                return null;
+            }
+            var from = new DateTimeOffset(2026, 1, 5, 0, 0, 0, TimeSpan.Zero);
+            var fires = cron.GetOccurrences(from, from.AddDays(8), TimeZoneInfo.Utc).Take(50).ToList();
+            var gaps = fires.Zip(fires.Skip(1), (a, b) => b - a).Distinct().ToList();
+            if (gaps.Count != 1 || gaps[0] != period)
+            {
+                var every = gaps.Count == 1 ? $"fires every {gaps[0].TotalMilliseconds:F0} ms" : "does not fire at a steady interval";
+                Problems.Add($"{SettingNames.TickSchedule}='{raw}' is invalid: it {every}, but {SettingNames.TickMs}={period.TotalMilliseconds:F0}; " +
+                             "expected a schedule that fires every ESC_TICK_MS (the lag alerts are based on it).");
+                return null;
+            }
+            return raw;
         }
 
         private PauseSchedule? Pause()

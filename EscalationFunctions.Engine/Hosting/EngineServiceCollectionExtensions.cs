@@ -15,6 +15,10 @@ namespace EscalationFunctions.Engine.Hosting;
 /// <summary>The engine's services, registered the same way by the plain server and the Functions app.</summary>
 public static class EngineServiceCollectionExtensions
 {
+    /// <summary>
+    /// Registers the engine. The host registers the <see cref="ISecretStore"/> first: fixed values
+    /// from the environment, or a store that follows Key Vault.
+    /// </summary>
     public static IServiceCollection AddEscalationEngine(this IServiceCollection services, EscalationSettings settings)
     {
         services.AddSingleton(settings);
@@ -22,13 +26,7 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<IMetricSink>(NullMetricSink.Instance);
         services.TryAddSingleton(WorkerInstance.FromEnvironment());
 
-        services.AddSingleton(sp =>
-        {
-            var builder = new NpgsqlDataSourceBuilder(settings.Connections.PostgresConnectionString);
-            builder.ConnectionStringBuilder.ApplicationName ??= "EscalationFunctions";
-            builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
-            return builder.Build();
-        });
+        services.AddSingleton(sp => DataSource(settings, sp.GetRequiredService<ISecretStore>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<MigrationRunner>();
 
         services.AddSingleton<OutboxSignal>();
@@ -55,7 +53,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<NotificationDispatcher>();
 
         services.AddSingleton<WorkerStatusReader>();
-        services.TryAddSingleton<IHmacKeyProvider, SettingsHmacKeyProvider>();
+        services.AddSingleton<HmacKeyProvider>();
         services.AddSingleton<SignatureReplayGuard>();
         services.AddSingleton<OpsRateLimiter>();
         services.AddSingleton<OpsAuditLog>();
@@ -64,6 +62,33 @@ public static class EngineServiceCollectionExtensions
         // Order matters: migrations complete before the sender (and the host's timer) start.
         services.AddHostedService<MigrationStartupService>();
         services.AddHostedService<NotificationSenderService>();
+        services.AddHostedService<MetricsSamplerService>();
         return services;
+    }
+
+    /// <summary>
+    /// The connection pool. When the secret store can rotate, the password is taken from the
+    /// current connection string each refresh, so a rotated database password is used without a
+    /// restart (host and database still come from the connection string read at start-up).
+    /// </summary>
+    private static NpgsqlDataSource DataSource(EscalationSettings settings, ISecretStore secrets, ILoggerFactory loggers)
+    {
+        var builder = new NpgsqlDataSourceBuilder(settings.Connections.PostgresConnectionString);
+        builder.ConnectionStringBuilder.ApplicationName ??= "EscalationFunctions";
+        builder.UseLoggerFactory(loggers);
+        if (secrets.CanRotate)
+        {
+            var startPassword = builder.ConnectionStringBuilder.Password;
+            builder.ConnectionStringBuilder.Password = null; // Npgsql takes a password or a provider, not both
+            builder.UsePeriodicPasswordProvider(
+                async (_, ct) =>
+                {
+                    var current = await secrets.GetAsync(SettingNames.PostgresConnectionString, ct);
+                    return (current is null ? null : new NpgsqlConnectionStringBuilder(current).Password) ?? startPassword ?? "";
+                },
+                settings.Connections.KeyVaultCacheTtl,
+                TimeSpan.FromSeconds(30));
+        }
+        return builder.Build();
     }
 }

@@ -16,7 +16,7 @@ namespace EscalationFunctions.Engine.Ops;
 /// </summary>
 public sealed class OpsRequestHandler(
     EscalationSettings settings,
-    IHmacKeyProvider hmacKeys,
+    HmacKeyProvider hmacKeys,
     SignatureReplayGuard replayGuard,
     OpsRateLimiter rateLimiter,
     EscalationTicker ticker,

@@ -1,0 +1,50 @@
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EscalationFunctions.Engine.Hosting;
+
+/// <summary>
+/// Samples the gauges of spec §7 (<c>queue_lag_ms</c>, <c>tick_lag_ms</c>, <c>incidents_level_ge5</c>)
+/// every tick period (at most every minute), independently of ticks, so they keep reporting when
+/// ticks stop. Does nothing when no telemetry destination is configured.
+/// </summary>
+public sealed class MetricsSamplerService(WorkerStatusReader status, IMetricSink metrics, EscalationSettings settings, TimeProvider time,
+    ILogger<MetricsSamplerService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (metrics is NullMetricSink)
+        {
+            return;
+        }
+        var period = settings.Tick.Period < TimeSpan.FromMinutes(1) ? settings.Tick.Period : TimeSpan.FromMinutes(1);
+        using var timer = new PeriodicTimer(period, time);
+        try
+        {
+            do
+            {
+                try
+                {
+                    var sample = await status.ReadAsync(stoppingToken);
+                    metrics.Track(MetricNames.QueueLagMs, sample.QueueLagMs);
+                    metrics.Track(MetricNames.IncidentsLevelGe5, sample.OpenIncidentsAtLevel5OrAbove);
+                    if (sample.TickLagMs is { } lag)
+                    {
+                        metrics.Track(MetricNames.TickLagMs, lag);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    logger.LogWarning(e, "Could not sample the worker's gauges");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}
