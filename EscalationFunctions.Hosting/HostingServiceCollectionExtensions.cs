@@ -1,16 +1,44 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Hosting;
+using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Hosting.Http;
+using EscalationFunctions.Hosting.Secrets;
+using EscalationFunctions.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Hosting;
 
-/// <summary>Everything a host registers: the engine plus the HTTP ops endpoints.</summary>
+/// <summary>What each host registers, the plain server and the Functions app alike.</summary>
 public static class HostingServiceCollectionExtensions
 {
-    public static IServiceCollection AddEscalationHosting(this IServiceCollection services, EscalationSettings settings)
+    /// <summary>The engine, where its secrets come from, the HTTP ops endpoints, and Application Insights when configured.</summary>
+    public static IServiceCollection AddEscalationHosting(this IServiceCollection services, StartupConfiguration startup)
     {
-        services.AddEscalationEngine(settings);
+        if (startup.Vault is { } vault)
+        {
+            services.AddSingleton(vault);
+            services.AddSingleton<ISecretStore>(sp => new KeyVaultSecretStore(
+                vault,
+                startup.Settings.Connections.KeyVaultCacheTtl,
+                startup.VaultValues,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IMetricSink>(),
+                sp.GetRequiredService<ILogger<KeyVaultSecretStore>>()));
+        }
+        else
+        {
+            services.AddSingleton<ISecretStore>(new FixedSecretStore(startup.Environment));
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        if (startup.Settings.Connections.ApplicationInsightsConnectionString is { } connectionString)
+        {
+            services.AddEscalationApplicationInsights(connectionString);
+            services.KeepInformationLogsInApplicationInsights();
+        }
+        services.AddEscalationEngine(startup.Settings);
         services.AddSingleton<OpsHttpEndpoints>();
         return services;
     }

@@ -1,9 +1,10 @@
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Hosting;
 using EscalationFunctions.Server;
 using EscalationFunctions.Server.Commands;
 
 // EscalationFunctions.Server [serve|migrate|samples]
-//   serve    (default) validate every setting, apply migrations, run the timer and the ops routes
+//   serve    (default) validate every setting (secrets from Key Vault when KEY_VAULT_URI is set),
+//            apply migrations, run the timer and the ops routes
 //   migrate  apply pending migrations and exit
 //   samples  insert demo incidents into the database (local runs)
 //   sign     sign an ops call: print its headers or a ready curl command (see SignCommand)
@@ -15,23 +16,14 @@ using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLi
 switch (command)
 {
     case "serve":
-        EscalationSettings settings;
-        IReadOnlyList<string> warnings;
-        try
+        var startup = await StartupConfiguration.LoadOrReportAsync(Environment.GetEnvironmentVariable, Console.Error);
+        if (startup is null)
         {
-            settings = SettingsReader.Read(Environment.GetEnvironmentVariable, out warnings);
-        }
-        catch (SettingsException e)
-        {
-            foreach (var problem in e.Problems)
-            {
-                await Console.Error.WriteLineAsync($"Configuration error: {problem}");
-            }
             return ExitCodes.BadConfiguration;
         }
         try
         {
-            await ServerApp.Build(settings, warnings, rest).RunAsync();
+            await ServerApp.Build(startup, rest).RunAsync();
             return ExitCodes.Ok;
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or System.Net.Sockets.SocketException or IOException)

@@ -1,4 +1,3 @@
-using EscalationFunctions.Engine.Configuration;
 using System.Text;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Http;
@@ -10,9 +9,9 @@ public static class ServerApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    public static WebApplication Build(EscalationSettings settings, IReadOnlyList<string> settingWarnings, string[] args,
-        Action<IServiceCollection>? configureServices = null)
+    public static WebApplication Build(StartupConfiguration startup, string[] args, Action<IServiceCollection>? configureServices = null)
     {
+        var settings = startup.Settings;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         if (string.IsNullOrWhiteSpace(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey)))
         {
@@ -32,7 +31,7 @@ public static class ServerApp
         // reach the handler and get its JSON error instead of Kestrel's bare 400.
         builder.WebHost.ConfigureKestrel(k => k.RequestHeaderEncodingSelector = _ => Encoding.Latin1);
 
-        builder.Services.AddEscalationHosting(settings);
+        builder.Services.AddEscalationHosting(startup);
         builder.Services.AddMvcCore(); // executes the handlers' IActionResults, as the Functions host does
         builder.Services.AddHostedService<TickTimerService>();
         configureServices?.Invoke(builder.Services);
@@ -43,7 +42,7 @@ public static class ServerApp
         app.UseMiddleware<FunctionKeyMiddleware>();
         app.MapOpsRoutes();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EscalationFunctions.Server");
-        foreach (var warning in settingWarnings)
+        foreach (var warning in startup.Warnings)
         {
             logger.LogWarning("Configuration: {Warning}", warning);
         }

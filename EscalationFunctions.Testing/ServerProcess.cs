@@ -186,6 +186,7 @@ public sealed class ServerProcess : IAsyncDisposable
     private static bool IsSetting(string name) =>
         name.StartsWith("ESC", StringComparison.Ordinal) || name.StartsWith("SLACK_", StringComparison.Ordinal) ||
         name.StartsWith("OPS_", StringComparison.Ordinal) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
+        name.StartsWith("KEY_VAULT_", StringComparison.Ordinal) ||
         name is SettingNames.MaxLevel or SettingNames.AppBaseUrl or SettingNames.PostgresConnectionString or
             SettingNames.KeyVaultUri or SettingNames.ApplicationInsightsConnectionString or SettingNames.WebsiteAuthEnabled;
 }
