@@ -13,7 +13,7 @@ public class FunctionKeyTests(DatabaseFixture fixture) : IClassFixture<DatabaseF
     public async Task InitializeAsync()
     {
         await fixture.Db.ResetAsync();
-        _server = await InProcessServer.StartAsync(OpsSettings.For(fixture.Db, new() { [SettingNames.OpsFunctionKey] = Key }));
+        _server = await InProcessServer.StartAsync(OpsTestSettings.For(fixture.Db, new() { [SettingNames.OpsFunctionKey] = Key }));
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

@@ -27,7 +27,7 @@ public class OpsBadInputTests(DatabaseFixture fixture, ITestOutputHelper output)
     {
         await Db.ResetAsync();
         // A different SLA from the database's: any recalculation, or any tick (which syncs the SLA), would show.
-        _server = await InProcessServer.StartAsync(OpsSettings.For(Db, new() { [SettingNames.CriticalAckMinutes] = "7" }));
+        _server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new() { [SettingNames.CriticalAckMinutes] = "7" }));
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();

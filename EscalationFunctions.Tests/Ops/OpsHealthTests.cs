@@ -30,7 +30,7 @@ public class OpsHealthTests(DatabaseFixture fixture) : IClassFixture<DatabaseFix
     [Fact]
     public async Task Health_reflects_enabled_v1_canary_dry_run_and_paused()
     {
-        await using (var defaults = await InProcessServer.StartAsync(OpsSettings.For(Db)))
+        await using (var defaults = await InProcessServer.StartAsync(OpsTestSettings.For(Db)))
         {
             var json = await HealthAsync(defaults.Client);
             Assert.True(json.GetProperty("enabled").GetBoolean());
@@ -40,7 +40,7 @@ public class OpsHealthTests(DatabaseFixture fixture) : IClassFixture<DatabaseFix
             Assert.False(json.GetProperty("paused").GetBoolean());
         }
 
-        await using var changed = await InProcessServer.StartAsync(OpsSettings.For(Db, new()
+        await using var changed = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new()
         {
             [SettingNames.WorkerEnabled] = "false",
             [SettingNames.V1] = "false",
@@ -60,12 +60,12 @@ public class OpsHealthTests(DatabaseFixture fixture) : IClassFixture<DatabaseFix
     [Fact]
     public async Task Tick_lag_is_null_before_the_first_tick_then_small_while_ticking_and_growing_once_ticks_stop()
     {
-        await using var observer = await InProcessServer.StartAsync(OpsSettings.For(Db, new() { [SettingNames.WorkerEnabled] = "false" }));
+        await using var observer = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new() { [SettingNames.WorkerEnabled] = "false" }));
         var beforeAnyTick = await HealthAsync(observer.Client);
         Assert.Equal(JsonValueKind.Null, beforeAnyTick.GetProperty("tickLagMs").ValueKind);
         Assert.Equal(JsonValueKind.Null, beforeAnyTick.GetProperty("lastTickAt").ValueKind);
 
-        await using (var ticking = await InProcessServer.StartAsync(OpsSettings.For(Db, new() { [SettingNames.TickMs] = "200" })))
+        await using (var ticking = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new() { [SettingNames.TickMs] = "200" })))
         {
             await Eventually.TrueAsync(async () => (await HealthAsync(observer.Client)).GetProperty("lastTickAt").ValueKind != JsonValueKind.Null,
                 TimeSpan.FromSeconds(20), "a tick completed");

@@ -16,7 +16,7 @@ public class OpsRateLimitTests(DatabaseFixture fixture) : IClassFixture<Database
     [Fact]
     public async Task The_11th_call_within_a_minute_is_refused_with_Retry_After_and_calls_resume_after_it()
     {
-        await using var server = await InProcessServer.StartAsync(OpsSettings.For(Db));
+        await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db));
 
         for (var i = 0; i < 10; i++)
         {
@@ -41,8 +41,8 @@ public class OpsRateLimitTests(DatabaseFixture fixture) : IClassFixture<Database
     [Fact]
     public async Task The_limit_is_shared_by_instances_when_calls_alternate_between_them()
     {
-        await using var first = await InProcessServer.StartAsync(OpsSettings.For(Db));
-        await using var second = await ServerProcess.StartAsync(OpsSettings.For(Db));
+        await using var first = await InProcessServer.StartAsync(OpsTestSettings.For(Db));
+        await using var second = await ServerProcess.StartAsync(OpsTestSettings.For(Db));
         using var secondClient = new HttpClient { BaseAddress = second.BaseUrl };
         var clients = new[] { first.Client, secondClient };
 

@@ -23,8 +23,8 @@ public class OpsRecalcTests(DatabaseFixture fixture) : IClassFixture<DatabaseFix
             """);
         await Incidents.InsertDueAsync(Db, 300, prefix: "C", severity: "critical");
         var newSla = new Dictionary<string, string> { [SettingNames.WarningAckMinutes] = "30", [SettingNames.TickBatchSize] = "1000" };
-        await using var server = await InProcessServer.StartAsync(OpsSettings.For(Db, newSla));
-        await using var ticker = EngineHost.Create(OpsSettings.For(Db, newSla), instanceId: "ticker");
+        await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, newSla));
+        await using var ticker = EngineHost.Create(OpsTestSettings.For(Db, newSla), instanceId: "ticker");
 
         var recalc = OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/recalc"));
         await Eventually.TrueAsync(() => Task.FromResult(server.Logs.Lines.Any(l => l.Contains("Recalc batch 1:"))),
@@ -59,7 +59,7 @@ public class OpsRecalcTests(DatabaseFixture fixture) : IClassFixture<DatabaseFix
             "INSERT INTO incidents (incident_key, route, severity, first_seen) SELECT 'R-' || n, 'r', 'warning', now() FROM generate_series(1, 2000) n");
         Assert.Equal(2000, await Db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE next_due_at = first_seen + interval '15 minutes'"));
 
-        await using var restarted = await ServerProcess.StartAsync(OpsSettings.For(Db, new()
+        await using var restarted = await ServerProcess.StartAsync(OpsTestSettings.For(Db, new()
         {
             [SettingNames.WarningAckMinutes] = "25",
             [SettingNames.TickMs] = "200",

@@ -19,7 +19,7 @@ public class OpsRoleTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixtu
 
     private async Task<(int Status, string? Error)> CallAsync(string? principal, Dictionary<string, string>? settings = null)
     {
-        await using var server = await InProcessServer.StartAsync(OpsSettings.For(Db, settings));
+        await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, settings));
         var answer = await OpsCall.SendAsync(server.Client,
             OpsCall.Signed("/ops/escalation/recalc", principal: principal, withPrincipal: principal is not null));
         return (answer.Status, answer.Error);

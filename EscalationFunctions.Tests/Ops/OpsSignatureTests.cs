@@ -15,7 +15,7 @@ public class OpsSignatureTests(DatabaseFixture fixture) : IClassFixture<Database
     public async Task InitializeAsync()
     {
         await Db.ResetAsync();
-        _server = await InProcessServer.StartAsync(OpsSettings.For(Db, new()
+        _server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new()
         {
             [SettingNames.OpsHmacSecret] = $"{OpsCall.Secret},{OpsCall.OldSecret}",
             [SettingNames.OpsRateLimitPerMinute] = "1000",
@@ -112,7 +112,7 @@ public class OpsSignatureTests(DatabaseFixture fixture) : IClassFixture<Database
         Assert.Equal((401, "replayed_signature"), await StatusAndErrorAsync(again));
         Assert.Equal((401, "replayed_signature"), await StatusAndErrorAsync(onRecalc));
 
-        await using var secondInstance = await ServerProcess.StartAsync(OpsSettings.For(Db, new()
+        await using var secondInstance = await ServerProcess.StartAsync(OpsTestSettings.For(Db, new()
         {
             [SettingNames.OpsHmacSecret] = $"{OpsCall.Secret},{OpsCall.OldSecret}",
         }));

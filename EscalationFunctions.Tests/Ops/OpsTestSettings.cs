@@ -5,7 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>Settings for a server under ops tests: signing configured, local trust of the principal header, no timer ticks.</summary>
-public static class OpsSettings
+public static class OpsTestSettings
 {
     public static Dictionary<string, string> For(TestDatabase db, Dictionary<string, string>? overrides = null)
     {

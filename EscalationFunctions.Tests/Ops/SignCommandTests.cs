@@ -44,7 +44,7 @@ public class SignCommandTests(DatabaseFixture fixture) : IClassFixture<DatabaseF
     {
         const string functionKey = "readme-function-key-0123456789";
         await Incidents.InsertDueAsync(Db, 2);
-        await using var server = await InProcessServer.StartAsync(OpsSettings.For(Db, new() { [SettingNames.OpsFunctionKey] = functionKey }));
+        await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new() { [SettingNames.OpsFunctionKey] = functionKey }));
         var (exit, curl, _) = await ServerProcess.RunToExitAsync(new() { [SettingNames.OpsHmacSecret] = OpsCall.Secret },
             ["sign", "--url", new Uri(server.BaseUrl, "/ops/escalation/tick").AbsoluteUri, "--as", "operator:ops_admin",
              "--function-key-env", "OPS_FUNCTION_KEY"]);

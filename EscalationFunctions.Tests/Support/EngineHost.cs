@@ -45,6 +45,7 @@ public sealed class EngineHost : IAsyncDisposable
             services.AddSingleton(time);
         }
         services.AddSingleton(new WorkerInstance(instanceId ?? $"test-{Guid.NewGuid():N}"[..13]));
+        services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
         services.AddEscalationEngine(settings);
         return new EngineHost(services.BuildServiceProvider(), logs, metrics);
     }

@@ -1,3 +1,5 @@
+using Azure.Security.KeyVault.Secrets;
+using EscalationFunctions.Hosting;
 using EscalationFunctions.Server;
 using EscalationFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -33,12 +35,13 @@ public sealed class InProcessServer : IAsyncDisposable
     public CapturedLogs Logs { get; }
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<InProcessServer> StartAsync(Dictionary<string, string> env, TimeProvider? time = null)
+    /// <param name="vault">Stands in for Key Vault when the settings name a KEY_VAULT_URI.</param>
+    public static async Task<InProcessServer> StartAsync(Dictionary<string, string> env, TimeProvider? time = null, SecretClient? vault = null)
     {
-        var settings = TestSettings.Read(env);
+        var startup = await StartupConfiguration.LoadAsync(name => env.GetValueOrDefault(name), vaultClient: vault is null ? null : _ => vault);
         var port = ServerProcess.FreePort();
         var logs = new CapturedLogs();
-        var app = ServerApp.Build(settings, [], [$"--urls=http://127.0.0.1:{port}"], services =>
+        var app = ServerApp.Build(startup, [$"--urls=http://127.0.0.1:{port}"], services =>
         {
             services.AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
             if (time is not null)

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Telemetry;
+using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
+using Microsoft.ApplicationInsights;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EscalationFunctions.Tests.Hosting;
+
+/// <summary>
+/// The seven metrics of spec §7 reach Application Insights through the real SDK: the server posts
+/// to an ingestion endpoint on loopback named by APPLICATIONINSIGHTS_CONNECTION_STRING.
+/// </summary>
+public class TelemetryTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+{
+    private SlackStandIn _slack = null!;
+    private IngestionReceiver _ingestion = null!;
+
+    private TestDatabase Db => fixture.Db;
+
+    public async Task InitializeAsync()
+    {
+        await Db.ResetAsync();
+        _slack = await SlackStandIn.StartAsync();
+        _ingestion = await IngestionReceiver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _slack.DisposeAsync();
+        await _ingestion.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Ticks_that_escalate_skip_and_fail_a_Slack_post_send_all_seven_metrics_with_plausible_values()
+    {
+        await Incidents.InsertDueAsync(Db, 3, _ => "ok", prefix: "OK");
+        await Incidents.InsertDueAsync(Db, 1, _ => "failing", prefix: "FAIL");
+        await Incidents.InsertDueAsync(Db, 1, _ => "ok", prefix: "DUP");
+        await Db.ExecuteAsync("INSERT INTO escalation_events (incident_key, level, unique_hash) VALUES ('DUP-0', 1, escalation_hash('DUP-0', 1))");
+        await Db.ExecuteAsync(
+            """
+            INSERT INTO incidents (incident_key, route, severity, first_seen, escalation_level, last_escalated_at)
+            VALUES ('HIGH-1', 'ok', 'critical', now() - interval '40 minutes', 5, now()),
+                   ('HIGH-2', 'ok', 'warning', now() - interval '2 hours', 6, now())
+            """);
+        _slack.SetDefault("failing", Reply.Status(500));
+        var env = TestSettings.Environment(Db, _slack, new()
+        {
+            [SettingNames.ApplicationInsightsConnectionString] = _ingestion.ConnectionString,
+            [SettingNames.TickMs] = "300",
+            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string>
+            {
+                ["ok"] = _slack.WebhookUrl("ok").AbsoluteUri,
+                ["failing"] = _slack.WebhookUrl("failing").AbsoluteUri,
+            }),
+        });
+
+        await using (var server = await InProcessServer.StartAsync(env))
+        {
+            await Eventually.TrueAsync(async () => await Incidents.EventCountAsync(Db) == 5 &&
+                                                   _slack.PostsTo("failing").Count > 0 && _slack.PostsTo("ok").Count == 3,
+                TimeSpan.FromSeconds(30), "the ticks escalated, skipped, and failed a post");
+            await Task.Delay(700); // a couple more ticks and gauge samples
+            await server.Services.GetRequiredService<TelemetryClient>().FlushAsync(CancellationToken.None);
+            await Eventually.TrueAsync(() => Task.FromResult(MetricNames.All.All(name => _ingestion.Metrics.Any(m => m.Name == name))),
+                TimeSpan.FromSeconds(30), $"every metric arrived; so far: {string.Join(", ", _ingestion.Metrics.Select(m => m.Name).Distinct())}");
+        }
+
+        double Sum(string name) => _ingestion.Metrics.Where(m => m.Name == name).Sum(m => m.Sum);
+        double Max(string name) => _ingestion.Metrics.Where(m => m.Name == name).Max(m => m.Max);
+        Assert.True(Max(MetricNames.EscalationTickMs) > 0);
+        Assert.Equal(4, Sum(MetricNames.EscalationsCount));
+        Assert.Equal(1, Sum(MetricNames.SkippedIdempotent));
+        Assert.True(Sum(MetricNames.SlackSendFailures) >= 1);
+        Assert.InRange(Max(MetricNames.QueueLagMs), 0, 120_000);
+        Assert.InRange(Max(MetricNames.TickLagMs), 0, 60_000);
+        Assert.Equal(2, Max(MetricNames.IncidentsLevelGe5));
+    }
+}
