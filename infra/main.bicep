@@ -1,5 +1,6 @@
 // EscalationFunctions on Azure: the incident escalation worker as a Flex Consumption Function App
-// (.NET 10 isolated worker) with its PostgreSQL database, Key Vault, Application Insights. Deployed into one resource group by `azd up` (azure.yaml)
+// (.NET 10 isolated worker) with its PostgreSQL database, Key Vault, Application Insights, the alert
+// rules and workbook of spec section 7. Deployed into one resource group by `azd up` (azure.yaml)
 // or `az deployment group create`; infra/README.md has the steps, the secrets to set and the choices.
 
 targetScope = 'resourceGroup'
@@ -78,6 +79,15 @@ param postgresAdminPassword string
 ])
 param postgresSkuName string = 'Standard_B1ms'
 
+// ---- alerts --------------------------------------------------------------------------------------
+
+@description('E-mail address of the on-call receiver in the action group.')
+param alertEmailAddress string
+
+@description('The incidents_level_ge5 alert fires when more than this many open incidents are at level 5 or above.')
+@minValue(0)
+param incidentsLevelGe5Threshold int = 0
+
 // ---- names -----------------------------------------------------------------------------------------
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -104,6 +114,9 @@ var tickSchedule = tickSeconds < 60
 var checkedAppBaseUrl = startsWith(toLower(appBaseUrl), 'https://') && length(appBaseUrl) > 8
   ? appBaseUrl
   : fail('appBaseUrl (APP_BASE_URL) must be an absolute https URL, e.g. https://incidents.example.com; got \'${appBaseUrl}\'.')
+var checkedAlertEmailAddress = contains(alertEmailAddress, '@')
+  ? alertEmailAddress
+  : fail('alertEmailAddress (ALERT_EMAIL_ADDRESS) must be an e-mail address for the on-call action group.')
 
 // The settings of spec section 2 that are not secrets. The four secret ones are Key Vault
 // references (modules/functionapp.bicep); KEY_VAULT_URI and APPLICATIONINSIGHTS_CONNECTION_STRING
@@ -218,6 +231,36 @@ module functionApp 'modules/functionapp.bicep' = {
   ]
 }
 
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: 'escalation-${env}'
+    location: location
+    tags: tags
+    appInsightsName: appInsightsName
+    actionGroupName: 'ag-${env}-${token}'
+    alertEmailAddress: checkedAlertEmailAddress
+    escTickMs: escTickMs
+    incidentsLevelGe5Threshold: incidentsLevelGe5Threshold
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
+
+module workbook 'modules/workbook.bicep' = {
+  name: 'workbook'
+  params: {
+    displayName: 'Incident escalation (${environmentName})'
+    location: location
+    tags: tags
+    appInsightsName: appInsightsName
+  }
+  dependsOn: [
+    monitoring
+  ]
+}
+
 // ---- outputs (names and endpoints only; azd stores them in the environment) ------------------------
 
 output AZURE_LOCATION string = location
@@ -230,3 +273,5 @@ output POSTGRES_HOST string = postgres.outputs.fullyQualifiedDomainName
 output POSTGRES_DATABASE string = postgres.outputs.databaseName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 output ESC_TICK_SCHEDULE string = tickSchedule
+output ALERT_RULES array = alerts.outputs.ruleNames
+output WORKBOOK_ID string = workbook.outputs.id
