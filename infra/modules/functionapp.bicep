@@ -118,10 +118,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-var hostStorageSettings = {
+var identitySettings = {
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
+  // The app's own Azure SDK clients (its Key Vault reads) use DefaultAzureCredential, which takes
+  // the user-assigned identity's client id from here; with no system-assigned identity there is no
+  // default one to fall back to.
+  AZURE_CLIENT_ID: identityClientId
 }
 
 // The secret settings: references only. The secret names are fixed; the app reads the same names
@@ -136,7 +140,7 @@ var keyVaultReferences = {
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(hostStorageSettings, settings, keyVaultReferences, {
+  properties: union(identitySettings, settings, keyVaultReferences, {
     KEY_VAULT_URI: keyVaultUri
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   })
