@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using EscalationFunctions.Testing;
+
+namespace EscalationFunctions.Tests.Infra;
+
+/// <summary>
+/// Runs the real Bicep CLI through <c>scripts/bicep.sh</c> (which installs it from NuGet on first
+/// use). A failure to install or run it is a test failure with the script's output, never a skip.
+/// </summary>
+public static class BicepCli
+{
+    /// <summary>Environment variables infra/main.bicepparam reads: removed so builds do not depend on the caller's shell.</summary>
+    public static readonly IReadOnlyList<string> ParameterEnvironment =
+        ["AZURE_ENV_NAME", "AZURE_PRINCIPAL_ID", "APP_BASE_URL", "ALERT_EMAIL_ADDRESS", "POSTGRES_ADMIN_PASSWORD"];
+
+    public static string Script => RepoPaths.Script("bicep.sh");
+
+    public sealed record Result(int ExitCode, string StdOut, string StdErr)
+    {
+        /// <summary>Diagnostic lines in Bicep's format: "file(line,col) : Warning rule: message".</summary>
+        public IReadOnlyList<string> Diagnostics =>
+            StdErr.Split('\n').Where(l => l.Contains(") : Error ", StringComparison.Ordinal)
+                                       || l.Contains(") : Warning ", StringComparison.Ordinal)
+                                       || l.Contains(") : Info ", StringComparison.Ordinal)).ToList();
+
+        public override string ToString() => $"exit {ExitCode}\n--- stdout\n{StdOut}\n--- stderr\n{StdErr}";
+    }
+
+    public static Task<Result> RunAsync(params string[] args) => RunScriptAsync(Script, args);
+
+    /// <summary>Runs a copy of bicep.sh (see the warning test); <see cref="RunAsync"/> runs the repository's.</summary>
+    public static async Task<Result> RunScriptAsync(string script, IReadOnlyList<string> args)
+    {
+        var psi = new ProcessStartInfo("bash")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(Path.GetDirectoryName(script)) ?? RepoPaths.Root,
+        };
+        psi.ArgumentList.Add(script);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach (var name in ParameterEnvironment)
+        {
+            psi.Environment.Remove(name);
+        }
+
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start bash {Script}.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{script} {string.Join(' ', args)} did not finish within 10 minutes.\n{await stderr}");
+        }
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Runs and requires success; the message says what failed and shows the script's output.</summary>
+    public static async Task<Result> RunCheckedAsync(params string[] args)
+    {
+        var result = await RunAsync(args);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException(
+                $"scripts/bicep.sh {string.Join(' ', args)} failed. If the Bicep CLI could not be installed, check that " +
+                $"'dotnet restore infra/tools/bicep-cli.proj' works on this machine.\n{result}");
+        }
+        return result;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+using EscalationFunctions.Testing;
+
+namespace EscalationFunctions.Tests.Infra;
+
+/// <summary>The templates compile and lint with the real Bicep CLI, with no diagnostic of any level.</summary>
+[Collection(InfraCollection.Name)]
+public class BicepValidationTests(CompiledInfra infra)
+{
+    [Fact]
+    public void Build_of_main_bicep_and_main_bicepparam_reports_no_diagnostics()
+    {
+        Assert.Equal(0, infra.Build.ExitCode);
+        Assert.Empty(infra.Build.Diagnostics);
+        Assert.True(File.Exists(Path.Combine(infra.BuildDirectory, "main.json")), infra.Build.ToString());
+        Assert.True(File.Exists(Path.Combine(infra.BuildDirectory, "main.parameters.json")), infra.Build.ToString());
+
+        // Built by the pinned CLI from infra/tools/bicep-cli.proj, not some other bicep on the machine.
+        var version = infra.Template["metadata"]?["_generator"]?["version"]?.GetValue<string>();
+        Assert.StartsWith("0.49.2", version);
+        Assert.NotEmpty(infra.Default().AllResources());
+    }
+
+    [Fact]
+    public async Task Lint_of_every_bicep_file_reports_no_diagnostics()
+    {
+        var result = await BicepCli.RunAsync("lint");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Empty(result.Diagnostics);
+        foreach (var file in new[] { "infra/main.bicep", "infra/main.bicepparam", "infra/modules/functionapp.bicep", "infra/modules/alerts.bicep" })
+        {
+            Assert.Contains($"== bicep lint {file}", result.StdErr);
+        }
+    }
+
+    [Fact]
+    public async Task A_warning_fails_lint_and_build()
+    {
+        // A copy of the tooling around a template whose only problem is a warning (an unused
+        // parameter is an error by bicepconfig.json; an unknown resource type is a plain warning).
+        var root = Directory.CreateTempSubdirectory("esc-bicep-warning.").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "scripts"));
+            Directory.CreateDirectory(Path.Combine(root, "infra", "tools"));
+            File.Copy(BicepCli.Script, Path.Combine(root, "scripts", "bicep.sh"));
+            File.Copy(Path.Combine(RepoPaths.Root, "infra", "tools", "bicep-cli.proj"), Path.Combine(root, "infra", "tools", "bicep-cli.proj"));
+            File.Copy(Path.Combine(RepoPaths.Root, "nuget.config"), Path.Combine(root, "nuget.config"));
+            File.Copy(Path.Combine(RepoPaths.Root, "bicepconfig.json"), Path.Combine(root, "bicepconfig.json"));
+            await File.WriteAllTextAsync(Path.Combine(root, "infra", "main.bicep"), """
+                param location string = resourceGroup().location
+                resource thing 'Microsoft.Contoso/widgets@2020-01-01' = {
+                  name: 'w'
+                  location: location
+                }
+                output id string = thing.id
+                """);
+            await File.WriteAllTextAsync(Path.Combine(root, "infra", "main.bicepparam"), "using 'main.bicep'\n");
+
+            var script = Path.Combine(root, "scripts", "bicep.sh");
+            var lint = await BicepCli.RunScriptAsync(script, ["lint"]);
+            var build = await BicepCli.RunScriptAsync(script, ["build", Path.Combine(root, "out")]);
+
+            Assert.True(lint.ExitCode != 0, $"lint passed despite a warning:\n{lint}");
+            Assert.Contains("Warning BCP081", lint.StdErr);
+            Assert.True(build.ExitCode != 0, $"build passed despite a warning:\n{build}");
+            Assert.Contains("warnings count as failures", build.StdErr);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Bicepconfig_makes_the_rules_that_guard_secrets_and_review_errors()
+    {
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "bicepconfig.json")))!;
+        var rules = config["analyzers"]?["core"]?["rules"] as JsonObject;
+        Assert.NotNull(rules);
+        Assert.True(config["analyzers"]?["core"]?["enabled"]?.GetValue<bool>() ?? true);
+
+        string[] mustBeErrors =
+        [
+            "secure-parameter-default", "outputs-should-not-contain-secrets", "no-hardcoded-env-urls", "no-unused-params",
+            "no-unused-vars", "use-secure-value-for-secure-inputs", "secure-secrets-in-params", "use-resource-symbol-reference",
+            "no-unnecessary-dependson", "prefer-interpolation", "use-stable-resource-identifiers", "adminusername-should-not-be-literal",
+            "protect-commandtoexecute-secrets", "secure-params-in-nested-deploy", "what-if-short-circuiting",
+        ];
+        foreach (var rule in mustBeErrors)
+        {
+            Assert.True(rules![rule]?["level"]?.GetValue<string>() == "error", $"bicepconfig.json: rule '{rule}' must have level 'error'.");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+// The Flex Consumption plan and the Function App (.NET 10 isolated worker, Linux) with every
+// setting of spec section 2. Secrets are Key Vault references resolved with the app's
+// user-assigned identity, so each setting is present and none holds a secret value.
+
+@description('Name of the Flex Consumption plan.')
+param planName string
+
+@description('Name of the Function App.')
+param name string
+
+@description('Azure region.')
+param location string
+
+@description('Tags for the resources.')
+param tags object
+
+@description('Service name azd deploys to this app (the azd-service-name tag; matches azure.yaml).')
+param azdServiceName string
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity (identity-based AzureWebJobsStorage).')
+param identityClientId string
+
+@description('Host storage account name (identity-based AzureWebJobsStorage).')
+param storageAccountName string
+
+@description('Blob endpoint of the host storage account.')
+param storageBlobEndpoint string
+
+@description('Container the deployment package is stored in.')
+param deploymentContainerName string
+
+@description('Application Insights component the app sends telemetry to.')
+param appInsightsName string
+
+@description('Key Vault holding the secrets.')
+param keyVaultName string
+
+@description('Key Vault URI (KEY_VAULT_URI).')
+param keyVaultUri string
+
+@description('Maximum number of instances the plan may scale out to.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory of each instance, in MB.')
+@allowed([
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('The spec section 2 settings that are not secrets (and ESC_TICK_SCHEDULE), as name-value pairs of strings.')
+param settings object
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  tags: union(tags, { 'azd-service-name': azdServiceName })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references are resolved with the user-assigned identity (the default would be a
+    // system-assigned identity, which this app does not have).
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      // Flex Consumption takes the runtime from here; it rejects a FUNCTIONS_WORKER_RUNTIME setting.
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+var identitySettings = {
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // The app's own Azure SDK clients (its Key Vault reads) use DefaultAzureCredential, which takes
+  // the user-assigned identity's client id from here; with no system-assigned identity there is no
+  // default one to fall back to.
+  AZURE_CLIENT_ID: identityClientId
+}
+
+// The secret settings: references only. The secret names are fixed; the app reads the same names
+// from the vault itself when KEY_VAULT_URI is set. infra/README.md says how to set the values.
+var keyVaultReferences = {
+  OPS_HMAC_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=ops-hmac-secret)'
+  SLACK_WEBHOOK_URL: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-webhook-url)'
+  SLACK_ROUTE_WEBHOOKS: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-route-webhooks)'
+  POSTGRES_CONNECTION_STRING: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=postgres-connection-string)'
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(identitySettings, settings, keyVaultReferences, {
+    KEY_VAULT_URI: keyVaultUri
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
+  })
+}
+
+output name string = site.name
+output id string = site.id
+output defaultHostName string = site.properties.defaultHostName
