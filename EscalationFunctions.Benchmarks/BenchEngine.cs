@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Hosting;
+using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Telemetry;
+using EscalationFunctions.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace EscalationFunctions.Benchmarks;
+
+/// <summary>
+/// The engine in-process, wired by <see cref="EngineServiceCollectionExtensions.AddEscalationEngine"/>
+/// exactly as the hosts wire it, with settings parsed by the hosts' <see cref="SettingsReader"/>.
+/// Only warnings and errors are logged (to stderr), so logging costs nothing inside the timed work.
+/// </summary>
+public sealed class BenchEngine : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly List<IHostedService> _started = [];
+
+    private BenchEngine(ServiceProvider services, CountingMetricSink metrics)
+    {
+        _services = services;
+        Metrics = metrics;
+    }
+
+    public CountingMetricSink Metrics { get; }
+    public EscalationSettings Settings => _services.GetRequiredService<EscalationSettings>();
+    public EscalationTicker Ticker => _services.GetRequiredService<EscalationTicker>();
+    public NotificationDispatcher Dispatcher => _services.GetRequiredService<NotificationDispatcher>();
+    public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
+
+    /// <summary>
+    /// Settings as a deployment sets them: only the connection string, the base URL and Slack's
+    /// destinations are given; everything else (batch size, Slack pacing, timeouts) keeps its default.
+    /// </summary>
+    public static BenchEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var env = new Dictionary<string, string>
+        {
+            [SettingNames.PostgresConnectionString] = connectionString,
+            [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
+        };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+        if (!env.ContainsKey(SettingNames.SlackWebhookUrl) && !env.ContainsKey(SettingNames.SlackRouteWebhooks))
+        {
+            env[SettingNames.SlackDelivery] = "console";
+        }
+        var settings = SettingsReader.Read(name => env.GetValueOrDefault(name));
+
+        var metrics = new CountingMetricSink();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IMetricSink>(metrics);
+        services.AddSingleton(new WorkerInstance("benchmark"));
+        services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
+        services.AddEscalationEngine(settings);
+        return new BenchEngine(services.BuildServiceProvider(), metrics);
+    }
+
+    /// <summary>
+    /// Opens <paramref name="count"/> pooled connections at once and gives them back, so the timed
+    /// tick does not pay for connecting (a running worker's pool is warm). A tick uses two. With
+    /// <paramref name="prewarm"/>, each of them also reads every table and index of the database
+    /// into shared buffers (<c>pg_prewarm</c>): the state of a worker whose long-lived connections
+    /// have been ticking every minute against a database that fits in the buffer cache.
+    /// </summary>
+    public async Task WarmPoolAsync(int count = 2, bool prewarm = false)
+    {
+        var connections = new List<NpgsqlConnection>();
+        for (var i = 0; i < count; i++)
+        {
+            connections.Add(await DataSource.OpenConnectionAsync());
+        }
+        foreach (var conn in connections)
+        {
+            await using var cmd = new NpgsqlCommand(prewarm ? PrewarmSql : "SELECT 1", conn) { CommandTimeout = 0 };
+            await cmd.ExecuteScalarAsync();
+        }
+        foreach (var conn in connections)
+        {
+            await conn.DisposeAsync();
+        }
+    }
+
+    /// <summary>Reads every table and index of the current database into shared buffers.</summary>
+    public const string PrewarmSql =
+        """
+        SELECT sum(pg_prewarm(c.oid))
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't')
+        """;
+
+    /// <summary>Starts the Slack sender (<see cref="NotificationSenderService"/>) as the hosts run it.</summary>
+    public async Task StartSenderAsync()
+    {
+        var sender = _services.GetServices<IHostedService>().OfType<NotificationSenderService>().Single();
+        await sender.StartAsync(CancellationToken.None);
+        _started.Add(sender);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _started)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+        _started.Clear();
+        await _services.DisposeAsync();
+    }
+}
+
+/// <summary>Sums each metric the engine reports.</summary>
+public sealed class CountingMetricSink : IMetricSink
+{
+    private readonly ConcurrentDictionary<string, double> _sums = new();
+
+    public void Track(string metricName, double value) => _sums.AddOrUpdate(metricName, value, (_, sum) => sum + value);
+
+    public double Sum(string metricName) => _sums.GetValueOrDefault(metricName);
+}

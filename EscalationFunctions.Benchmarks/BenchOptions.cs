@@ -1,0 +1,137 @@
+namespace EscalationFunctions.Benchmarks;
+
+/// <summary>The command line. Defaults are the sizes of issue 6; <c>--quick</c> shrinks them to try the program out.</summary>
+public sealed record BenchOptions
+{
+    public bool Quick { get; init; }
+
+    /// <summary>True when any size or part differs from the defaults: the results are then not "latest".</summary>
+    public bool Partial { get; init; }
+
+    /// <summary>Total incidents per tick scenario.</summary>
+    public int[] Totals { get; init; } = [10_000, 100_000, 1_000_000];
+
+    /// <summary>Due incidents per tick scenario (each combined with every total it fits in).</summary>
+    public int[] Dues { get; init; } = [1_000, 10_000];
+
+    /// <summary>Timed ticks per scenario; the median is reported.</summary>
+    public int Repetitions { get; init; } = 5;
+
+    /// <summary>The set-based versus per-row comparison: table size, due count, pairs of runs.</summary>
+    public int CompareTotal { get; init; } = 1_000_000;
+    public int CompareDue { get; init; } = 10_000;
+    public int CompareRepetitions { get; init; } = 3;
+
+    /// <summary>Slack delivery: notifications, webhooks, runs (median reported).</summary>
+    public int SlackMessages { get; init; } = 1_000;
+    public int SlackWebhooks { get; init; } = 100;
+    public int SlackRuns { get; init; } = 3;
+
+    public HashSet<string> Only { get; init; } = ["tick", "compare", "slack"];
+    public string? OutputDirectory { get; init; }
+    public string? DocsPath { get; init; }
+    public bool WaitQuiet { get; init; }
+    public double QuietLoad { get; init; } = 0.5;
+    public int QuietTries { get; init; } = 20;
+
+    public const string Usage =
+        """
+        usage: EscalationFunctions.Benchmarks [--quick] [--only tick,compare,slack] [--reps N]
+                                              [--out DIR] [--docs docs/performance.md] [--wait-quiet]
+
+          --quick        small sizes (10k and 100k incidents, 3 repetitions, one Slack run): a try-out, ~2 min
+          --only LIST    run only these parts (tick, compare, slack)
+          --reps N       timed ticks per tick scenario (default 5; the median is reported)
+          --totals LIST  incidents per tick scenario (default 10000,100000,1000000)
+          --dues LIST    due incidents per tick scenario (default 1000,10000; each must divide the total)
+          --compare T,D  the set-based versus per-row comparison on T incidents, D due (default 1000000,10000)
+          --slack-runs N Slack delivery runs (default 3; the median run is reported)
+          --out DIR      where the JSON and CSV results go (default: benchmark-results/ in the repository)
+          --docs FILE    rewrite the figures section of FILE (between the benchmark markers) from this run
+          --wait-quiet   before measuring, wait until the 1-minute load average is below 0.5
+                         (checked every 60 s, at most 20 times); the load is recorded either way
+
+        PostgreSQL: ESC_TEST_POSTGRES (an admin connection string) names a running server; otherwise a
+        throwaway cluster is started with scripts/postgres.sh. scripts/benchmark.sh does all of this.
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            if (args[i] is not ("--out" or "--docs" or "--wait-quiet"))
+            {
+                options = options with { Partial = true };
+            }
+            switch (args[i])
+            {
+                case "--quick":
+                    options = options with
+                    {
+                        Quick = true,
+                        Totals = [10_000, 100_000],
+                        Repetitions = 3,
+                        CompareTotal = 100_000,
+                        CompareRepetitions = 2,
+                        SlackRuns = 1,
+                    };
+                    break;
+                case "--only":
+                    options = options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() };
+                    if (options.Only.Except(["tick", "compare", "slack"]).FirstOrDefault() is { } unknown)
+                    {
+                        throw new ArgumentException($"--only: unknown part '{unknown}' (tick, compare, slack)");
+                    }
+                    break;
+                case "--reps":
+                    options = options with { Repetitions = int.TryParse(Next(), out var n) && n > 0 ? n : throw new ArgumentException("--reps needs a positive number") };
+                    break;
+                case "--totals":
+                    options = options with { Totals = Numbers(Next(), "--totals") };
+                    break;
+                case "--dues":
+                    options = options with { Dues = Numbers(Next(), "--dues") };
+                    break;
+                case "--compare":
+                    var pair = Numbers(Next(), "--compare");
+                    options = pair.Length == 2 ? options with { CompareTotal = pair[0], CompareDue = pair[1] } : throw new ArgumentException("--compare needs TOTAL,DUE");
+                    break;
+                case "--slack-runs":
+                    options = options with { SlackRuns = Numbers(Next(), "--slack-runs")[0] };
+                    break;
+                case "--out":
+                    options = options with { OutputDirectory = Next() };
+                    break;
+                case "--docs":
+                    options = options with { DocsPath = Next() };
+                    break;
+                case "--wait-quiet":
+                    options = options with { WaitQuiet = true };
+                    break;
+                case "-h" or "--help":
+                    throw new HelpRequested();
+                default:
+                    throw new ArgumentException($"unknown argument '{args[i]}'");
+            }
+        }
+        return options;
+    }
+
+    private static int[] Numbers(string text, string option)
+    {
+        try
+        {
+            var numbers = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(t => int.Parse(t.Replace("_", ""), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            return numbers.Length > 0 && numbers.All(n => n > 0) ? numbers : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"{option} needs positive numbers separated by commas, e.g. 10000,100000");
+        }
+    }
+}
+
+public sealed class HelpRequested : Exception;

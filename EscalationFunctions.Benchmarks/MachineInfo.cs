@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Npgsql;
+
+namespace EscalationFunctions.Benchmarks;
+
+/// <summary>What the figures ran on: CPU, cores, memory, PostgreSQL and its settings, .NET, load.</summary>
+public sealed record MachineInfo
+{
+    public required string CpuModel { get; init; }
+    public required int Cores { get; init; }
+    public required double RamGiB { get; init; }
+    public required string Os { get; init; }
+    public required string DotNet { get; init; }
+    public required string PostgresVersion { get; init; }
+    public required Dictionary<string, string> PostgresSettings { get; init; }
+    public required string? GitCommit { get; init; }
+    public required double[] LoadAtStart { get; init; }
+    public double[]? LoadAtEnd { get; set; }
+    public required int QuietChecks { get; init; }
+
+    /// <summary>The server settings that change what the figures mean.</summary>
+    private static readonly string[] SettingNames =
+        ["shared_buffers", "work_mem", "fsync", "synchronous_commit", "full_page_writes", "wal_level", "max_connections", "jit"];
+
+    public static async Task<MachineInfo> CollectAsync(string admin, double[] loadAtStart, int quietChecks)
+    {
+        var settings = new Dictionary<string, string>();
+        string version;
+        await using (var conn = new NpgsqlConnection(admin))
+        {
+            await conn.OpenAsync();
+            await using (var cmd = new NpgsqlCommand("SHOW server_version", conn))
+            {
+                version = (string)(await cmd.ExecuteScalarAsync())!;
+            }
+            foreach (var name in SettingNames)
+            {
+                await using var cmd = new NpgsqlCommand($"SHOW {name}", conn);
+                settings[name] = (string)(await cmd.ExecuteScalarAsync())!;
+            }
+        }
+
+        return new MachineInfo
+        {
+            CpuModel = CpuModelName(),
+            Cores = Environment.ProcessorCount,
+            RamGiB = Math.Round(MemTotalKiB() / 1024.0 / 1024.0, 1),
+            Os = RuntimeInformation.OSDescription,
+            DotNet = RuntimeInformation.FrameworkDescription,
+            PostgresVersion = version,
+            PostgresSettings = settings,
+            GitCommit = ReadGitCommit(),
+            LoadAtStart = loadAtStart,
+            QuietChecks = quietChecks,
+        };
+    }
+
+    public static double[] LoadAverage()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/loadavg").Split(' ').Take(3)
+                .Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (IOException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>Waits until the 1-minute load average is below <paramref name="threshold"/>; returns the checks made.</summary>
+    public static async Task<int> WaitForQuietAsync(double threshold, int tries, TextWriter log)
+    {
+        for (var i = 1; i <= tries; i++)
+        {
+            var load = LoadAverage();
+            if (load.Length == 0 || load[0] < threshold)
+            {
+                log.WriteLine($"load average {string.Join(" ", load)}: quiet enough (check {i})");
+                return i;
+            }
+            log.WriteLine($"load average {string.Join(" ", load)}: waiting 60 s for it to drop below {threshold} (check {i} of {tries})");
+            if (i < tries)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(60));
+            }
+        }
+        log.WriteLine("the machine did not get quiet; measuring anyway (the load is recorded with the figures)");
+        return tries;
+    }
+
+    private static string CpuModelName()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
+                       ?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+
+    private static long MemTotalKiB()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or FormatException)
+        {
+            return 0;
+        }
+    }
+
+    private static string? ReadGitCommit()
+    {
+        try
+        {
+            var psi = new ProcessStartInfo("git", "rev-parse --short HEAD")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = EscalationFunctions.Testing.RepoPaths.Root,
+            };
+            using var git = Process.Start(psi)!;
+            var output = git.StandardOutput.ReadToEnd().Trim();
+            git.WaitForExit();
+            if (git.ExitCode != 0)
+            {
+                return null;
+            }
+            using var status = Process.Start(new ProcessStartInfo("git", "status --porcelain --untracked-files=no")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = EscalationFunctions.Testing.RepoPaths.Root,
+            })!;
+            var dirty = status.StandardOutput.ReadToEnd().Trim().Length > 0;
+            status.WaitForExit();
+            return dirty ? output + "+changes" : output;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

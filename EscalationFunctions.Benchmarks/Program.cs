@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using EscalationFunctions.Benchmarks;
+using EscalationFunctions.Testing;
+
+// Issue 6: how fast the tick is against table size and against a per-row baseline, and how close
+// Slack delivery gets to the webhook limit. Prints a table, writes JSON and CSV, and (with --docs)
+// the figures section of docs/performance.md. Run it with scripts/benchmark.sh.
+
+BenchOptions options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (HelpRequested)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"benchmark: {e.Message}");
+    Console.Error.WriteLine(BenchOptions.Usage);
+    return 2;
+}
+
+var log = Console.Out;
+var clock = Stopwatch.StartNew();
+var startedAt = DateTimeOffset.UtcNow;
+
+var quietChecks = options.WaitQuiet ? await MachineInfo.WaitForQuietAsync(options.QuietLoad, options.QuietTries, log) : 0;
+var loadAtStart = MachineInfo.LoadAverage();
+
+log.WriteLine("== PostgreSQL");
+var admin = await PostgresCluster.AdminConnectionStringAsync();
+var machine = await MachineInfo.CollectAsync(admin, loadAtStart, quietChecks);
+log.WriteLine($"   PostgreSQL {machine.PostgresVersion}, {string.Join(", ", machine.PostgresSettings.Select(kv => $"{kv.Key}={kv.Value}"))}");
+
+var report = new Report
+{
+    StartedAt = startedAt,
+    Command = Environment.GetEnvironmentVariable("ESC_BENCH_COMMAND") ?? $"dotnet run -c Release --project EscalationFunctions.Benchmarks -- {string.Join(' ', args)}",
+    Quick = options.Quick,
+    Machine = machine,
+};
+
+var dbs = new BenchDatabases(admin);
+var templates = new Templates(dbs, log);
+try
+{
+    // JIT and first-use costs (settings parsing, Npgsql type loading, the tick's code paths) are paid
+    // here, untimed, so they do not land on the first measured tick.
+    log.WriteLine("== warm-up");
+    var (warmTemplate, _) = await templates.GetAsync(1_000, 100);
+    for (var i = 0; i < 3; i++)
+    {
+        await TickBenchmark.TimeOneTickAsync(dbs, warmTemplate, 100, prewarm: i % 2 == 0);
+    }
+    await templates.DropExceptAsync();
+
+    if (options.Only.Contains("tick"))
+    {
+        log.WriteLine("== 1. tick versus table size");
+        report.Ticks.AddRange(await TickBenchmark.RunAsync(dbs, templates, options, log));
+        await templates.DropExceptAsync((options.CompareTotal, options.CompareDue));
+    }
+    if (options.Only.Contains("compare"))
+    {
+        log.WriteLine("== 2. set-based tick versus per-row baseline");
+        report.Compare = await CompareBenchmark.RunAsync(dbs, templates, options, log);
+    }
+    await templates.DropExceptAsync();
+    if (options.Only.Contains("slack"))
+    {
+        log.WriteLine("== 3. Slack delivery");
+        report.Slack = await SlackBenchmark.RunAsync(dbs, options, log);
+    }
+}
+finally
+{
+    await dbs.DropAllAsync();
+}
+
+machine.LoadAtEnd = MachineInfo.LoadAverage();
+report.DurationSeconds = clock.Elapsed.TotalSeconds;
+log.Write(report.Table());
+
+var outDir = options.OutputDirectory ?? Path.Combine(RepoPaths.Root, "benchmark-results");
+Directory.CreateDirectory(outDir);
+var stem = options.Quick ? "quick" : options.Partial ? "partial" : "latest";
+await File.WriteAllTextAsync(Path.Combine(outDir, $"{stem}.json"), report.Json());
+await File.WriteAllTextAsync(Path.Combine(outDir, $"{stem}.csv"), report.Csv());
+log.WriteLine($"Figures written to {Path.Combine(outDir, stem)}.json and .csv");
+
+if (options.DocsPath is not null && options.Partial)
+{
+    log.WriteLine($"Not updating {options.DocsPath}: it shows full runs only (this run changed sizes or parts)");
+}
+else if (options.DocsPath is { } docs)
+{
+    var path = Path.IsPathRooted(docs) ? docs : Path.Combine(RepoPaths.Root, docs);
+    var text = await File.ReadAllTextAsync(path);
+    await File.WriteAllTextAsync(path, Report.ReplaceDocsSection(text, report.Markdown()));
+    log.WriteLine($"Figures section of {path} updated");
+}
+return 0;

@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Telemetry;
+using EscalationFunctions.Testing;
+
+namespace EscalationFunctions.Benchmarks;
+
+/// <summary>
+/// Part 3: Slack delivery. One tick escalates <c>messages</c> incidents spread evenly over
+/// <c>webhooks</c> routes, each route with its own webhook on a <see cref="SlackStandIn"/> that
+/// enforces Slack's limit strictly: a post that arrives less than <see cref="Limit"/> after the last
+/// accepted post to the same webhook is answered 429 with <c>Retry-After</c> (whole seconds, at
+/// least 1). That allows no burst at all, which is stricter than Slack ("about one per second, short
+/// bursts allowed"), so the figure is a lower bound. The engine runs as the hosts run it: the real
+/// <c>NotificationSenderService</c> and <c>NotificationDispatcher</c>, default settings
+/// (<c>SLACK_MIN_INTERVAL_MS</c> 1000, timeouts and retries as shipped), woken by the tick's commit.
+/// </summary>
+public static class SlackBenchmark
+{
+    public static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(3);
+
+    public static async Task<SlackSummary> RunAsync(BenchDatabases dbs, BenchOptions options, TextWriter log)
+    {
+        var runs = new List<SlackRun>();
+        for (var i = 0; i < options.SlackRuns; i++)
+        {
+            log.Write($"  slack: {options.SlackMessages:N0} messages over {options.SlackWebhooks} webhooks, run {i + 1}: ");
+            ProcessMemory.StartScenario();
+            var run = await RunOnceAsync(dbs, options.SlackMessages, options.SlackWebhooks);
+            runs.Add(run);
+            log.WriteLine($"{run.AchievedPerSecond:F1} msg/s ({run.ShareOfCapacity:P1} of {run.CapacityPerSecond:F0}/s), " +
+                          $"last delivery after {run.LastDeliverySeconds:F2} s, {run.RateLimited} x 429, {run.Duplicates} duplicates");
+        }
+        return new SlackSummary(runs);
+    }
+
+    private static async Task<SlackRun> RunOnceAsync(BenchDatabases dbs, int messages, int webhooks)
+    {
+        var database = await dbs.CreateMigratedAsync("esc_bench_slack");
+        await using var slack = await SlackStandIn.StartAsync();
+        slack.EnforcedInterval = Limit;
+        try
+        {
+            var routes = Enumerable.Range(0, webhooks).Select(w => $"route-{w:D3}").ToArray();
+            var routeWebhooks = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => slack.WebhookUrl("wh-" + r[6..]).AbsoluteUri));
+            await dbs.ExecuteAsync(database,
+                """
+                INSERT INTO incidents (incident_key, route, severity, title, first_seen)
+                SELECT 'SLACK-' || lpad(n::text, 5, '0'), (@routes)[n % @webhooks + 1], 'warning', 'Benchmark incident ' || n,
+                       now() - interval '16 minutes'
+                FROM generate_series(0, @messages - 1) n;
+                ANALYZE incidents;
+                """,
+                ("routes", routes), ("webhooks", webhooks), ("messages", messages));
+
+            await using var engine = BenchEngine.Create(dbs.ConnectionString(database), new Dictionary<string, string>
+            {
+                [SettingNames.SlackRouteWebhooks] = routeWebhooks,
+            });
+            if (engine.Settings.Slack.MinInterval != TimeSpan.FromMilliseconds(1000))
+            {
+                throw new InvalidOperationException($"SLACK_MIN_INTERVAL_MS is {engine.Settings.Slack.MinInterval.TotalMilliseconds} ms; the benchmark measures the default, 1000 ms");
+            }
+            await engine.WarmPoolAsync();
+            await engine.StartSenderAsync();
+
+            var started = DateTimeOffset.UtcNow;
+            var clock = Stopwatch.StartNew();
+            var tick = await engine.Ticker.TickAsync();
+            if (tick.Escalations != messages)
+            {
+                throw new InvalidOperationException($"the tick escalated {tick.Escalations}, expected {messages}");
+            }
+
+            long pending;
+            while (true)
+            {
+                pending = await dbs.ScalarAsync<long>(database, "SELECT count(*) FROM notification_outbox WHERE status <> 'sent'");
+                if (pending == 0 || clock.Elapsed > GiveUpAfter)
+                {
+                    break;
+                }
+                await Task.Delay(100);
+            }
+            var finished = clock.Elapsed;
+            var failuresMetric = engine.Metrics.Sum(MetricNames.SlackSendFailures);
+            await engine.DisposeAsync(); // stops the sender: nothing more is posted
+
+            var posts = slack.Posts;
+            var accepted = posts.Where(p => p.Accepted).ToList();
+            var distinct = accepted.Select(p => p.DedupHeader).Distinct().Count();
+            var lastAccepted = accepted.Count > 0 ? accepted.Max(p => p.At) : started;
+            var perWebhookDone = accepted.GroupBy(p => p.Webhook).Select(g => (g.Max(p => p.At) - started).TotalSeconds).OrderBy(s => s).ToArray();
+            var minGapMs = accepted.GroupBy(p => p.Webhook)
+                .SelectMany(g => g.OrderBy(p => p.At).Zip(g.OrderBy(p => p.At).Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds))
+                .DefaultIfEmpty(double.NaN).Min();
+            var attempts = await dbs.ScalarAsync<long>(database, "SELECT coalesce(sum(attempts), 0) FROM notification_outbox");
+            var rateLimitedWebhooks = posts.Where(p => p.Reply.Kind == ReplyKind.RateLimited).Select(p => p.Webhook).Distinct().Count();
+
+            return new SlackRun(
+                Messages: messages,
+                Webhooks: webhooks,
+                LimitSeconds: Limit.TotalSeconds,
+                TickMs: tick.DurationMs,
+                PostsReceived: posts.Count,
+                Accepted: accepted.Count,
+                DistinctDelivered: distinct,
+                Duplicates: accepted.Count - distinct,
+                RateLimited: posts.Count(p => p.Reply.Kind == ReplyKind.RateLimited),
+                RateLimitedWebhooks: rateLimitedWebhooks,
+                OtherFailures: posts.Count(p => p.Reply.Kind is ReplyKind.Status or ReplyKind.Hang),
+                NotSent: pending,
+                FailureMetric: failuresMetric,
+                Attempts: attempts,
+                FirstDeliverySeconds: accepted.Count > 0 ? (accepted.Min(p => p.At) - started).TotalSeconds : double.NaN,
+                LastDeliverySeconds: (lastAccepted - started).TotalSeconds,
+                MedianWebhookDoneSeconds: perWebhookDone.Length > 0 ? Stats.Median(perWebhookDone) : double.NaN,
+                OutboxDrainedSeconds: finished.TotalSeconds,
+                MinAcceptedGapMs: minGapMs);
+        }
+        finally
+        {
+            await dbs.DropAsync(database);
+        }
+    }
+}
+
+/// <param name="LastDeliverySeconds">From the start of the tick to the last accepted post, on the stand-in's clock.</param>
+public sealed record SlackRun(
+    int Messages,
+    int Webhooks,
+    double LimitSeconds,
+    double TickMs,
+    int PostsReceived,
+    int Accepted,
+    int DistinctDelivered,
+    int Duplicates,
+    int RateLimited,
+    int RateLimitedWebhooks,
+    int OtherFailures,
+    long NotSent,
+    double FailureMetric,
+    long Attempts,
+    double FirstDeliverySeconds,
+    double LastDeliverySeconds,
+    double MedianWebhookDoneSeconds,
+    double OutboxDrainedSeconds,
+    double MinAcceptedGapMs)
+{
+    /// <summary>What the limit allows across all webhooks: one message per webhook per <see cref="LimitSeconds"/>.</summary>
+    public double CapacityPerSecond => Webhooks / LimitSeconds;
+
+    /// <summary>
+    /// Delivered messages over the time the limit charges for them: from the start of the tick to the
+    /// last accepted post, plus the one interval that post occupies. A sender that posts every webhook's
+    /// k messages exactly one interval apart, starting at once, scores exactly the capacity.
+    /// </summary>
+    public double AchievedPerSecond => DistinctDelivered / (LastDeliverySeconds + LimitSeconds);
+
+    public double ShareOfCapacity => AchievedPerSecond / CapacityPerSecond;
+
+    /// <summary>The least time the limit allows for the last message: (messages per webhook − 1) intervals.</summary>
+    public double IdealLastDeliverySeconds => (Math.Ceiling((double)Messages / Webhooks) - 1) * LimitSeconds;
+}
+
+public sealed record SlackSummary(List<SlackRun> Runs)
+{
+    /// <summary>The run with the median achieved rate.</summary>
+    public SlackRun Median => Runs.OrderBy(r => r.AchievedPerSecond).ElementAt(Runs.Count / 2);
+    public int TotalDuplicates => Runs.Sum(r => r.Duplicates);
+    public int TotalRateLimited => Runs.Sum(r => r.RateLimited);
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Runs the benchmarks of issue 6 (EscalationFunctions.Benchmarks) against a throwaway PostgreSQL on
+# 127.0.0.1, prints the figures as a table and writes them to benchmark-results/.
+#
+#   ./scripts/benchmark.sh            # the full run, ~15 min: waits for a quiet machine (load < 0.5),
+#                                     # writes benchmark-results/latest.{json,csv} and the figures
+#                                     # section of docs/performance.md
+#   ./scripts/benchmark.sh --quick    # small sizes, ~2 min, writes benchmark-results/quick.{json,csv} only
+#   ./scripts/benchmark.sh --only slack --slack-runs 1   # any options of the program (--help lists them);
+#                                     # runs with options write benchmark-results/partial.{json,csv}
+#
+# ESC_TEST_POSTGRES=<admin connection string> uses that server instead of starting one.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v dotnet >/dev/null || { echo "benchmark.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
+
+args=("$@")
+# Only the full run produces the figures the docs show, so only it waits for quiet and rewrites them.
+[ $# -eq 0 ] && args=(--wait-quiet --docs docs/performance.md)
+
+echo "== building (Release)"
+dotnet build EscalationFunctions.Benchmarks/EscalationFunctions.Benchmarks.csproj -c Release -nologo -v quiet
+
+work=""
+if [ -z "${ESC_TEST_POSTGRES:-}" ]; then
+  work=$(mktemp -d /tmp/esc-bench.XXXXXX)
+  chmod 755 "$work"
+  cleanup() { scripts/postgres.sh stop "$work/pg" || true; rm -rf "$work"; }
+  trap cleanup EXIT
+  echo "== starting a throwaway PostgreSQL"
+  scripts/postgres.sh start "$work/pg" >/dev/null
+  # A buffer cache that holds the largest database (1,000,000 incidents with their history, ~1.2 GB)
+  # and the template it is copied from, as a production server's would hold its working set
+  # (PostgreSQL's default is 128 MB; its documentation suggests 25% of RAM on a dedicated server).
+  scripts/postgres.sh stop "$work/pg"
+  echo "shared_buffers = '4GB'" >>"$work/pg/data/postgresql.conf"
+  ESC_TEST_POSTGRES=$(scripts/postgres.sh start "$work/pg")
+  export ESC_TEST_POSTGRES
+fi
+
+export ESC_BENCH_COMMAND="./scripts/benchmark.sh${*:+ $*}"
+dotnet EscalationFunctions.Benchmarks/bin/Release/net10.0/EscalationFunctions.Benchmarks.dll "${args[@]}"
