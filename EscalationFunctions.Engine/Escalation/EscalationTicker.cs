@@ -83,7 +83,13 @@ public sealed class EscalationTicker(
         int escalations = 0, skipped = 0, batches = 0;
         while (true)
         {
-            await using var cmd = new NpgsqlCommand(TickSql.EscalateBatch, conn);
+            // One transaction per batch, as before, now explicit so that SET LOCAL lasts for it only.
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await using (var plan = new NpgsqlCommand(TickSql.DueScanInIndexOrder, conn, tx))
+            {
+                await plan.ExecuteNonQueryAsync(ct);
+            }
+            await using var cmd = new NpgsqlCommand(TickSql.EscalateBatch, conn, tx);
             AddDueParameters(cmd);
             cmd.Parameters.AddWithValue("batch_size", settings.Tick.BatchSize);
             cmd.Parameters.AddWithValue("tick_started_at", tickStartedAt);
@@ -92,6 +98,7 @@ public sealed class EscalationTicker(
             var claimed = (int)reader.GetInt64(0);
             var escalated = (int)reader.GetInt64(1);
             await reader.DisposeAsync();
+            await tx.CommitAsync(ct);
 
             if (claimed == 0)
             {
