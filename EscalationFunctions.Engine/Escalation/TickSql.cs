@@ -68,10 +68,12 @@ internal static class TickSql
             RETURNING unique_hash
         ),
         raised AS (
+            -- By primary key: joined to "due" instead, the planner hashes a sequential scan of all
+            -- incidents whenever it guesses that is cheaper than a thousand index probes. The rows
+            -- are the ones "due" locked, so their level is the one it read.
             UPDATE incidents i
-            SET escalation_level = due.new_level, last_escalated_at = now()
-            FROM due
-            WHERE i.id = due.id
+            SET escalation_level = i.escalation_level + 1, last_escalated_at = now()
+            WHERE i.id = ANY (ARRAY(SELECT id FROM due))
             RETURNING i.id
         ),
         queued AS (
