@@ -90,11 +90,11 @@ public sealed class Report
             var m = s.Median;
             sb.AppendLine();
             sb.AppendLine($"Slack delivery ({m.Messages:N0} messages over {m.Webhooks} webhooks; stand-in: 429 + Retry-After when a post arrives < {m.LimitSeconds:F0} s after the last accepted one)");
-            sb.AppendLine($"{"run",4} {"msg/s",7} {"capacity",9} {"share",7} {"first s",8} {"last s",7} {"ideal s",8} {"429s",5} {"hooks w/429",11} {"dupes",5} {"unsent",6} {"min gap ms",10}");
+            sb.AppendLine($"{"run",4} {"msg/s",7} {"capacity",9} {"share",7} {"first s",8} {"last s",7} {"ideal s",8} {"429s",5} {"hooks w/429",11} {"dupes",5} {"unsent",6} {"min gap ms",10} {"429 gap ms",10}");
             var i = 1;
             foreach (var r in s.Runs)
             {
-                sb.AppendLine($"{i++,4} {r.AchievedPerSecond,7:F1} {r.CapacityPerSecond,9:F0} {r.ShareOfCapacity,7:P1} {r.FirstDeliverySeconds,8:F2} {r.LastDeliverySeconds,7:F2} {r.IdealLastDeliverySeconds,8:F2} {r.RateLimited,5} {r.RateLimitedWebhooks,11} {r.Duplicates,5} {r.NotSent,6} {r.MinAcceptedGapMs,10:F1}");
+                sb.AppendLine($"{i++,4} {r.AchievedPerSecond,7:F1} {r.CapacityPerSecond,9:F0} {r.ShareOfCapacity,7:P1} {r.FirstDeliverySeconds,8:F2} {r.LastDeliverySeconds,7:F2} {r.IdealLastDeliverySeconds,8:F2} {r.RateLimited,5} {r.RateLimitedWebhooks,11} {r.Duplicates,5} {r.NotSent,6} {r.MinAcceptedGapMs,10:F1} {r.RefusedGapMedianMs,10:F1}");
             }
         }
         sb.AppendLine();

@@ -96,6 +96,24 @@ public static class SlackBenchmark
             var minGapMs = accepted.GroupBy(p => p.Webhook)
                 .SelectMany(g => g.OrderBy(p => p.At).Zip(g.OrderBy(p => p.At).Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds))
                 .DefaultIfEmpty(double.NaN).Min();
+            // How early the refused posts were: the gap to the last accepted post to the same webhook.
+            var refusedGaps = posts.GroupBy(p => p.Webhook).SelectMany(g =>
+            {
+                DateTimeOffset? last = null;
+                var gaps = new List<double>();
+                foreach (var p in g.OrderBy(p => p.At))
+                {
+                    if (p.Accepted)
+                    {
+                        last = p.At;
+                    }
+                    else if (p.Reply.Kind == ReplyKind.RateLimited && last is { } l)
+                    {
+                        gaps.Add((p.At - l).TotalMilliseconds);
+                    }
+                }
+                return gaps;
+            }).ToArray();
             var attempts = await dbs.ScalarAsync<long>(database, "SELECT coalesce(sum(attempts), 0) FROM notification_outbox");
             var rateLimitedWebhooks = posts.Where(p => p.Reply.Kind == ReplyKind.RateLimited).Select(p => p.Webhook).Distinct().Count();
 
@@ -118,7 +136,8 @@ public static class SlackBenchmark
                 LastDeliverySeconds: (lastAccepted - started).TotalSeconds,
                 MedianWebhookDoneSeconds: perWebhookDone.Length > 0 ? Stats.Median(perWebhookDone) : double.NaN,
                 OutboxDrainedSeconds: finished.TotalSeconds,
-                MinAcceptedGapMs: minGapMs);
+                MinAcceptedGapMs: minGapMs,
+                RefusedGapMedianMs: refusedGaps.Length > 0 ? Stats.Median(refusedGaps) : double.NaN);
         }
         finally
         {
@@ -128,6 +147,8 @@ public static class SlackBenchmark
 }
 
 /// <param name="LastDeliverySeconds">From the start of the tick to the last accepted post, on the stand-in's clock.</param>
+/// <param name="MinAcceptedGapMs">The closest two accepted posts to one webhook came (the limit: at least 1000).</param>
+/// <param name="RefusedGapMedianMs">How soon after the last accepted post to its webhook a refused (429) post arrived, median.</param>
 public sealed record SlackRun(
     int Messages,
     int Webhooks,
@@ -147,7 +168,8 @@ public sealed record SlackRun(
     double LastDeliverySeconds,
     double MedianWebhookDoneSeconds,
     double OutboxDrainedSeconds,
-    double MinAcceptedGapMs)
+    double MinAcceptedGapMs,
+    double RefusedGapMedianMs)
 {
     /// <summary>What the limit allows across all webhooks: one message per webhook per <see cref="LimitSeconds"/>.</summary>
     public double CapacityPerSecond => Webhooks / LimitSeconds;
