@@ -157,6 +157,10 @@ public sealed class NotificationDispatcher(
                 await ReleaseAsync(rest, TimeSpan.Zero, null);
                 return;
             }
+            if (webhook.Url is not null && Interval > TimeSpan.Zero)
+            {
+                pacer.Answered(webhook.Url);
+            }
 
             if (result.Status == SlackPostStatus.Delivered)
             {

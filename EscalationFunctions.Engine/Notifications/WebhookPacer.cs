@@ -4,6 +4,11 @@ namespace EscalationFunctions.Engine.Notifications;
 /// Spaces posts to each webhook at least <c>SLACK_MIN_INTERVAL_MS</c> apart and holds a webhook back
 /// after it answered 429 with <c>Retry-After</c>. In memory, per process: several instances
 /// together may exceed the pace briefly, and Slack's 429 then slows them down.
+/// <para>
+/// The interval counts from the previous post's answer (<see cref="Answered"/>), not from the time
+/// it was scheduled to leave: Slack counts a post when it arrives, and a post that left late or
+/// travelled slowly would otherwise be followed by one that arrives less than an interval after it.
+/// </para>
 /// </summary>
 public sealed class WebhookPacer(TimeSpan interval, TimeProvider time)
 {
@@ -34,6 +39,23 @@ public sealed class WebhookPacer(TimeSpan interval, TimeProvider time)
             wait = slot - now;
         }
         return wait > TimeSpan.Zero ? Task.Delay(wait, time, ct) : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A post to the webhook has been answered (whatever the answer): the next one leaves a full
+    /// interval from now at the earliest. The webhook received the post before this moment, so the
+    /// next post cannot arrive less than an interval after it.
+    /// </summary>
+    public void Answered(Uri webhook)
+    {
+        lock (_lock)
+        {
+            var earliest = time.GetUtcNow() + interval;
+            if (!_nextFree.TryGetValue(webhook, out var next) || next < earliest)
+            {
+                _nextFree[webhook] = earliest;
+            }
+        }
     }
 
     /// <summary>Nothing goes to the webhook before <paramref name="until"/> (a 429's Retry-After).</summary>
