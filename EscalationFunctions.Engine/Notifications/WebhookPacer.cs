@@ -28,17 +28,21 @@ public sealed class WebhookPacer(TimeSpan interval, TimeProvider time)
     }
 
     /// <summary>Reserves the webhook's next free slot and waits for it.</summary>
-    public Task WaitTurnAsync(Uri webhook, CancellationToken ct)
+    public async Task WaitTurnAsync(Uri webhook, CancellationToken ct)
     {
-        TimeSpan wait;
+        DateTimeOffset slot;
         lock (_lock)
         {
             var now = time.GetUtcNow();
-            var slot = _nextFree.TryGetValue(webhook, out var next) && next > now ? next : now;
+            slot = _nextFree.TryGetValue(webhook, out var next) && next > now ? next : now;
             _nextFree[webhook] = slot + interval;
-            wait = slot - now;
         }
-        return wait > TimeSpan.Zero ? Task.Delay(wait, time, ct) : Task.CompletedTask;
+        // Timers round to whole milliseconds and run on a coarse clock, so a delay can end a little
+        // before the slot; wait out the remainder rather than post early.
+        for (var wait = slot - time.GetUtcNow(); wait > TimeSpan.Zero; wait = slot - time.GetUtcNow())
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), time, ct);
+        }
     }
 
     /// <summary>
