@@ -41,6 +41,9 @@ public sealed class BenchDatabases(string admin)
         return name;
     }
 
+    /// <summary>Forgets <paramref name="name"/> without dropping it.</summary>
+    public void Keep(string name) => _created.Remove(name);
+
     public async Task DropAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();

@@ -14,8 +14,14 @@ public sealed record BenchOptions
     /// <summary>Due incidents per tick scenario (each combined with every total it fits in).</summary>
     public int[] Dues { get; init; } = [1_000, 10_000];
 
-    /// <summary>Timed ticks per scenario; the median is reported.</summary>
+    /// <summary>Where the due incidents sit (each layout with every size).</summary>
+    public Layout[] Layouts { get; init; } = [Layout.Recent, Layout.Scattered];
+
+    /// <summary>Timed warm ticks per scenario; the median is reported.</summary>
     public int Repetitions { get; init; } = 5;
+
+    /// <summary>Cold ticks per scenario (shown for comparison, alternating with the first warm ones).</summary>
+    public int ColdRepetitions => Math.Min(Repetitions, 3);
 
     /// <summary>The set-based versus per-row comparison: table size, due count, pairs of runs.</summary>
     public int CompareTotal { get; init; } = 1_000_000;
@@ -31,6 +37,9 @@ public sealed record BenchOptions
     public string? OutputDirectory { get; init; }
     public string? DocsPath { get; init; }
     public bool WaitQuiet { get; init; }
+
+    /// <summary>Leave the seeded templates in the server afterwards, to look at plans with EXPLAIN.</summary>
+    public bool KeepTemplates { get; init; }
     public double QuietLoad { get; init; } = 0.5;
     public int QuietTries { get; init; } = 20;
 
@@ -41,13 +50,15 @@ public sealed record BenchOptions
 
           --quick        small sizes (10k and 100k incidents, 3 repetitions, one Slack run): a try-out, ~2 min
           --only LIST    run only these parts (tick, compare, slack)
-          --reps N       timed ticks per tick scenario (default 5; the median is reported)
+          --reps N       timed warm ticks per tick scenario (default 5; the median is reported; 3 cold ones too)
+          --layouts L    where the due incidents sit: recent (the last arrivals), scattered (all over); default both
           --totals LIST  incidents per tick scenario (default 10000,100000,1000000)
           --dues LIST    due incidents per tick scenario (default 1000,10000; each must divide the total)
           --compare T,D  the set-based versus per-row comparison on T incidents, D due (default 1000000,10000)
           --slack-runs N Slack delivery runs (default 3; the median run is reported)
           --out DIR      where the JSON and CSV results go (default: benchmark-results/ in the repository)
           --docs FILE    rewrite the figures section of FILE (between the benchmark markers) from this run
+          --keep-templates  leave the seeded template databases (esc_bench_tpl_*) in the server, for EXPLAIN
           --wait-quiet   before measuring, wait until the 1-minute load average is below 0.5
                          (checked every 60 s, at most 20 times); the load is recorded either way
 
@@ -72,6 +83,7 @@ public sealed record BenchOptions
                     {
                         Quick = true,
                         Totals = [10_000, 100_000],
+                        Layouts = [Layout.Recent],
                         Repetitions = 3,
                         CompareTotal = 100_000,
                         CompareRepetitions = 2,
@@ -94,6 +106,14 @@ public sealed record BenchOptions
                 case "--dues":
                     options = options with { Dues = Numbers(Next(), "--dues") };
                     break;
+                case "--layouts":
+                    options = options with
+                    {
+                        Layouts = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                            .Select(l => Enum.TryParse<Layout>(l, ignoreCase: true, out var layout) ? layout : throw new ArgumentException($"--layouts: unknown layout '{l}' (recent, scattered)"))
+                            .ToArray(),
+                    };
+                    break;
                 case "--compare":
                     var pair = Numbers(Next(), "--compare");
                     options = pair.Length == 2 ? options with { CompareTotal = pair[0], CompareDue = pair[1] } : throw new ArgumentException("--compare needs TOTAL,DUE");
@@ -106,6 +126,9 @@ public sealed record BenchOptions
                     break;
                 case "--docs":
                     options = options with { DocsPath = Next() };
+                    break;
+                case "--keep-templates":
+                    options = options with { KeepTemplates = true };
                     break;
                 case "--wait-quiet":
                     options = options with { WaitQuiet = true };

@@ -9,7 +9,7 @@ public static class CompareBenchmark
 {
     public static async Task<Comparison> RunAsync(BenchDatabases dbs, Templates templates, BenchOptions options, TextWriter log)
     {
-        var (template, seed) = await templates.GetAsync(options.CompareTotal, options.CompareDue);
+        var (template, seed) = await templates.GetAsync(options.CompareTotal, options.CompareDue, Layout.Recent);
         log.Write($"  compare: {options.CompareDue:N0} due of {options.CompareTotal:N0}:");
         ProcessMemory.StartScenario();
         var ticks = new List<TickRun>();

@@ -44,13 +44,13 @@ var report = new Report
 };
 
 var dbs = new BenchDatabases(admin);
-var templates = new Templates(dbs, log);
+var templates = new Templates(dbs, log, options.KeepTemplates);
 try
 {
     // JIT and first-use costs (settings parsing, Npgsql type loading, the tick's code paths) are paid
     // here, untimed, so they do not land on the first measured tick.
     log.WriteLine("== warm-up");
-    var (warmTemplate, _) = await templates.GetAsync(1_000, 100);
+    var (warmTemplate, _) = await templates.GetAsync(1_000, 100, Layout.Recent);
     for (var i = 0; i < 3; i++)
     {
         await TickBenchmark.TimeOneTickAsync(dbs, warmTemplate, 100, prewarm: i % 2 == 0);
@@ -61,7 +61,7 @@ try
     {
         log.WriteLine("== 1. tick versus table size");
         report.Ticks.AddRange(await TickBenchmark.RunAsync(dbs, templates, options, log));
-        await templates.DropExceptAsync((options.CompareTotal, options.CompareDue));
+        await templates.DropExceptAsync((options.CompareTotal, options.CompareDue, Layout.Recent));
     }
     if (options.Only.Contains("compare"))
     {
@@ -77,6 +77,7 @@ try
 }
 finally
 {
+    await templates.DropExceptAsync();
     await dbs.DropAllAsync();
 }
 

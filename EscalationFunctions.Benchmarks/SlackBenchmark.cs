@@ -93,9 +93,10 @@ public static class SlackBenchmark
             var distinct = accepted.Select(p => p.DedupHeader).Distinct().Count();
             var lastAccepted = accepted.Count > 0 ? accepted.Max(p => p.At) : started;
             var perWebhookDone = accepted.GroupBy(p => p.Webhook).Select(g => (g.Max(p => p.At) - started).TotalSeconds).OrderBy(s => s).ToArray();
-            var minGapMs = accepted.GroupBy(p => p.Webhook)
+            var acceptedGaps = accepted.GroupBy(p => p.Webhook)
                 .SelectMany(g => g.OrderBy(p => p.At).Zip(g.OrderBy(p => p.At).Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds))
-                .DefaultIfEmpty(double.NaN).Min();
+                .ToArray();
+            var minGapMs = acceptedGaps.DefaultIfEmpty(double.NaN).Min();
             // How early the refused posts were: the gap to the last accepted post to the same webhook.
             var refusedGaps = posts.GroupBy(p => p.Webhook).SelectMany(g =>
             {
@@ -137,6 +138,9 @@ public static class SlackBenchmark
                 MedianWebhookDoneSeconds: perWebhookDone.Length > 0 ? Stats.Median(perWebhookDone) : double.NaN,
                 OutboxDrainedSeconds: finished.TotalSeconds,
                 MinAcceptedGapMs: minGapMs,
+                MedianAcceptedGapMs: acceptedGaps.Length > 0 ? Stats.Median(acceptedGaps) : double.NaN,
+                MaxAcceptedGapMs: acceptedGaps.DefaultIfEmpty(double.NaN).Max(),
+                LatestFirstDeliverySeconds: accepted.GroupBy(p => p.Webhook).Select(g => (g.Min(p => p.At) - started).TotalSeconds).DefaultIfEmpty(double.NaN).Max(),
                 RefusedGapMedianMs: refusedGaps.Length > 0 ? Stats.Median(refusedGaps) : double.NaN);
         }
         finally
@@ -148,6 +152,9 @@ public static class SlackBenchmark
 
 /// <param name="LastDeliverySeconds">From the start of the tick to the last accepted post, on the stand-in's clock.</param>
 /// <param name="MinAcceptedGapMs">The closest two accepted posts to one webhook came (the limit: at least 1000).</param>
+/// <param name="MedianAcceptedGapMs">The usual time between two accepted posts to one webhook: the interval plus what pacing costs.</param>
+/// <param name="MaxAcceptedGapMs">The longest time between two accepted posts to one webhook.</param>
+/// <param name="LatestFirstDeliverySeconds">When the last webhook to get its first message got it, from the start of the tick.</param>
 /// <param name="RefusedGapMedianMs">How soon after the last accepted post to its webhook a refused (429) post arrived, median.</param>
 public sealed record SlackRun(
     int Messages,
@@ -169,6 +176,9 @@ public sealed record SlackRun(
     double MedianWebhookDoneSeconds,
     double OutboxDrainedSeconds,
     double MinAcceptedGapMs,
+    double MedianAcceptedGapMs,
+    double MaxAcceptedGapMs,
+    double LatestFirstDeliverySeconds,
     double RefusedGapMedianMs)
 {
     /// <summary>What the limit allows across all webhooks: one message per webhook per <see cref="LimitSeconds"/>.</summary>

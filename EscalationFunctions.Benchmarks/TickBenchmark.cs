@@ -7,7 +7,7 @@ namespace EscalationFunctions.Benchmarks;
 /// Part 1: the real tick (<see cref="EscalationTicker.TickAsync"/>, default batch size) against table
 /// size. Each repetition runs on a fresh file copy of the scenario's template with a fresh engine
 /// whose pool already holds its connections; only <c>TickAsync</c> is timed. Every repetition is done
-/// twice, alternately: <b>warm</b>, the steady state of a worker that ticks every minute (the
+/// in two ways, alternately: <b>warm</b>, the steady state of a worker that ticks every minute (the
 /// database read into shared buffers through the engine's own pooled connections first), and
 /// <b>cold</b>, the first tick after a restart (nothing in shared buffers, new server processes;
 /// pages come from the operating system's file cache).
@@ -17,29 +17,35 @@ public static class TickBenchmark
     public static async Task<List<TickScenario>> RunAsync(BenchDatabases dbs, Templates templates, BenchOptions options, TextWriter log)
     {
         var scenarios = new List<TickScenario>();
-        foreach (var total in options.Totals)
+        var plan = from layout in options.Layouts
+                   from total in options.Totals
+                   from due in options.Dues
+                   where due <= total
+                   select (layout, total, due);
+        foreach (var (layout, total, due) in plan)
         {
-            foreach (var due in options.Dues.Where(d => d <= total))
+            var (template, seed) = await templates.GetAsync(total, due, layout);
+            log.Write($"  tick, {layout.ToString().ToLowerInvariant()}: {due,6:N0} due of {total,9:N0}, warm/cold ms:");
+            ProcessMemory.StartScenario();
+            var warm = new List<TickRun>();
+            var cold = new List<TickRun>();
+            for (var rep = 0; rep < options.Repetitions; rep++)
             {
-                var (template, seed) = await templates.GetAsync(total, due);
-                log.Write($"  tick: {due,6:N0} due of {total,9:N0}, warm/cold ms:");
-                ProcessMemory.StartScenario();
-                var warm = new List<TickRun>();
-                var cold = new List<TickRun>();
-                for (var rep = 0; rep < options.Repetitions; rep++)
+                var w = await TimeOneTickAsync(dbs, template, due, prewarm: true);
+                warm.Add(w);
+                log.Write($" {w.Ms:F0}");
+                if (rep < options.ColdRepetitions)
                 {
-                    var w = await TimeOneTickAsync(dbs, template, due, prewarm: true);
                     var c = await TimeOneTickAsync(dbs, template, due, prewarm: false);
-                    warm.Add(w);
                     cold.Add(c);
-                    log.Write($" {w.Ms:F0}/{c.Ms:F0}");
+                    log.Write($"/{c.Ms:F0}");
                 }
-                var scenario = new TickScenario(total, due, seed, warm, cold, ProcessMemory.PeakResidentBytes(), ProcessMemory.PeakWasReset);
-                log.WriteLine($" -> median {scenario.MedianMs:F0} ms warm ({scenario.PerEscalationUs:F1} µs/escalation), {scenario.ColdMedianMs:F0} ms cold, peak RSS {scenario.PeakRssBytes / 1048576.0:F0} MiB");
-                scenarios.Add(scenario);
-                // Its pages would only compete with the next scenario's for the buffer cache.
-                await templates.DropExceptAsync((options.CompareTotal, options.CompareDue));
             }
+            var scenario = new TickScenario(total, due, seed, warm, cold, ProcessMemory.PeakResidentBytes(), ProcessMemory.PeakWasReset);
+            log.WriteLine($" -> median {scenario.MedianMs:F0} ms warm ({scenario.PerEscalationUs:F1} µs/escalation), {scenario.ColdMedianMs:F0} ms cold, peak RSS {scenario.PeakRssBytes / 1048576.0:F0} MiB");
+            scenarios.Add(scenario);
+            // Its pages would only compete with the next scenario's for the buffer cache.
+            await templates.DropExceptAsync((options.CompareTotal, options.CompareDue, Layout.Recent));
         }
         return scenarios;
     }
@@ -85,6 +91,7 @@ public sealed record TickRun(double Ms, int Escalations, int Batches, long Alloc
 /// <param name="ColdRuns">The cold ticks, for comparison.</param>
 public sealed record TickScenario(int Total, int Due, SeedInfo Seed, List<TickRun> Runs, List<TickRun> ColdRuns, long PeakRssBytes, bool PeakRssPerScenario)
 {
+    public Layout Layout => Seed.Layout;
     public double MedianMs => Stats.Median(Runs.Select(r => r.Ms));
     public double MinMs => Runs.Min(r => r.Ms);
     public double MaxMs => Runs.Max(r => r.Ms);
