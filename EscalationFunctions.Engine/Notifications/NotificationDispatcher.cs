@@ -35,6 +35,17 @@ public sealed class NotificationDispatcher(
     private const int MaxLaneSize = 100;
     private const int CandidateLimit = 2_000;
 
+    /// <summary>
+    /// Lanes record their outcomes through at most this many connections at once. Unbounded, a burst
+    /// of lanes (one per webhook, all posting in the same second) needs a connection each: with 100
+    /// webhooks the first round of outcomes waited over a second for ~100 new server connections, and
+    /// the next post of each lane with it. A write takes milliseconds, so a few at a time keep up
+    /// with every lane posting once a second, and the sender never needs more than a few connections.
+    /// </summary>
+    private const int MaxConcurrentWrites = 4;
+
+    private readonly SemaphoreSlim _writes = new(MaxConcurrentWrites, MaxConcurrentWrites);
+
     private readonly Dictionary<string, Task> _lanes = new();
     private readonly Lock _lanesLock = new();
 
@@ -261,19 +272,35 @@ public sealed class NotificationDispatcher(
     // Outcomes are recorded even while shutting down: losing one would repeat or strand a page.
     private async Task MarkSentAsync(long id)
     {
-        await using var cmd = db.CreateCommand(OutboxSql.MarkSent);
-        cmd.Parameters.AddWithValue("id", id);
-        await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        await _writes.WaitAsync(CancellationToken.None);
+        try
+        {
+            await using var cmd = db.CreateCommand(OutboxSql.MarkSent);
+            cmd.Parameters.AddWithValue("id", id);
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 
     private async Task<string> MarkFailedAsync(long id, TimeSpan retryIn, string error)
     {
-        await using var cmd = db.CreateCommand(OutboxSql.MarkFailed);
-        cmd.Parameters.AddWithValue("id", id);
-        cmd.Parameters.AddWithValue("max_attempts", settings.Slack.MaxAttempts);
-        cmd.Parameters.AddWithValue("retry_seconds", retryIn.TotalSeconds);
-        cmd.Parameters.AddWithValue("error", error);
-        return (string)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
+        await _writes.WaitAsync(CancellationToken.None);
+        try
+        {
+            await using var cmd = db.CreateCommand(OutboxSql.MarkFailed);
+            cmd.Parameters.AddWithValue("id", id);
+            cmd.Parameters.AddWithValue("max_attempts", settings.Slack.MaxAttempts);
+            cmd.Parameters.AddWithValue("retry_seconds", retryIn.TotalSeconds);
+            cmd.Parameters.AddWithValue("error", error);
+            return (string)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 
     private async Task ReleaseAsync(long[] ids, TimeSpan delay, string? error)
@@ -282,10 +309,18 @@ public sealed class NotificationDispatcher(
         {
             return;
         }
-        await using var cmd = db.CreateCommand(OutboxSql.Release);
-        cmd.Parameters.AddWithValue("ids", ids);
-        cmd.Parameters.AddWithValue("delay_seconds", delay.TotalSeconds);
-        cmd.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-        await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        await _writes.WaitAsync(CancellationToken.None);
+        try
+        {
+            await using var cmd = db.CreateCommand(OutboxSql.Release);
+            cmd.Parameters.AddWithValue("ids", ids);
+            cmd.Parameters.AddWithValue("delay_seconds", delay.TotalSeconds);
+            cmd.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
+            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 }
