@@ -6,8 +6,9 @@ public enum Layout
     /// <summary>
     /// Incidents in the order they arrived (ids and keys follow <c>first_seen</c>, 30 days of them);
     /// the due ones are among the most recent: every 4th of the last 4×due incidents. That is where
-    /// the spec's rules put them: a warning reaches <c>MAX_ESC_LEVEL</c> 7 seven hours after it was
-    /// first seen (a critical after 2h20) and is then never due again, so a due incident is recent.
+    /// the spec's rules put them: with the default settings an unacknowledged incident reaches
+    /// <c>MAX_ESC_LEVEL</c> 7 a little over three hours after it was first seen (the 30-minute snooze
+    /// sets the pace) and is never due again, so a due incident is a recent one.
     /// </summary>
     Recent,
 
