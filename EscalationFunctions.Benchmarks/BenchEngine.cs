@@ -38,6 +38,9 @@ public sealed class BenchEngine : IAsyncDisposable
     /// Settings as a deployment sets them: only the connection string, the base URL and Slack's
     /// destinations are given; everything else (batch size, Slack pacing, timeouts) keeps its default.
     /// </summary>
+    /// <summary>Set once from the command line (<c>--batch-size</c>); null keeps the engine's default.</summary>
+    public static int? BatchSize { get; set; }
+
     public static BenchEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
     {
         var env = new Dictionary<string, string>
@@ -45,6 +48,10 @@ public sealed class BenchEngine : IAsyncDisposable
             [SettingNames.PostgresConnectionString] = connectionString,
             [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
         };
+        if (BatchSize is { } batchSize)
+        {
+            env[SettingNames.TickBatchSize] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {
             env[name] = value;

@@ -34,6 +34,9 @@ public sealed record BenchOptions
     public int SlackRuns { get; init; } = 3;
 
     public HashSet<string> Only { get; init; } = ["tick", "compare", "slack"];
+
+    /// <summary><c>ESC_BATCH_SIZE</c> for the engine; null keeps the engine's default.</summary>
+    public int? BatchSize { get; init; }
     public string? OutputDirectory { get; init; }
     public string? DocsPath { get; init; }
     public bool WaitQuiet { get; init; }
@@ -56,6 +59,7 @@ public sealed record BenchOptions
           --dues LIST    due incidents per tick scenario (default 1000,10000; each must divide the total)
           --compare T,D  the set-based versus per-row comparison on T incidents, D due (default 1000000,10000)
           --slack-runs N Slack delivery runs (default 3; the median run is reported)
+          --batch-size N ESC_BATCH_SIZE for the tick (default: the engine's default)
           --out DIR      where the JSON and CSV results go (default: benchmark-results/ in the repository)
           --docs FILE    rewrite the figures section of FILE (between the benchmark markers) from this run
           --keep-templates  leave the seeded template databases (esc_bench_tpl_*) in the server, for EXPLAIN
@@ -117,6 +121,9 @@ public sealed record BenchOptions
                 case "--compare":
                     var pair = Numbers(Next(), "--compare");
                     options = pair.Length == 2 ? options with { CompareTotal = pair[0], CompareDue = pair[1] } : throw new ArgumentException("--compare needs TOTAL,DUE");
+                    break;
+                case "--batch-size":
+                    options = options with { BatchSize = Numbers(Next(), "--batch-size")[0] };
                     break;
                 case "--slack-runs":
                     options = options with { SlackRuns = Numbers(Next(), "--slack-runs")[0] };

@@ -43,6 +43,7 @@ var report = new Report
     Machine = machine,
 };
 
+BenchEngine.BatchSize = options.BatchSize;
 var dbs = new BenchDatabases(admin);
 var templates = new Templates(dbs, log, options.KeepTemplates);
 try
