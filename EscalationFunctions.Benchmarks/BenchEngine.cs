@@ -34,14 +34,40 @@ public sealed class BenchEngine : IAsyncDisposable
     public NotificationDispatcher Dispatcher => _services.GetRequiredService<NotificationDispatcher>();
     public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
 
-    /// <summary>
-    /// Settings as a deployment sets them: only the connection string, the base URL and Slack's
-    /// destinations are given; everything else (batch size, Slack pacing, timeouts) keeps its default.
-    /// </summary>
     /// <summary>Set once from the command line (<c>--batch-size</c>); null keeps the engine's default.</summary>
     public static int? BatchSize { get; set; }
 
+    /// <summary>
+    /// An engine with settings as a deployment sets them: only the connection string, the base URL
+    /// and Slack's destinations are given; everything else (batch size, Slack pacing, timeouts)
+    /// keeps its default.
+    /// </summary>
     public static BenchEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var env = SettingsEnvironment(connectionString, extra);
+        var settings = SettingsReader.Read(name => env.GetValueOrDefault(name));
+
+        var metrics = new CountingMetricSink();
+        var services = new ServiceCollection();
+        services.AddLogging(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IMetricSink>(metrics);
+        services.AddSingleton(new WorkerInstance("benchmark"));
+        services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
+        services.AddEscalationEngine(settings);
+        return new BenchEngine(services.BuildServiceProvider(), metrics);
+    }
+
+    /// <summary>The settings the engine runs with (parsed as the hosts parse them).</summary>
+    public static EscalationSettings ReadSettings(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var env = SettingsEnvironment(connectionString, extra);
+        return SettingsReader.Read(name => env.GetValueOrDefault(name));
+    }
+
+    private static Dictionary<string, string> SettingsEnvironment(string connectionString, IReadOnlyDictionary<string, string>? extra)
     {
         var env = new Dictionary<string, string>
         {
@@ -60,19 +86,7 @@ public sealed class BenchEngine : IAsyncDisposable
         {
             env[SettingNames.SlackDelivery] = "console";
         }
-        var settings = SettingsReader.Read(name => env.GetValueOrDefault(name));
-
-        var metrics = new CountingMetricSink();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton<IMetricSink>(metrics);
-        services.AddSingleton(new WorkerInstance("benchmark"));
-        services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
-        services.AddEscalationEngine(settings);
-        return new BenchEngine(services.BuildServiceProvider(), metrics);
+        return env;
     }
 
     /// <summary>

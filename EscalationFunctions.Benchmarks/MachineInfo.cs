@@ -91,12 +91,29 @@ public sealed record MachineInfo
         return tries;
     }
 
+    /// <summary>The model name from /proc/cpuinfo, with family, model and clock (a virtual CPU's name can be just "AMD EPYC").</summary>
     private static string CpuModelName()
     {
         try
         {
-            return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
-                       ?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+            var lines = File.ReadLines("/proc/cpuinfo").TakeWhile(l => l.Length > 0).ToList();
+            string? Field(string name) => lines.FirstOrDefault(l => l.StartsWith(name, StringComparison.Ordinal) && l[name.Length..].TrimStart().StartsWith(':'))
+                ?.Split(':', 2)[1].Trim();
+            var model = Field("model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+            var details = new List<string>();
+            if (Field("cpu family") is { } family && Field("model") is { } number)
+            {
+                details.Add($"family {family}, model {number}");
+            }
+            if (Field("cpu MHz") is { } mhz && double.TryParse(mhz, CultureInfo.InvariantCulture, out var clock))
+            {
+                details.Add($"{clock / 1000:F1} GHz");
+            }
+            if (Field("flags") is { } flags && flags.Split(' ').Contains("hypervisor"))
+            {
+                details.Add("virtual machine");
+            }
+            return details.Count == 0 ? model : $"{model} ({string.Join(", ", details)})";
         }
         catch (IOException)
         {

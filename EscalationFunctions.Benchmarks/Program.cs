@@ -35,15 +35,16 @@ var admin = await PostgresCluster.AdminConnectionStringAsync();
 var machine = await MachineInfo.CollectAsync(admin, loadAtStart, quietChecks);
 log.WriteLine($"   PostgreSQL {machine.PostgresVersion}, {string.Join(", ", machine.PostgresSettings.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
+BenchEngine.BatchSize = options.BatchSize;
 var report = new Report
 {
     StartedAt = startedAt,
     Command = Environment.GetEnvironmentVariable("ESC_BENCH_COMMAND") ?? $"dotnet run -c Release --project EscalationFunctions.Benchmarks -- {string.Join(' ', args)}",
     Quick = options.Quick,
     Machine = machine,
+    BatchSize = BenchEngine.ReadSettings(admin).Tick.BatchSize,
 };
 
-BenchEngine.BatchSize = options.BatchSize;
 var dbs = new BenchDatabases(admin);
 var templates = new Templates(dbs, log, options.KeepTemplates);
 try
@@ -93,11 +94,7 @@ await File.WriteAllTextAsync(Path.Combine(outDir, $"{stem}.json"), report.Json()
 await File.WriteAllTextAsync(Path.Combine(outDir, $"{stem}.csv"), report.Csv());
 log.WriteLine($"Figures written to {Path.Combine(outDir, stem)}.json and .csv");
 
-if (options.DocsPath is not null && options.Partial)
-{
-    log.WriteLine($"Not updating {options.DocsPath}: it shows full runs only (this run changed sizes or parts)");
-}
-else if (options.DocsPath is { } docs)
+if (options.DocsPath is { } docs)
 {
     var path = Path.IsPathRooted(docs) ? docs : Path.Combine(RepoPaths.Root, docs);
     var text = await File.ReadAllTextAsync(path);
