@@ -5,13 +5,11 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Docs;
 
 /// <summary>Every SQL block of the operator docs runs as written against the worker's schema and finds what it says.</summary>
-public partial class RunbookTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await Db.ResetAsync();
+        await base.InitializeAsync();
         // Production-like: many acknowledged incidents, some open ones, INC-1042 escalated twice, a dead page, audit rows.
         await Db.ExecuteAsync(
             """
@@ -35,8 +33,6 @@ public partial class RunbookTests(DatabaseFixture fixture) : IClassFixture<Datab
             ANALYZE incidents;
             """);
     }
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     public static TheoryData<string, int> SqlBlocks()
     {

@@ -5,14 +5,8 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Docs;
 
 /// <summary>The SLA table of docs/escalation-v1.md is what the database's escalation_next_due computes.</summary>
-public class SlaTableTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class SlaTableTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Theory]
     [InlineData("critical", "critical")]
     [InlineData("warning", "warning, and any other")]
