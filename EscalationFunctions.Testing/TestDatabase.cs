@@ -53,6 +53,17 @@ public sealed class TestDatabase : IAsyncDisposable
                                   version = 1, recalculated_version = 1 WHERE id = 1;
         """);
 
+    /// <summary>Every row of every table the engine writes, as text, sorted: equal snapshots mean nothing was written.</summary>
+    public Task<List<string>> SnapshotAsync() => QueryAsync(
+        """
+        SELECT 'i ' || i::text FROM incidents i
+        UNION ALL SELECT 'e ' || e::text FROM escalation_events e
+        UNION ALL SELECT 'o ' || o::text FROM notification_outbox o
+        UNION ALL SELECT 't ' || t::text FROM escalation_ticks t
+        UNION ALL SELECT 's ' || s::text FROM escalation_sla s
+        ORDER BY 1
+        """, r => r.GetString(0));
+
     public async Task<int> ExecuteAsync(string sql, params (string Name, object Value)[] parameters)
     {
         await using var cmd = DataSource.CreateCommand(sql);

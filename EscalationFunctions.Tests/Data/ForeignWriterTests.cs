@@ -6,19 +6,15 @@ namespace EscalationFunctions.Tests.Data;
 /// Other systems insert and acknowledge incidents with plain SQL and never set next_due_at; the
 /// trigger must give their rows exactly what the spec's formula says (§3).
 /// </summary>
-public class ForeignWriterTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class ForeignWriterTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private static readonly DateTime FirstSeen = new(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc);
 
-    public Task InitializeAsync() => fixture.Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private Task<DateTime?> NextDueAsync(string key) =>
-        fixture.Db.ScalarAsync<DateTime?>("SELECT next_due_at FROM incidents WHERE incident_key = @k", ("k", key));
+        Db.ScalarAsync<DateTime?>("SELECT next_due_at FROM incidents WHERE incident_key = @k", ("k", key));
 
     private Task InsertAsync(string key, string severity, int level = 0) =>
-        fixture.Db.ExecuteAsync(
+        Db.ExecuteAsync(
             "INSERT INTO incidents (incident_key, route, severity, first_seen, escalation_level) VALUES (@k, 'payments', @s, @f, @l)",
             ("k", key), ("s", severity), ("f", FirstSeen), ("l", level));
 
@@ -38,10 +34,10 @@ public class ForeignWriterTests(DatabaseFixture fixture) : IClassFixture<Databas
     [Fact]
     public async Task A_value_the_writer_puts_in_next_due_at_is_replaced()
     {
-        await fixture.Db.ExecuteAsync(
+        await Db.ExecuteAsync(
             "INSERT INTO incidents (incident_key, route, severity, first_seen, next_due_at) VALUES ('F-2', 'r', 'warning', @f, '1999-01-01')",
             ("f", FirstSeen));
-        await fixture.Db.ExecuteAsync("UPDATE incidents SET next_due_at = '2100-01-01' WHERE incident_key = 'F-2'");
+        await Db.ExecuteAsync("UPDATE incidents SET next_due_at = '2100-01-01' WHERE incident_key = 'F-2'");
 
         Assert.Equal(FirstSeen.AddMinutes(15), await NextDueAsync("F-2"));
     }
@@ -51,10 +47,10 @@ public class ForeignWriterTests(DatabaseFixture fixture) : IClassFixture<Databas
     {
         await InsertAsync("F-3", "critical");
 
-        await fixture.Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'F-3'");
+        await Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'F-3'");
         Assert.Null(await NextDueAsync("F-3"));
 
-        await fixture.Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = NULL WHERE incident_key = 'F-3'");
+        await Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = NULL WHERE incident_key = 'F-3'");
         Assert.Equal(FirstSeen.AddMinutes(5), await NextDueAsync("F-3"));
     }
 
@@ -63,7 +59,7 @@ public class ForeignWriterTests(DatabaseFixture fixture) : IClassFixture<Databas
     {
         await InsertAsync("F-4", "critical");
         await InsertAsync("F-5", "critical", level: 7);
-        await fixture.Db.ExecuteAsync("UPDATE incidents SET resolved_at = now() WHERE incident_key = 'F-4'");
+        await Db.ExecuteAsync("UPDATE incidents SET resolved_at = now() WHERE incident_key = 'F-4'");
 
         Assert.Null(await NextDueAsync("F-4"));
         Assert.Null(await NextDueAsync("F-5"));
@@ -75,7 +71,7 @@ public class ForeignWriterTests(DatabaseFixture fixture) : IClassFixture<Databas
         await InsertAsync("F-6", "critical");
         var escalatedAt = FirstSeen.AddMinutes(6);
 
-        await fixture.Db.ExecuteAsync(
+        await Db.ExecuteAsync(
             "UPDATE incidents SET escalation_level = 1, last_escalated_at = @at WHERE incident_key = 'F-6'", ("at", escalatedAt));
 
         // SLA says first_seen + 5 * 2 = +10 min; the 30 min snooze from +6 min wins.

@@ -4,14 +4,10 @@ using Npgsql;
 
 namespace EscalationFunctions.Tests.Data;
 
-public class IdempotentEventTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class IdempotentEventTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    public Task InitializeAsync() => fixture.Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private Task<int> InsertEventAsync(string key, int level, string hash) =>
-        fixture.Db.ExecuteAsync("INSERT INTO escalation_events (incident_key, level, unique_hash) VALUES (@k, @l, @h)",
+        Db.ExecuteAsync("INSERT INTO escalation_events (incident_key, level, unique_hash) VALUES (@k, @l, @h)",
             ("k", key), ("l", level), ("h", hash));
 
     [Fact]
@@ -22,7 +18,7 @@ public class IdempotentEventTests(DatabaseFixture fixture) : IClassFixture<Datab
         var e = await Assert.ThrowsAsync<PostgresException>(() => InsertEventAsync("INC-1", 1, EscalationHash.Of("INC-1", 1)));
 
         Assert.Equal(PostgresErrorCodes.UniqueViolation, e.SqlState);
-        Assert.Equal(1, await fixture.Db.ScalarAsync<long>("SELECT count(*) FROM escalation_events"));
+        Assert.Equal(1, await Db.ScalarAsync<long>("SELECT count(*) FROM escalation_events"));
     }
 
     [Fact]
@@ -33,7 +29,7 @@ public class IdempotentEventTests(DatabaseFixture fixture) : IClassFixture<Datab
 
         foreach (var (key, level) in new[] { ("INC-42", 3), ("ключ/ü", 1), ("a|b", 12) })
         {
-            var sql = await fixture.Db.ScalarAsync<string>("SELECT escalation_hash(@k, @l)", ("k", key), ("l", level));
+            var sql = await Db.ScalarAsync<string>("SELECT escalation_hash(@k, @l)", ("k", key), ("l", level));
             Assert.Equal(EscalationHash.Of(key, level), sql);
         }
     }

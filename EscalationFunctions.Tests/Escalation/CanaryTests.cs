@@ -5,14 +5,8 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Escalation;
 
-public class CanaryTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class CanaryTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     // Vectors computed outside .NET: python3 -c "import hashlib; h=hashlib.md5(r.encode()).hexdigest(); print(int(h[:8],16) % 100)"
     [Theory]
     [InlineData("payments", 31)]   // md5 84d5eaf7... -> 2228611831

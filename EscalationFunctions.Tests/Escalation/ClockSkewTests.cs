@@ -10,14 +10,8 @@ namespace EscalationFunctions.Tests.Escalation;
 /// The tick decides with the database's clock (spec §4.1): an application clock that is ±120 s off
 /// changes neither which incidents are due nor whether a pause window is open.
 /// </summary>
-public class ClockSkewTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class ClockSkewTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private static FakeTimeProvider SkewedClock(int seconds) => new(DateTimeOffset.UtcNow.AddSeconds(seconds));
 
     [Theory]

@@ -6,29 +6,17 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Escalation;
 
 /// <summary>Any number of ticks at once (timer, HTTP, several instances): each escalation still happens exactly once (§4.5).</summary>
-public class ConcurrencyTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class ConcurrencyTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private SlackStandIn _slack = null!;
-
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
-    {
-        await Db.ResetAsync();
-        _slack = await SlackStandIn.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _slack.DisposeAsync();
-
     [Fact]
-    public async Task Eight_ticks_at_once_over_2000_due_incidents_make_exactly_2000_events_and_2000_slack_posts()
+    public async Task Eight_ticks_at_once_over_2000_due_incidents_make_exactly_2000_events_and_2000Slack_posts()
     {
         const int due = 2000;
         var routes = Enumerable.Range(0, 50).Select(i => $"route-{i}").ToArray();
         await Incidents.InsertDueAsync(Db, due, i => routes[i % routes.Length]);
-        var env = TestSettings.Environment(Db, _slack, new()
+        var env = TestSettings.Environment(Db, Slack, new()
         {
-            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => _slack.WebhookUrl(r).AbsoluteUri)),
+            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri)),
             // Small batches keep each tick busy long enough for all eight to overlap.
             [SettingNames.TickBatchSize] = "25",
             [SettingNames.SlackMinIntervalMs] = "0",
@@ -65,7 +53,7 @@ public class ConcurrencyTests(DatabaseFixture fixture) : IClassFixture<DatabaseF
         Assert.Equal(due, await Db.ScalarAsync<long>("SELECT count(DISTINCT unique_hash) FROM escalation_events"));
         Assert.Equal(due, await Db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE escalation_level = 1"));
         Assert.Equal(due, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent'"));
-        Assert.Equal(due, _slack.Posts.Count);
-        Assert.Equal(due, _slack.Posts.Select(p => p.DedupHeader).Distinct().Count());
+        Assert.Equal(due, Slack.Posts.Count);
+        Assert.Equal(due, Slack.Posts.Select(p => p.DedupHeader).Distinct().Count());
     }
 }

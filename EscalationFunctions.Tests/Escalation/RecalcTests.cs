@@ -4,14 +4,8 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Escalation;
 
-public class RecalcTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class RecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private async Task SeedAsync()
     {
         // Open critical and warning incidents inside their SLA, plus acknowledged ones.

@@ -6,27 +6,11 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Escalation;
 
-public class TickTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class TickTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private EngineHost Engine(params (string Name, string Value)[] overrides) =>
         EngineHost.Create(TestSettings.Environment(Db, overrides: overrides.ToDictionary(o => o.Name, o => o.Value)));
 
-    /// <summary>Every row of every table the engine writes, as text: equal snapshots mean nothing was written.</summary>
-    private Task<List<string>> SnapshotAsync() => Db.QueryAsync(
-        """
-        SELECT 'i ' || i::text FROM incidents i
-        UNION ALL SELECT 'e ' || e::text FROM escalation_events e
-        UNION ALL SELECT 'o ' || o::text FROM notification_outbox o
-        UNION ALL SELECT 't ' || t::text FROM escalation_ticks t
-        UNION ALL SELECT 's ' || s::text FROM escalation_sla s
-        ORDER BY 1
-        """, r => r.GetString(0));
 
     [Fact]
     public async Task Each_due_incident_goes_up_exactly_one_level_with_one_event_and_one_queued_message()
@@ -133,7 +117,7 @@ public class TickTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
         await Incidents.InsertDueAsync(Db, 4, prefix: "DRY");
         await Db.ExecuteAsync("INSERT INTO escalation_events (incident_key, level, unique_hash) VALUES ('DRY-0', 1, escalation_hash('DRY-0', 1))");
         await using var engine = Engine((SettingNames.DryRun, "true"));
-        var before = await SnapshotAsync();
+        var before = await Db.SnapshotAsync();
 
         var result = await engine.Ticker.TickAsync();
 
@@ -143,7 +127,7 @@ public class TickTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
         Assert.Equal(3, result.WouldEscalate);
         Assert.Equal(1, result.SkippedIdempotent);
         Assert.Equal(["DRY-1", "DRY-2", "DRY-3"], result.WouldEscalateKeys.Order());
-        Assert.Equal(before, (await SnapshotAsync()).Where(r => !r.StartsWith("t ")).ToList());
+        Assert.Equal(before, (await Db.SnapshotAsync()).Where(r => !r.StartsWith("t ")).ToList());
     }
 
     [Fact]
@@ -151,14 +135,14 @@ public class TickTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
     {
         await Incidents.InsertDueAsync(Db, 2);
         await using var engine = Engine((SettingNames.WorkerEnabled, "false"));
-        var before = await SnapshotAsync();
+        var before = await Db.SnapshotAsync();
 
         var result = await engine.Ticker.TickAsync();
 
         Assert.Equal(TickOutcome.Disabled, result.Outcome);
         Assert.False(result.Enabled);
         Assert.Null(result.DatabaseTime);
-        Assert.Equal(before, await SnapshotAsync());
+        Assert.Equal(before, await Db.SnapshotAsync());
     }
 
     [Fact]

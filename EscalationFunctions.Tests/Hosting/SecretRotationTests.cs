@@ -10,22 +10,10 @@ using Microsoft.Extensions.Time.Testing;
 namespace EscalationFunctions.Tests.Hosting;
 
 /// <summary>A server reading its secrets from (a mocked) Key Vault picks up rotated values without a restart.</summary>
-public class SecretRotationTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class SecretRotationTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private const string OldKey = "rotation-old-hmac-key-0123456789abcdefgh";
     private const string NewKey = "rotation-new-hmac-key-0123456789abcdefgh";
-
-    private SlackStandIn _slack = null!;
-
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
-    {
-        await Db.ResetAsync();
-        _slack = await SlackStandIn.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _slack.DisposeAsync();
 
     [Fact]
     public async Task A_rotated_HMAC_key_and_Slack_webhook_are_used_after_the_cache_TTL_without_a_restart()
@@ -33,7 +21,7 @@ public class SecretRotationTests(DatabaseFixture fixture) : IClassFixture<Databa
         var vault = new FakeVault(new()
         {
             ["ops-hmac-secret"] = OldKey,
-            ["slack-webhook-url"] = _slack.WebhookUrl("before").AbsoluteUri,
+            ["slack-webhook-url"] = Slack.WebhookUrl("before").AbsoluteUri,
             ["postgres-connection-string"] = Db.ConnectionString,
         });
         var env = OpsTestSettings.For(Db, new()
@@ -51,17 +39,17 @@ public class SecretRotationTests(DatabaseFixture fixture) : IClassFixture<Databa
         await Incidents.InsertDueAsync(Db, 1, prefix: "FIRST");
         Assert.Equal(200, (await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/tick", secret: OldKey, timestamp: Now()))).Status);
         await server.Services.GetRequiredService<NotificationDispatcher>().DrainAsync(CancellationToken.None);
-        Assert.Single(_slack.PostsTo("before"));
+        Assert.Single(Slack.PostsTo("before"));
 
         vault.Set("ops-hmac-secret", $"{NewKey},{OldKey}");
-        vault.Set("slack-webhook-url", _slack.WebhookUrl("after").AbsoluteUri);
+        vault.Set("slack-webhook-url", Slack.WebhookUrl("after").AbsoluteUri);
         time.Advance(TimeSpan.FromSeconds(61));
 
         await Incidents.InsertDueAsync(Db, 1, prefix: "SECOND");
         Assert.Equal(200, (await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/tick", secret: NewKey, timestamp: Now()))).Status);
         Assert.Equal(200, (await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/recalc", secret: OldKey, timestamp: Now()))).Status);
         await server.Services.GetRequiredService<NotificationDispatcher>().DrainAsync(CancellationToken.None);
-        Assert.Equal("SECOND-0", JsonDocument.Parse(Assert.Single(_slack.PostsTo("after")).Body).RootElement
+        Assert.Equal("SECOND-0", JsonDocument.Parse(Assert.Single(Slack.PostsTo("after")).Body).RootElement
             .GetProperty("blocks")[1].GetProperty("fields")[0].GetProperty("text").GetString()!.Split('\n')[1]);
 
         // The rotation finishes: the old key is dropped from the pair and stops working.
@@ -78,7 +66,7 @@ public class SecretRotationTests(DatabaseFixture fixture) : IClassFixture<Databa
         var vault = new FakeVault(new()
         {
             ["ops-hmac-secret"] = OldKey,
-            ["slack-webhook-url"] = _slack.WebhookUrl("before").AbsoluteUri,
+            ["slack-webhook-url"] = Slack.WebhookUrl("before").AbsoluteUri,
             ["postgres-connection-string"] = Db.ConnectionString,
         });
         var env = OpsTestSettings.For(Db, new() { [SettingNames.KeyVaultUri] = FakeVault.Uri.AbsoluteUri, [SettingNames.KeyVaultCacheTtlSeconds] = "60" });

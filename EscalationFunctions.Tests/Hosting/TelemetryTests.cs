@@ -12,24 +12,20 @@ namespace EscalationFunctions.Tests.Hosting;
 /// The seven metrics of spec §7 reach Application Insights through the real SDK: the server posts
 /// to an ingestion endpoint on loopback named by APPLICATIONINSIGHTS_CONNECTION_STRING.
 /// </summary>
-public class TelemetryTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class TelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private SlackStandIn _slack = null!;
     private IngestionReceiver _ingestion = null!;
 
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await Db.ResetAsync();
-        _slack = await SlackStandIn.StartAsync();
+        await base.InitializeAsync();
         _ingestion = await IngestionReceiver.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _slack.DisposeAsync();
         await _ingestion.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -45,22 +41,22 @@ public class TelemetryTests(DatabaseFixture fixture) : IClassFixture<DatabaseFix
             VALUES ('HIGH-1', 'ok', 'critical', now() - interval '40 minutes', 5, now()),
                    ('HIGH-2', 'ok', 'warning', now() - interval '2 hours', 6, now())
             """);
-        _slack.SetDefault("failing", Reply.Status(500));
-        var env = TestSettings.Environment(Db, _slack, new()
+        Slack.SetDefault("failing", Reply.Status(500));
+        var env = TestSettings.Environment(Db, Slack, new()
         {
             [SettingNames.ApplicationInsightsConnectionString] = _ingestion.ConnectionString,
             [SettingNames.TickMs] = "300",
             [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string>
             {
-                ["ok"] = _slack.WebhookUrl("ok").AbsoluteUri,
-                ["failing"] = _slack.WebhookUrl("failing").AbsoluteUri,
+                ["ok"] = Slack.WebhookUrl("ok").AbsoluteUri,
+                ["failing"] = Slack.WebhookUrl("failing").AbsoluteUri,
             }),
         });
 
         await using (var server = await InProcessServer.StartAsync(env))
         {
             await Eventually.TrueAsync(async () => await Incidents.EventCountAsync(Db) == 5 &&
-                                                   _slack.PostsTo("failing").Count > 0 && _slack.PostsTo("ok").Count == 3,
+                                                   Slack.PostsTo("failing").Count > 0 && Slack.PostsTo("ok").Count == 3,
                 TimeSpan.FromSeconds(30), "the ticks escalated, skipped, and failed a post");
             await Task.Delay(700); // a couple more ticks and gauge samples
             await server.Services.GetRequiredService<TelemetryClient>().FlushAsync(CancellationToken.None);

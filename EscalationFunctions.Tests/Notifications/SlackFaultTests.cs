@@ -8,23 +8,11 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>Slack answering 500, 429 with Retry-After, or not at all: every page still arrives, with its dedup key.</summary>
-public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class SlackFaultTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private SlackStandIn _slack = null!;
-
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
+    private Dictionary<string, string> Settings(params string[] routes) => TestSettings.Environment(Db, Slack, new()
     {
-        await Db.ResetAsync();
-        _slack = await SlackStandIn.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _slack.DisposeAsync();
-
-    private Dictionary<string, string> Settings(params string[] routes) => TestSettings.Environment(Db, _slack, new()
-    {
-        [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => _slack.WebhookUrl(r).AbsoluteUri)),
+        [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri)),
         [SettingNames.SlackTimeoutMs] = "500",
         [SettingNames.SlackMaxAttempts] = "4",
     });
@@ -43,9 +31,9 @@ public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFi
     public async Task Errors_rate_limits_and_hangs_are_retried_until_delivered_with_the_same_dedup_key()
     {
         await Incidents.InsertDueAsync(Db, 3, i => new[] { "flaky", "limited", "hanging" }[i]);
-        _slack.Script("flaky", Reply.Status(500), Reply.Status(503));
-        _slack.Script("limited", Reply.RateLimited(TimeSpan.FromSeconds(1)));
-        _slack.Script("hanging", Reply.Hang(TimeSpan.FromSeconds(30)));
+        Slack.Script("flaky", Reply.Status(500), Reply.Status(503));
+        Slack.Script("limited", Reply.RateLimited(TimeSpan.FromSeconds(1)));
+        Slack.Script("hanging", Reply.Hang(TimeSpan.FromSeconds(30)));
         await using var engine = EngineHost.Create(Settings("flaky", "limited", "hanging"));
 
         await engine.Ticker.TickAsync();
@@ -54,7 +42,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFi
         Assert.Equal(3, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent'"));
         foreach (var (route, expectedPosts) in new[] { ("flaky", 3), ("limited", 2), ("hanging", 2) })
         {
-            var posts = _slack.PostsTo(route);
+            var posts = Slack.PostsTo(route);
             var key = await Db.ScalarAsync<string>("SELECT incident_key FROM incidents WHERE route = @r", ("r", route));
             Assert.Equal(expectedPosts, posts.Count);
             Assert.All(posts, p => Assert.Equal(EscalationHash.Of(key, 1), p.DedupHeader));
@@ -64,7 +52,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFi
         }
 
         // The 429 asked for 1 s: the retry did not come sooner.
-        var limited = _slack.PostsTo("limited");
+        var limited = Slack.PostsTo("limited");
         Assert.True(limited[1].At - limited[0].At >= TimeSpan.FromMilliseconds(950), $"retried after {(limited[1].At - limited[0].At).TotalMilliseconds} ms");
         Assert.Equal(4, engine.Metrics.Sum(MetricNames.SlackSendFailures));
     }
@@ -74,7 +62,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFi
     {
         await Incidents.InsertDueAsync(Db, 1, _ => "broken", prefix: "BROKEN");
         await Incidents.InsertDueAsync(Db, 30, _ => "healthy", prefix: "HEALTHY");
-        _slack.SetDefault("broken", Reply.Hang(TimeSpan.FromSeconds(30)));
+        Slack.SetDefault("broken", Reply.Hang(TimeSpan.FromSeconds(30)));
         var env = Settings("broken", "healthy");
         env[SettingNames.SlackTimeoutMs] = "1500";
         await using var engine = EngineHost.Create(env);
@@ -87,14 +75,14 @@ public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFi
         var only = Assert.Single(dead);
         Assert.Equal(("BROKEN-0", 4), (only.Key, only.Attempts));
         Assert.Contains("no answer within 1500 ms", only.Error);
-        Assert.Equal(4, _slack.PostsTo("broken").Count);
+        Assert.Equal(4, Slack.PostsTo("broken").Count);
         Assert.Equal(4, engine.Metrics.Sum(MetricNames.SlackSendFailures));
         Assert.Contains(engine.Logs.Lines, l => l.Contains("dead-lettered") && l.Contains("BROKEN-0"));
 
         // All 30 healthy pages arrived while the broken webhook was still hanging on its first attempt.
-        var healthy = _slack.PostsTo("healthy");
+        var healthy = Slack.PostsTo("healthy");
         Assert.Equal(30, healthy.Count(p => p.Accepted));
-        Assert.True(healthy.Max(p => p.At) < _slack.PostsTo("broken")[0].At + TimeSpan.FromMilliseconds(1500),
+        Assert.True(healthy.Max(p => p.At) < Slack.PostsTo("broken")[0].At + TimeSpan.FromMilliseconds(1500),
             "the healthy route waited for the broken one");
     }
 
@@ -102,7 +90,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFi
     public async Task Posts_to_one_webhook_are_spaced_by_the_minimum_interval_and_meet_no_rate_limit()
     {
         await Incidents.InsertDueAsync(Db, 6, _ => "paced");
-        _slack.EnforcedInterval = TimeSpan.FromMilliseconds(200);
+        Slack.EnforcedInterval = TimeSpan.FromMilliseconds(200);
         var env = Settings("paced");
         // 150 ms of headroom over the stand-in's limit absorbs loopback jitter on a busy test machine.
         env[SettingNames.SlackMinIntervalMs] = "350";
@@ -111,7 +99,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : IClassFixture<DatabaseFi
         await engine.Ticker.TickAsync();
         await DeliverAllAsync(engine);
 
-        var posts = _slack.PostsTo("paced");
+        var posts = Slack.PostsTo("paced");
         Assert.Equal(6, posts.Count);
         Assert.All(posts, p => Assert.True(p.Accepted));
         var gaps = posts.Zip(posts.Skip(1), (a, b) => (b.At - a.At).TotalMilliseconds).ToList();

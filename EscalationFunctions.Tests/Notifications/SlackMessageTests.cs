@@ -6,34 +6,22 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Notifications;
 
-public class SlackMessageTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class SlackMessageTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private SlackStandIn _slack = null!;
-
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
-    {
-        await Db.ResetAsync();
-        _slack = await SlackStandIn.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _slack.DisposeAsync();
-
     [Fact]
     public async Task The_post_carries_text_blocks_with_a_button_to_the_incident_and_the_dedup_key_in_body_and_header()
     {
         await Incidents.InsertAsync(Db, "INC 7/ü", "payments", "critical", TimeSpan.FromMinutes(6), title: "DB <primary> & replica down");
-        var env = TestSettings.Environment(Db, _slack, new()
+        var env = TestSettings.Environment(Db, Slack, new()
         {
-            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string> { ["payments"] = _slack.WebhookUrl("payments").AbsoluteUri }),
+            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string> { ["payments"] = Slack.WebhookUrl("payments").AbsoluteUri }),
         });
         await using var engine = EngineHost.Create(env);
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
 
-        var post = Assert.Single(_slack.Posts);
+        var post = Assert.Single(Slack.Posts);
         var hash = EscalationHash.Of("INC 7/ü", 1);
         Assert.Equal("payments", post.Webhook);
         Assert.StartsWith("application/json", post.ContentType);
@@ -54,15 +42,15 @@ public class SlackMessageTests(DatabaseFixture fixture) : IClassFixture<Database
     public async Task A_route_without_its_own_webhook_posts_to_the_global_one()
     {
         await Incidents.InsertDueAsync(Db, 2, i => i == 0 ? "payments" : "search");
-        var env = TestSettings.Environment(Db, _slack, new()
+        var env = TestSettings.Environment(Db, Slack, new()
         {
-            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string> { ["payments"] = _slack.WebhookUrl("payments").AbsoluteUri }),
+            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string> { ["payments"] = Slack.WebhookUrl("payments").AbsoluteUri }),
         });
         await using var engine = EngineHost.Create(env);
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
 
-        Assert.Equal(["global", "payments"], _slack.Posts.Select(p => p.Webhook).Order());
+        Assert.Equal(["global", "payments"], Slack.Posts.Select(p => p.Webhook).Order());
     }
 }

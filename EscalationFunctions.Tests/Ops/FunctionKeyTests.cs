@@ -5,18 +5,22 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The plain server asks for a function key, as Azure does, when OPS_FUNCTION_KEY is set.</summary>
-public class FunctionKeyTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class FunctionKeyTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private const string Key = "local-function-key-0123456789";
     private InProcessServer _server = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await fixture.Db.ResetAsync();
-        _server = await InProcessServer.StartAsync(OpsTestSettings.For(fixture.Db, new() { [SettingNames.OpsFunctionKey] = Key }));
+        await base.InitializeAsync();
+        _server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new() { [SettingNames.OpsFunctionKey] = Key }));
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public override async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await base.DisposeAsync();
+    }
 
     [Theory]
     [InlineData("/ops/escalation/health", "GET")]
@@ -27,7 +31,7 @@ public class FunctionKeyTests(DatabaseFixture fixture) : IClassFixture<DatabaseF
         var answer = await OpsCall.SendAsync(_server.Client, OpsCall.Signed(path, method: method));
 
         Assert.Equal((401, "invalid_function_key"), (answer.Status, answer.Error));
-        Assert.Equal(0, await fixture.Db.ScalarAsync<long>("SELECT count(*) FROM ops_audit"));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM ops_audit"));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace EscalationFunctions.Tests.Ops;
 /// Thousands of malformed requests: every answer is a 4xx with a JSON error, none gets past
 /// authentication, and nothing is escalated or recalculated.
 /// </summary>
-public class OpsBadInputTests(DatabaseFixture fixture, ITestOutputHelper output) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class OpsBadInputTests(DatabaseFixture fixture, ITestOutputHelper output) : DatabaseTest(fixture)
 {
     private const int PerKind = 200;
     private static readonly string[] OpsPaths = ["/ops/escalation/tick", "/ops/escalation/recalc"];
@@ -21,32 +21,25 @@ public class OpsBadInputTests(DatabaseFixture fixture, ITestOutputHelper output)
     private InProcessServer _server = null!;
     private Random _random = null!;
 
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await Db.ResetAsync();
+        await base.InitializeAsync();
         // A different SLA from the database's: any recalculation, or any tick (which syncs the SLA), would show.
         _server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new() { [SettingNames.CriticalAckMinutes] = "7" }));
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public override async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await base.DisposeAsync();
+    }
 
-    private Task<List<string>> EscalationStateAsync() => Db.QueryAsync(
-        """
-        SELECT 'i ' || i::text FROM incidents i
-        UNION ALL SELECT 'e ' || e::text FROM escalation_events e
-        UNION ALL SELECT 'o ' || o::text FROM notification_outbox o
-        UNION ALL SELECT 't ' || t::text FROM escalation_ticks t
-        UNION ALL SELECT 's ' || s::text FROM escalation_sla s
-        ORDER BY 1
-        """, r => r.GetString(0));
 
     [Fact]
     public async Task Two_thousand_four_hundred_malformed_requests_get_JSON_4xx_answers_and_change_nothing()
     {
         await Incidents.InsertDueAsync(Db, 20);
-        var before = await EscalationStateAsync();
+        var before = await Db.SnapshotAsync();
         // ESC_FUZZ_SEED=<seed> replays a failing run exactly.
         var seed = int.TryParse(Environment.GetEnvironmentVariable("ESC_FUZZ_SEED"), out var given) ? given : Environment.TickCount;
         _random = new Random(seed);
@@ -82,7 +75,7 @@ public class OpsBadInputTests(DatabaseFixture fixture, ITestOutputHelper output)
         }
         output.WriteLine(string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}")));
 
-        Assert.Equal(before, await EscalationStateAsync());
+        Assert.Equal(before, await Db.SnapshotAsync());
         Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM ops_rate_limit_hits"));
         Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM ops_audit WHERE outcome = 'ok'"));
         Assert.DoesNotContain(_server.Logs.Lines, l => l.Contains("Recalculat"));

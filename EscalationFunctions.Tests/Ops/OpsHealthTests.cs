@@ -5,16 +5,10 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Ops;
 
-public class OpsHealthTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private static readonly string[] SpecFields =
         ["enabled", "v1", "canaryPct", "tickLagMs", "dryRun", "paused", "lastTickAt", "pendingNotifications"];
-
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
 
     private static async Task<JsonElement> HealthAsync(HttpClient client)
     {

@@ -5,14 +5,8 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>At most OPS_RATE_LIMIT_PER_MIN calls per minute per caller per endpoint, across all instances (spec §6).</summary>
-public class OpsRateLimitTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class OpsRateLimitTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task The_11th_call_within_a_minute_is_refused_with_Retry_After_and_calls_resume_after_it()
     {

@@ -4,14 +4,8 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Ops;
 
-public class OpsRecalcTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class OpsRecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task Recalc_over_50000_open_incidents_after_an_SLA_change_updates_every_one_in_batches_while_ticks_run()
     {

@@ -7,14 +7,8 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The caller must hold OPS_ADMIN_ROLE, read from a trusted X-MS-CLIENT-PRINCIPAL (spec §6).</summary>
-public class OpsRoleTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class OpsRoleTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private static string Principal(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json));
 
     private async Task<(int Status, string? Error)> CallAsync(string? principal, Dictionary<string, string>? settings = null)

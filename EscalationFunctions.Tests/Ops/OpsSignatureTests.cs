@@ -6,15 +6,13 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The timestamped HMAC of spec §6, over real HTTP.</summary>
-public class OpsSignatureTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class OpsSignatureTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;
 
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        await Db.ResetAsync();
+        await base.InitializeAsync();
         _server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new()
         {
             [SettingNames.OpsHmacSecret] = $"{OpsCall.Secret},{OpsCall.OldSecret}",
@@ -22,7 +20,11 @@ public class OpsSignatureTests(DatabaseFixture fixture) : IClassFixture<Database
         }));
     }
 
-    public async Task DisposeAsync() => await _server.DisposeAsync();
+    public override async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await base.DisposeAsync();
+    }
 
     private Task<OpsCall.Answer> SendAsync(HttpRequestMessage request) => OpsCall.SendAsync(_server.Client, request);
 

@@ -8,14 +8,8 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The operators' signing command, run as the README and the runbook run it.</summary>
-public class SignCommandTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class SignCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private TestDatabase Db => fixture.Db;
-
-    public Task InitializeAsync() => Db.ResetAsync();
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task Sign_prints_two_headers_that_verify_against_the_body()
     {

@@ -11,34 +11,22 @@ namespace EscalationFunctions.Tests.Resilience;
 /// The server is killed (SIGKILL) over and over while 2,000 incidents fall due and their pages go
 /// out; after the last restart every due escalation has happened exactly once (spec §4.2).
 /// </summary>
-public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper output) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackTest(fixture)
 {
     private const int Due = 2000;
     private const int MinimumKills = 20;
     private const int Routes = 20;
 
-    private SlackStandIn _slack = null!;
-
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
-    {
-        await Db.ResetAsync();
-        _slack = await SlackStandIn.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _slack.DisposeAsync();
-
     [Fact]
     public async Task Killing_the_server_at_least_20_times_mid_run_loses_and_repeats_no_escalation()
     {
         var routes = Enumerable.Range(0, Routes).Select(i => $"route-{i}").ToArray();
-        var env = TestSettings.Environment(Db, _slack, new()
+        var env = TestSettings.Environment(Db, Slack, new()
         {
             [SettingNames.TickMs] = "100",
             [SettingNames.TickBatchSize] = "25",
             [SettingNames.SlackTimeoutMs] = "1000",
-            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => _slack.WebhookUrl(r).AbsoluteUri)),
+            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri)),
         });
         // Incident i falls due i * 12 ms from now, so ticks keep finding work for ~24 s of kills.
         await Db.ExecuteAsync(
@@ -72,7 +60,7 @@ public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper outpu
             await survivor.StopAsync();
         }
 
-        var accepted = _slack.Posts.Where(p => p.Accepted).ToList();
+        var accepted = Slack.Posts.Where(p => p.Accepted).ToList();
         var duplicates = accepted.Count - accepted.Select(p => p.DedupHeader).Distinct().Count();
         output.WriteLine($"seed {seed}: {kills} kills, {eventsAtLastKill} escalations before the last restart, " +
                          $"{accepted.Count} pages accepted, {duplicates} repeated (outcome unknown at a kill)");

@@ -5,21 +5,9 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Resilience;
 
 /// <summary>A restarted worker repeats nothing that was done and finishes what was not.</summary>
-public class RestartReplayTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>, IAsyncLifetime
+public class RestartReplayTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private SlackStandIn _slack = null!;
-
-    private TestDatabase Db => fixture.Db;
-
-    public async Task InitializeAsync()
-    {
-        await Db.ResetAsync();
-        _slack = await SlackStandIn.StartAsync();
-    }
-
-    public async Task DisposeAsync() => await _slack.DisposeAsync();
-
-    private Dictionary<string, string> Settings() => TestSettings.Environment(Db, _slack, new() { [SettingNames.TickMs] = "200" });
+    private Dictionary<string, string> Settings() => TestSettings.Environment(Db, Slack, new() { [SettingNames.TickMs] = "200" });
 
     private async Task WaitForTicksAsync(int ticks)
     {
@@ -41,7 +29,7 @@ public class RestartReplayTests(DatabaseFixture fixture) : IClassFixture<Databas
         await Incidents.InsertDueAsync(Db, 50);
         await using (var first = await ServerProcess.StartAsync(Settings()))
         {
-            await Eventually.TrueAsync(async () => _slack.Posts.Count == 50 &&
+            await Eventually.TrueAsync(async () => Slack.Posts.Count == 50 &&
                 await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent'") == 50,
                 TimeSpan.FromSeconds(30), "50 pages sent");
             await first.StopAsync();
@@ -55,25 +43,25 @@ public class RestartReplayTests(DatabaseFixture fixture) : IClassFixture<Databas
 
         Assert.Equal(50, await Incidents.EventCountAsync(Db));
         Assert.Equal(50, await Db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE escalation_level = 1"));
-        Assert.Equal(50, _slack.Posts.Count);
-        Assert.Equal(50, _slack.Posts.Select(p => p.DedupHeader).Distinct().Count());
+        Assert.Equal(50, Slack.Posts.Count);
+        Assert.Equal(50, Slack.Posts.Select(p => p.DedupHeader).Distinct().Count());
     }
 
     [Fact]
     public async Task Pages_that_failed_before_a_crash_are_delivered_once_after_the_restart()
     {
         await Incidents.InsertDueAsync(Db, 20);
-        _slack.SetDefault("global", Reply.Status(500));
+        Slack.SetDefault("global", Reply.Status(500));
         await using (var crashing = await ServerProcess.StartAsync(Settings()))
         {
-            await Eventually.TrueAsync(async () => _slack.Posts.Count > 0 &&
+            await Eventually.TrueAsync(async () => Slack.Posts.Count > 0 &&
                     await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE attempts > 0 AND lease_until IS NULL") > 0,
                 TimeSpan.FromSeconds(30), "the first posts failed");
             crashing.Kill();
         }
         Assert.Equal(20, await Incidents.EventCountAsync(Db));
 
-        _slack.SetDefault("global", Reply.Ok);
+        Slack.SetDefault("global", Reply.Ok);
         await using (var restarted = await ServerProcess.StartAsync(Settings()))
         {
             await Eventually.TrueAsync(async () =>
@@ -84,7 +72,7 @@ public class RestartReplayTests(DatabaseFixture fixture) : IClassFixture<Databas
         }
 
         Assert.Equal(20, await Incidents.EventCountAsync(Db));
-        var accepted = _slack.Posts.Where(p => p.Accepted).ToList();
+        var accepted = Slack.Posts.Where(p => p.Accepted).ToList();
         Assert.Equal(20, accepted.Count);
         Assert.Equal(20, accepted.Select(p => p.DedupHeader).Distinct().Count());
     }
