@@ -41,4 +41,21 @@ public class IdempotentEventTests(DatabaseFixture fixture) : DatabaseTest(fixtur
 
         Assert.Equal(PostgresErrorCodes.CheckViolation, e.SqlState);
     }
+
+    [Fact]
+    public async Task The_outbox_rejects_a_second_Slack_message_for_the_same_incident_and_level()
+    {
+        const string insert =
+            """
+            INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title)
+            VALUES (@h, 'INC-3', 1, 'payments', 'critical', 'Card declines')
+            """;
+        await Db.ExecuteAsync(insert, ("h", EscalationHash.Of("INC-3", 1)));
+
+        var e = await Assert.ThrowsAsync<PostgresException>(() => Db.ExecuteAsync(insert, ("h", EscalationHash.Of("INC-3", 1))));
+
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, e.SqlState);
+        Assert.Equal("ux_outbox_incident_level", e.ConstraintName);
+        Assert.Equal(1, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox"));
+    }
 }
