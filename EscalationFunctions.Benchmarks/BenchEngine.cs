@@ -92,9 +92,10 @@ public sealed class BenchEngine : IAsyncDisposable
     /// <summary>
     /// Opens <paramref name="count"/> pooled connections at once and gives them back, so the timed
     /// tick does not pay for connecting (a running worker's pool is warm). A tick uses two. With
-    /// <paramref name="prewarm"/>, each of them also reads every table and index of the database
-    /// into shared buffers (<c>pg_prewarm</c>): the state of a worker whose long-lived connections
-    /// have been ticking every minute against a database that fits in the buffer cache.
+    /// <paramref name="prewarm"/>, the database is read into shared buffers (<c>pg_prewarm</c>) and
+    /// then every page of it is read through each connection (<see cref="TouchSql"/>): the state of a
+    /// worker whose long-lived connections have been ticking every minute against a database that
+    /// fits in the buffer cache.
     /// </summary>
     public async Task WarmPoolAsync(int count = 2, bool prewarm = false)
     {
@@ -105,8 +106,9 @@ public sealed class BenchEngine : IAsyncDisposable
         }
         foreach (var conn in connections)
         {
-            await using var cmd = new NpgsqlCommand(prewarm ? PrewarmSql : "SELECT 1", conn) { CommandTimeout = 0 };
-            await cmd.ExecuteScalarAsync();
+            var sql = !prewarm ? "SELECT 1" : conn == connections[0] ? PrewarmSql + ";" + TouchSql : TouchSql;
+            await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
+            await cmd.ExecuteNonQueryAsync();
         }
         foreach (var conn in connections)
         {
@@ -120,6 +122,38 @@ public sealed class BenchEngine : IAsyncDisposable
         SELECT sum(pg_prewarm(c.oid))
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 't')
+        """;
+
+    /// <summary>
+    /// Reads every page of every table and B-tree index through this connection. Pages already in
+    /// shared buffers are not enough: a PostgreSQL server process maps each page of the shared
+    /// buffer cache into its address space the first time it touches the page's contents, and on
+    /// this virtual machine each such page fault costs microseconds. A worker's long-lived
+    /// connections have touched their hot pages long ago; a fresh server process has not, and
+    /// without this its first random inserts into a large index (the events' unique hash) cost
+    /// about 45 µs each instead of about 13 (docs/performance.md). <c>pg_prewarm</c> reads a page's
+    /// contents only when the page was not yet in shared buffers, so it maps them for the first
+    /// connection alone; <c>bt_index_check</c> (amcheck) reads every page of an index, and a
+    /// whole-row expression every tuple of a table.
+    /// </summary>
+    public const string TouchSql =
+        """
+        DO $$
+        DECLARE r record;
+        BEGIN
+            FOR r IN SELECT c.oid, c.relkind, c.relname
+                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'public'
+                       AND (c.relkind = 'r' OR (c.relkind = 'i' AND c.relam = (SELECT oid FROM pg_am WHERE amname = 'btree')))
+            LOOP
+                IF r.relkind = 'i' THEN
+                    PERFORM bt_index_check(r.oid);
+                ELSE
+                    EXECUTE format('SELECT sum(length(t::text)) FROM %I t', r.relname);
+                END IF;
+            END LOOP;
+        END
+        $$
         """;
 
     /// <summary>Starts the Slack sender (<see cref="NotificationSenderService"/>) as the hosts run it.</summary>

@@ -41,8 +41,9 @@ public static class PerRowBaseline
         await conn.OpenAsync();
         if (prewarm)
         {
-            await using var warm = new NpgsqlCommand(BenchEngine.PrewarmSql, conn) { CommandTimeout = 0 };
-            await warm.ExecuteScalarAsync();
+            // The same warm state as the tick's connections (BenchEngine.WarmPoolAsync).
+            await using var warm = new NpgsqlCommand(BenchEngine.PrewarmSql + ";" + BenchEngine.TouchSql, conn) { CommandTimeout = 0 };
+            await warm.ExecuteNonQueryAsync();
         }
 
         await using var select = new NpgsqlCommand(SelectDue, conn);

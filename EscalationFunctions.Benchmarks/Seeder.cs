@@ -97,8 +97,8 @@ public static class Seeder
             """);
 
         var vacuum = await dbs.ExecuteAsync(database, "VACUUM (FREEZE, ANALYZE)");
-        // For the warm ticks (see BenchEngine.WarmPoolAsync); a contrib module, present wherever PostgreSQL's own packages are.
-        await dbs.ExecuteAsync(database, "CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+        // For the warm ticks (see BenchEngine.WarmPoolAsync); contrib modules, present wherever PostgreSQL's own packages are.
+        await dbs.ExecuteAsync(database, "CREATE EXTENSION IF NOT EXISTS pg_prewarm; CREATE EXTENSION IF NOT EXISTS amcheck");
 
         var dueNow = await dbs.ScalarAsync<long>(database,
             """
