@@ -85,7 +85,7 @@ public sealed class EscalationTicker(
         {
             // One transaction per batch, as before, now explicit so that SET LOCAL lasts for it only.
             await using var tx = await conn.BeginTransactionAsync(ct);
-            await using (var plan = new NpgsqlCommand(TickSql.DueScanInIndexOrder, conn, tx))
+            await using (var plan = new NpgsqlCommand(TickSql.BatchPlanSettings, conn, tx))
             {
                 await plan.ExecuteNonQueryAsync(ct);
             }
