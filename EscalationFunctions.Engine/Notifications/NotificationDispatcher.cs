@@ -270,38 +270,22 @@ public sealed class NotificationDispatcher(
     }
 
     // Outcomes are recorded even while shutting down: losing one would repeat or strand a page.
-    private async Task MarkSentAsync(long id)
+    private Task MarkSentAsync(long id) => WriteAsync(async () =>
     {
-        await _writes.WaitAsync(CancellationToken.None);
-        try
-        {
-            await using var cmd = db.CreateCommand(OutboxSql.MarkSent);
-            cmd.Parameters.AddWithValue("id", id);
-            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+        await using var cmd = db.CreateCommand(OutboxSql.MarkSent);
+        cmd.Parameters.AddWithValue("id", id);
+        return await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+    });
 
-    private async Task<string> MarkFailedAsync(long id, TimeSpan retryIn, string error)
+    private Task<string> MarkFailedAsync(long id, TimeSpan retryIn, string error) => WriteAsync(async () =>
     {
-        await _writes.WaitAsync(CancellationToken.None);
-        try
-        {
-            await using var cmd = db.CreateCommand(OutboxSql.MarkFailed);
-            cmd.Parameters.AddWithValue("id", id);
-            cmd.Parameters.AddWithValue("max_attempts", settings.Slack.MaxAttempts);
-            cmd.Parameters.AddWithValue("retry_seconds", retryIn.TotalSeconds);
-            cmd.Parameters.AddWithValue("error", error);
-            return (string)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
+        await using var cmd = db.CreateCommand(OutboxSql.MarkFailed);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("max_attempts", settings.Slack.MaxAttempts);
+        cmd.Parameters.AddWithValue("retry_seconds", retryIn.TotalSeconds);
+        cmd.Parameters.AddWithValue("error", error);
+        return (string)(await cmd.ExecuteScalarAsync(CancellationToken.None))!;
+    });
 
     private async Task ReleaseAsync(long[] ids, TimeSpan delay, string? error)
     {
@@ -309,14 +293,23 @@ public sealed class NotificationDispatcher(
         {
             return;
         }
-        await _writes.WaitAsync(CancellationToken.None);
-        try
+        await WriteAsync(async () =>
         {
             await using var cmd = db.CreateCommand(OutboxSql.Release);
             cmd.Parameters.AddWithValue("ids", ids);
             cmd.Parameters.AddWithValue("delay_seconds", delay.TotalSeconds);
             cmd.Parameters.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+            return await cmd.ExecuteNonQueryAsync(CancellationToken.None);
+        });
+    }
+
+    /// <summary>Runs an outcome write once one of the <see cref="MaxConcurrentWrites"/> slots is free.</summary>
+    private async Task<T> WriteAsync<T>(Func<Task<T>> write)
+    {
+        await _writes.WaitAsync(CancellationToken.None);
+        try
+        {
+            return await write();
         }
         finally
         {

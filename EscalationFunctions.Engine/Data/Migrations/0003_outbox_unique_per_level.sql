@@ -4,7 +4,7 @@
 -- Both say the same thing (dedup_key is the SHA-256 of incident_key and level), but a SHA-256 is
 -- random, so every escalation inserted into a random leaf of a unique index as large as the outbox:
 -- once the outbox held a million rows, that insert (and the full-page image it writes after each
--- checkpoint) cost a sixth of the tick's time (docs/performance.md). Incident keys that arrive in
+-- checkpoint) cost about a fifth of the tick's time (docs/performance.md). Incident keys that arrive in
 -- order land in the index's recent pages instead, and this index also serves the runbook's
 -- "what happened to one incident" query. escalation_events keeps its UNIQUE (unique_hash), which
 -- the spec requires and the tick's ON CONFLICT uses.
