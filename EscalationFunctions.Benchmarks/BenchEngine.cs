@@ -44,28 +44,17 @@ public sealed class BenchEngine : IAsyncDisposable
     /// </summary>
     public static BenchEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var env = SettingsEnvironment(connectionString, extra);
-        var settings = SettingsReader.Read(name => env.GetValueOrDefault(name));
-
         var metrics = new CountingMetricSink();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b
+        var services = InProcessEngine.Build(SettingsEnvironment(connectionString, extra), metrics, b => b
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton<IMetricSink>(metrics);
-        services.AddSingleton(new WorkerInstance("benchmark"));
-        services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
-        services.AddEscalationEngine(settings);
-        return new BenchEngine(services.BuildServiceProvider(), metrics);
+            .SetMinimumLevel(LogLevel.Warning), instanceId: "benchmark");
+        return new BenchEngine(services, metrics);
     }
 
     /// <summary>The settings the engine runs with (parsed as the hosts parse them).</summary>
-    public static EscalationSettings ReadSettings(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
-    {
-        var env = SettingsEnvironment(connectionString, extra);
-        return SettingsReader.Read(name => env.GetValueOrDefault(name));
-    }
+    public static EscalationSettings ReadSettings(string connectionString, IReadOnlyDictionary<string, string>? extra = null) =>
+        TestSettings.Read(SettingsEnvironment(connectionString, extra));
 
     private static Dictionary<string, string> SettingsEnvironment(string connectionString, IReadOnlyDictionary<string, string>? extra)
     {

@@ -1,8 +1,6 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Hosting;
 using EscalationFunctions.Engine.Notifications;
-using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -10,9 +8,8 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Tests.Support;
 
 /// <summary>
-/// The engine in-process, wired by the same <see cref="EngineServiceCollectionExtensions.AddEscalationEngine"/>
-/// the hosts use, without starting the hosted services: tests call the ticker and the sender
-/// directly. Each host has its own connection pool, like a separate instance.
+/// The engine in-process (<see cref="InProcessEngine"/>), without starting the hosted services:
+/// tests call the ticker and the sender directly. Each host has its own connection pool, like a separate instance.
 /// </summary>
 public sealed class EngineHost : IAsyncDisposable
 {
@@ -34,20 +31,11 @@ public sealed class EngineHost : IAsyncDisposable
 
     public static EngineHost Create(IReadOnlyDictionary<string, string> env, TimeProvider? time = null, string? instanceId = null)
     {
-        var settings = TestSettings.Read(env);
         var logs = new CapturedLogs();
         var metrics = new RecordingMetricSink();
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
-        services.AddSingleton<IMetricSink>(metrics);
-        if (time is not null)
-        {
-            services.AddSingleton(time);
-        }
-        services.AddSingleton(new WorkerInstance(instanceId ?? $"test-{Guid.NewGuid():N}"[..13]));
-        services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
-        services.AddEscalationEngine(settings);
-        return new EngineHost(services.BuildServiceProvider(), logs, metrics);
+        var services = InProcessEngine.Build(env, metrics, b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
+            instanceId ?? $"test-{Guid.NewGuid():N}"[..13], time);
+        return new EngineHost(services, logs, metrics);
     }
 
     public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
