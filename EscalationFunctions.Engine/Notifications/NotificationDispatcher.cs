@@ -139,15 +139,17 @@ public sealed class NotificationDispatcher(
     private async Task RunLaneAsync(SlackWebhook webhook, List<OutboxNotification> rows, CancellationToken ct)
     {
         await Task.Yield();
+        // The webhook this lane paces, or null when posts are not paced (console delivery).
+        var paced = Interval > TimeSpan.Zero ? webhook.Url : null;
         for (var i = 0; i < rows.Count; i++)
         {
             var row = rows[i];
             var rest = rows.Skip(i + 1).Select(r => r.Id).ToArray();
             try
             {
-                if (webhook.Url is not null && Interval > TimeSpan.Zero)
+                if (paced is not null)
                 {
-                    await pacer.WaitTurnAsync(webhook.Url, ct);
+                    await pacer.WaitTurnAsync(paced, ct);
                 }
             }
             catch (OperationCanceledException)
@@ -168,9 +170,9 @@ public sealed class NotificationDispatcher(
                 await ReleaseAsync(rest, TimeSpan.Zero, null);
                 return;
             }
-            if (webhook.Url is not null && Interval > TimeSpan.Zero)
+            if (paced is not null)
             {
-                pacer.Answered(webhook.Url);
+                pacer.Answered(paced);
             }
 
             if (result.Status == SlackPostStatus.Delivered)
