@@ -1,12 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Testing;
 
@@ -18,14 +13,12 @@ namespace EscalationFunctions.Testing;
 /// </summary>
 public sealed class SlackStandIn : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<ReceivedPost> _posts = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<Reply>> _scripts = new();
     private readonly ConcurrentDictionary<string, Reply> _defaults = new();
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastAccepted = new();
     private readonly Lock _paceLock = new();
-
-    private SlackStandIn(WebApplication app) => _app = app;
 
     public Uri BaseUrl { get; private set; } = null!;
 
@@ -36,15 +29,9 @@ public sealed class SlackStandIn : IAsyncDisposable
 
     public static async Task<SlackStandIn> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var standIn = new SlackStandIn(app);
-        app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context));
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        standIn.BaseUrl = new Uri(address);
+        var standIn = new SlackStandIn();
+        (standIn._app, standIn.BaseUrl) = await LoopbackHttpServer.StartAsync(app =>
+            app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context)));
         return standIn;
     }
 

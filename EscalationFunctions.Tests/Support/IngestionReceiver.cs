@@ -1,13 +1,9 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
+using EscalationFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Tests.Support;
 
@@ -17,10 +13,8 @@ namespace EscalationFunctions.Tests.Support;
 /// </summary>
 public sealed class IngestionReceiver : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly ConcurrentQueue<MetricPoint> _metrics = new();
-
-    private IngestionReceiver(WebApplication app) => _app = app;
 
     public Uri BaseUrl { get; private set; } = null!;
     public IReadOnlyList<MetricPoint> Metrics => _metrics.ToArray();
@@ -29,14 +23,8 @@ public sealed class IngestionReceiver : IAsyncDisposable
 
     public static async Task<IngestionReceiver> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var receiver = new IngestionReceiver(app);
-        app.MapPost("/{**path}", receiver.ReceiveAsync);
-        await app.StartAsync();
-        receiver.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var receiver = new IngestionReceiver();
+        (receiver._app, receiver.BaseUrl) = await LoopbackHttpServer.StartAsync(app => app.MapPost("/{**path}", receiver.ReceiveAsync));
         return receiver;
     }
 
