@@ -51,8 +51,29 @@ public sealed class NotificationDispatcher(
 
     private TimeSpan Interval => transport.IsRateLimited ? pacer.Interval : TimeSpan.Zero;
 
+    /// <summary>
+    /// One planning pass at a time in this process. A pass claims its rows before it registers their
+    /// lanes; a second pass running meanwhile (the background sender and a <see cref="DrainAsync"/>)
+    /// would see those rows leased and no lane for them, and a drain would return while they were
+    /// still to be posted.
+    /// </summary>
+    private readonly SemaphoreSlim _planning = new(1, 1);
+
     /// <summary>Starts lanes for every webhook with due rows and no lane running; returns the rows claimed.</summary>
     public async Task<int> StartLanesAsync(CancellationToken ct)
+    {
+        await _planning.WaitAsync(ct);
+        try
+        {
+            return await PlanLanesAsync(ct);
+        }
+        finally
+        {
+            _planning.Release();
+        }
+    }
+
+    private async Task<int> PlanLanesAsync(CancellationToken ct)
     {
         var table = await webhooks.CurrentAsync(ct);
         var candidates = await ReadCandidatesAsync(ct);
