@@ -24,7 +24,14 @@ dotnet build EscalationFunctions.Ci.slnf -c Release -nologo -v quiet
 echo "== testing"
 status=0
 dotnet test EscalationFunctions.Ci.slnf -c Release --no-build -nologo \
-  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory "$work/results" "$@" || status=$?
+  --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory "$work/results" "$@" \
+  2>&1 | tee "$work/test-output.log" || status=$?
+
+# Repeat each failure's name and message just above the summary: CI logs are often read from the end.
+if grep -qE '^\s+Failed ' "$work/test-output.log"; then
+  echo "== failed tests"
+  awk '/^[[:space:]]+Failed /{show=1} /^[[:space:]]+(Stack Trace:|Passed )/{show=0} show' "$work/test-output.log"
+fi
 
 passed=0; failed=0
 for trx in "$work"/results/*.trx; do
