@@ -8,7 +8,7 @@ public sealed record OpsRequest(
     string Method,
     Func<string, string?> Header,
     byte[] Body,
-    bool BodyTooLarge,
+    OpsBodyRead BodyRead,
     string? RemoteAddress)
 {
     /// <summary>Spec §6: tick and recalc bodies are at most 64 KiB.</summary>

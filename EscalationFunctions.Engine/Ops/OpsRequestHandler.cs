@@ -10,7 +10,7 @@ namespace EscalationFunctions.Engine.Ops;
 
 /// <summary>
 /// The ops endpoints of spec §6, host-neutral. <c>tick</c> and <c>recalc</c> pass these checks in
-/// this order: body size (413), signature and replay (401), caller and role (401/403), rate limit
+/// this order: body size (413) and framing (400), signature and replay (401), caller and role (401/403), rate limit
 /// (429). <c>health</c> needs only the host's function key. Every call is audited; a client's
 /// mistake is always a 4xx with a JSON error, never a 5xx.
 /// </summary>
@@ -110,10 +110,13 @@ public sealed class OpsRequestHandler(
     /// <summary>The checks of spec §6 in its order; null when the call may proceed.</summary>
     private async Task<OpsResponse?> AuthorizeAsync(OpsEndpoint endpoint, OpsRequest request, Call call, CancellationToken ct)
     {
-        // 1. Size.
-        if (request.BodyTooLarge)
+        // 1. Body: its size, and that it could be read at all.
+        switch (request.BodyRead)
         {
-            return OpsResponse.Error(413, "payload_too_large", $"The request body must be at most {OpsRequest.MaxBodyBytes} bytes.");
+            case OpsBodyRead.TooLarge:
+                return OpsResponse.Error(413, "payload_too_large", $"The request body must be at most {OpsRequest.MaxBodyBytes} bytes.");
+            case OpsBodyRead.Malformed:
+                return OpsResponse.Error(400, "invalid_body", "The request body could not be read (malformed framing).");
         }
 
         // 2. Signature, then replay.

@@ -26,16 +26,16 @@ public sealed class OpsHttpEndpoints(OpsRequestHandler handler)
     private async Task<IActionResult> HandleAsync(OpsEndpoint endpoint, HttpRequest request, CancellationToken ct)
     {
         byte[] body = [];
-        var tooLarge = false;
+        var bodyRead = OpsBodyRead.Complete;
         if (endpoint != OpsEndpoint.Health)
         {
             try
             {
-                (body, tooLarge) = await ReadBodyAsync(request, ct);
+                (body, bodyRead) = await ReadBodyAsync(request, ct);
             }
             catch (BadHttpRequestException)
             {
-                return Error(request.HttpContext.Response, 400, "invalid_body", "The request body could not be read (malformed framing).");
+                bodyRead = OpsBodyRead.Malformed;
             }
         }
 
@@ -43,7 +43,7 @@ public sealed class OpsHttpEndpoints(OpsRequestHandler handler)
             request.Method,
             name => request.Headers.TryGetValue(name, out var values) ? values.ToString() : null,
             body,
-            tooLarge,
+            bodyRead,
             RemoteAddress(request));
         return ToActionResult(request.HttpContext.Response, await handler.HandleAsync(endpoint, opsRequest, ct));
     }
@@ -58,11 +58,11 @@ public sealed class OpsHttpEndpoints(OpsRequestHandler handler)
     }
 
     /// <summary>The raw bytes as received, at most the limit; a declared or actual larger body is not read further.</summary>
-    private static async Task<(byte[] Body, bool TooLarge)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
+    private static async Task<(byte[] Body, OpsBodyRead Read)> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength > OpsRequest.MaxBodyBytes)
         {
-            return ([], true);
+            return ([], OpsBodyRead.TooLarge);
         }
         var buffer = new byte[OpsRequest.MaxBodyBytes + 1];
         var total = 0;
@@ -71,7 +71,7 @@ public sealed class OpsHttpEndpoints(OpsRequestHandler handler)
         {
             total += read;
         }
-        return total > OpsRequest.MaxBodyBytes ? ([], true) : (buffer[..total], false);
+        return total > OpsRequest.MaxBodyBytes ? ([], OpsBodyRead.TooLarge) : (buffer[..total], OpsBodyRead.Complete);
     }
 
     private static string? RemoteAddress(HttpRequest request)

@@ -81,6 +81,28 @@ public class OpsBadInputTests(DatabaseFixture fixture, ITestOutputHelper output)
         Assert.DoesNotContain(_server.Logs.Lines, l => l.Contains("Recalculat"));
     }
 
+    [Theory]
+    [InlineData("/ops/escalation/tick")]
+    [InlineData("/ops/escalation/recalc")]
+    public async Task A_body_with_broken_chunked_framing_is_a_JSON_400_that_is_audited_and_changes_nothing(string path)
+    {
+        await Incidents.InsertDueAsync(Db, 5);
+        var before = await Db.SnapshotAsync();
+
+        // HttpClient cannot send broken framing, so write the request by hand: "zz" is not a chunk size.
+        var (status, contentType, body) = await RawHttp.SendAsync(_server.BaseUrl,
+            $"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n" +
+            "Connection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+
+        Assert.Equal(400, status);
+        Assert.StartsWith("application/json", contentType);
+        Assert.Equal("invalid_body", JsonDocument.Parse(body).RootElement.GetProperty("error").GetString());
+        var audit = await Db.QueryAsync("SELECT caller, endpoint, outcome, http_status FROM ops_audit",
+            r => (r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3)));
+        Assert.Equal(("anonymous", path.Split('/')[^1], "invalid_body", 400), Assert.Single(audit));
+        Assert.Equal(before, await Db.SnapshotAsync());
+    }
+
     // ---- generators: every request is wrong in at least one way ---------------------------
 
     private string OpsPath() => OpsPaths[_random.Next(OpsPaths.Length)];
