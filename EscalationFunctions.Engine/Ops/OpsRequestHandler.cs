@@ -10,9 +10,9 @@ namespace EscalationFunctions.Engine.Ops;
 
 /// <summary>
 /// The ops endpoints of spec §6, host-neutral. <c>tick</c> and <c>recalc</c> pass these checks in
-/// this order: body size (413) and framing (400), signature and replay (401), caller and role (401/403), rate limit
-/// (429). <c>health</c> needs only the host's function key. Every call is audited; a client's
-/// mistake is always a 4xx with a JSON error, never a 5xx.
+/// this order: body size (413) and framing (400), signature and replay (401), caller and role
+/// (401/403), rate limit (429). <c>health</c> needs only the host's function key. Every call is
+/// audited; a client's mistake is always a 4xx with a JSON error, never a 5xx.
 /// </summary>
 public sealed class OpsRequestHandler(
     EscalationSettings settings,
