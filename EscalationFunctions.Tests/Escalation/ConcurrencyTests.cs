@@ -9,7 +9,7 @@ namespace EscalationFunctions.Tests.Escalation;
 public class ConcurrencyTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     [Fact]
-    public async Task Eight_ticks_at_once_over_2000_due_incidents_make_exactly_2000_events_and_2000Slack_posts()
+    public async Task Eight_ticks_at_once_over_2000_due_incidents_make_exactly_2000_events_and_2000_Slack_posts()
     {
         const int due = 2000;
         var routes = Enumerable.Range(0, 50).Select(i => $"route-{i}").ToArray();
