@@ -83,12 +83,7 @@ public sealed class EscalationTicker(
         int escalations = 0, skipped = 0, batches = 0;
         while (true)
         {
-            // One transaction per batch, as before, now explicit so that SET LOCAL lasts for it only.
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await using (var plan = new NpgsqlCommand(TickSql.BatchPlanSettings, conn, tx))
-            {
-                await plan.ExecuteNonQueryAsync(ct);
-            }
+            await using var tx = await BeginBatchAsync(conn, ct);
             await using var cmd = new NpgsqlCommand(TickSql.EscalateBatch, conn, tx);
             AddDueParameters(cmd);
             cmd.Parameters.AddWithValue("batch_size", settings.Tick.BatchSize);
@@ -159,6 +154,26 @@ public sealed class EscalationTicker(
             SkippedIdempotent = wouldSkip,
             DeferredByCanary = deferred,
         };
+    }
+
+    /// <summary>
+    /// One batch's transaction, with <see cref="TickSql.BatchPlanSettings"/> in force for it only
+    /// (<c>SET LOCAL</c> ends with the transaction, so other work on the connection plans as usual).
+    /// </summary>
+    internal static async Task<NpgsqlTransaction> BeginBatchAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var tx = await conn.BeginTransactionAsync(ct);
+        try
+        {
+            await using var plan = new NpgsqlCommand(TickSql.BatchPlanSettings, conn, tx);
+            await plan.ExecuteNonQueryAsync(ct);
+            return tx;
+        }
+        catch
+        {
+            await tx.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Due incidents the canary leaves out; none (and no query) when every route is in it.</summary>
