@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
-using System.Text;
+using EscalationFunctions.Engine.Escalation;
 using Npgsql;
 
 namespace EscalationFunctions.Benchmarks;
@@ -84,7 +83,7 @@ public static class PerRowBaseline
             var next = incident.Level + 1;
             key.TypedValue = incident.Key;
             level.TypedValue = next;
-            hash.TypedValue = Hash(incident.Key, next);
+            hash.TypedValue = EscalationHash.Of(incident.Key, next);
             recorded += await insert.ExecuteNonQueryAsync();
 
             newLevel.TypedValue = next;
@@ -94,9 +93,6 @@ public static class PerRowBaseline
         stopwatch.Stop();
         return new BaselineRun(stopwatch.Elapsed.TotalMilliseconds, recorded, 1 + (2 * due.Count), ProcessMemory.AllocatedBytes() - allocatedBefore);
     }
-
-    private static string Hash(string incidentKey, int level) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{incidentKey}|{level}")));
 }
 
 public sealed record BaselineRun(double Ms, int Escalations, int RoundTrips, long AllocatedBytes);
