@@ -18,7 +18,10 @@ public static class SlackMessageBuilder
     internal const int MaxNameInText = 100;
 
     /// <summary>The incident link (§5.4). The message itself uses <see cref="IncidentLink.For"/>'s text.</summary>
-    public static Uri IncidentUrl(Uri appBaseUrl, string incidentKey) => new(IncidentLink.For(appBaseUrl, incidentKey));
+    /// <remarks>Path canonicalization is off: by default System.Uri turns <c>/incidents/%2E%2E</c> back into
+    /// <c>/</c>, the very link §5.4 forbids.</remarks>
+    public static Uri IncidentUrl(Uri appBaseUrl, string incidentKey) =>
+        new(IncidentLink.For(appBaseUrl, incidentKey), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
     public static string BuildJson(OutboxNotification n, Uri appBaseUrl, SlackLevelMentions? mentions = null)
     {
