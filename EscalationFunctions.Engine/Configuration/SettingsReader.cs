@@ -98,9 +98,9 @@ public static class SettingsReader
             {
                 return mentions;
             }
-            // JSON may span lines; the error stays one line.
-            var shown = string.Join(' ', raw!.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
-            Problems.Add($"{SettingNames.SlackLevelMentions}='{shown}' is invalid: {problem}.");
+            // JSON may span lines and hold control characters; the error stays one line.
+            var line = $"{SettingNames.SlackLevelMentions}='{raw!.Trim()}' is invalid: {problem}.";
+            Problems.Add(string.Concat(line.Select(c => char.IsControl(c) ? ' ' : c)));
             return SlackLevelMentions.None;
         }
 
