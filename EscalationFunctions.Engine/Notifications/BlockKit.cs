@@ -37,7 +37,7 @@ public static class BlockKit
         {
             type = "section",
             fields = fields.Take(MaxFields)
-                .Select(f => Mrkdwn($"*{f.Label}*\n{SlackText.Mrkdwn(f.Value, MaxField)}", MaxField))
+                .Select(f => Mrkdwn($"*{f.Label}*\n{SlackText.Mrkdwn(f.Value, MaxField - f.Label.Length - 3)}", MaxField))
                 .ToArray(),
         };
 
