@@ -4,9 +4,14 @@ namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
 /// The incident link of spec §5.4: <c>{APP_BASE_URL}/incidents/{key}</c>, the key percent-encoded as
-/// one path segment. <c>.</c> and <c>..</c> are written <c>%2E</c> and <c>%2E%2E</c>: left plain, a
-/// browser would resolve them to <c>/incidents/</c> or <c>/</c>, a link that names no incident.
+/// one path segment. <c>.</c> and <c>..</c> are written <c>%2E</c> and <c>%2E%2E</c> (left plain, any
+/// client resolves them to <c>/incidents/</c> or <c>/</c>, a link that names no incident).
 /// </summary>
+/// <remarks>
+/// Caution: the WHATWG URL standard (browsers) and System.Uri also treat <c>%2E</c> and <c>%2E%2E</c>
+/// as dot segments, so a browser may still open the parent page for these two keys. The spec's form
+/// is kept; a page that must serve them has to read the raw request path.
+/// </remarks>
 public static class IncidentLink
 {
     /// <summary>The link as text, exactly as it goes into a message.</summary>

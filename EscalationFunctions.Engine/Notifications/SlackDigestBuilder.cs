@@ -40,11 +40,11 @@ public static class SlackDigestBuilder
 
         var dedupKeys = members.Select(m => m.DedupKey).ToArray();
         var dedupKey = DedupKeyOf(dedupKeys);
-        var count = members.Count.ToString(CultureInfo.InvariantCulture);
+        var howMany = members.Count == 1 ? "1 escalation is" : $"{members.Count.ToString(CultureInfo.InvariantCulture)} escalations are";
 
-        var blocks = new List<object>(members.Count + 2) { BlockKit.Header($"{count} escalations are not acknowledged") };
+        var blocks = new List<object>(members.Count + 2) { BlockKit.Header($"{howMany} not acknowledged") };
         blocks.AddRange(members.Select((m, i) => Entry(m, i, appBaseUrl, mentions)));
-        blocks.Add(BlockKit.Context($"Digest of {count} escalations · dedup key `{dedupKey}`"));
+        blocks.Add(BlockKit.Context($"Digest of {members.Count.ToString(CultureInfo.InvariantCulture)} · dedup key `{dedupKey}`"));
 
         // Every distinct mention opens the text, which is what notifies on phones and in the sidebar.
         var opening = string.Concat(members.Select(m => SlackMessageBuilder.Opening(mentions, m)).Distinct(StringComparer.Ordinal));
@@ -52,7 +52,7 @@ public static class SlackDigestBuilder
             $"{SlackText.Mrkdwn(m.IncidentKey, MaxKeyInText)} (level {m.Level.ToString(CultureInfo.InvariantCulture)})"));
         var message = new
         {
-            text = SlackText.Cut($"{opening}{count} escalations are not acknowledged: {list}.", BlockKit.MaxMessageText),
+            text = SlackText.Cut($"{opening}{howMany} not acknowledged: {list}.", BlockKit.MaxMessageText),
             blocks,
             dedup_keys = dedupKeys,
             dedup_key = dedupKey,

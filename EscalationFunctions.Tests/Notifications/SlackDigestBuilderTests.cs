@@ -63,6 +63,8 @@ public class SlackDigestBuilderTests
         Assert.Equal(40, BlockKitAssert.Buttons(root).Count);
         Assert.Throws<ArgumentOutOfRangeException>(() => SlackDigestBuilder.BuildJson([.. forty, Member("INC-41", 1, "p", "critical", "")], Base));
         Assert.Throws<ArgumentOutOfRangeException>(() => SlackDigestBuilder.BuildJson([], Base));
+        var one = JsonDocument.Parse(SlackDigestBuilder.BuildJson(forty[..1], Base)).RootElement;
+        Assert.Equal("1 escalation is not acknowledged", one.GetProperty("blocks")[0].GetProperty("text").GetProperty("text").GetString());
     }
 
     private static string Text(JsonElement block) => block.GetProperty("text").GetProperty("text").GetString()!;
