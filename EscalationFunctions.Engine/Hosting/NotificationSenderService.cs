@@ -1,3 +1,4 @@
+using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -6,9 +7,15 @@ namespace EscalationFunctions.Engine.Hosting;
 
 /// <summary>
 /// Runs the Slack sender for the life of the process: wakes when a tick commits notifications
-/// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries.
+/// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries. Each pass
+/// also posts the queued Slack <c>response_url</c> answers (<see cref="SlackReplySender"/>), so an
+/// answer queued by an instance that stopped right after a click is still posted.
 /// </summary>
-public sealed class NotificationSenderService(NotificationDispatcher dispatcher, OutboxSignal signal, ILogger<NotificationSenderService> logger)
+public sealed class NotificationSenderService(
+    NotificationDispatcher dispatcher,
+    SlackReplySender replies,
+    OutboxSignal signal,
+    ILogger<NotificationSenderService> logger)
     : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -22,6 +29,7 @@ public sealed class NotificationSenderService(NotificationDispatcher dispatcher,
                 try
                 {
                     await dispatcher.StartLanesAsync(stoppingToken);
+                    await replies.DeliverDueAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

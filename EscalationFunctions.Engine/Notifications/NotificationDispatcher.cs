@@ -23,6 +23,7 @@ public sealed class NotificationDispatcher(
     EscalationSettings settings,
     SlackWebhookDirectory webhooks,
     ISlackTransport transport,
+    SlackMessageComposer composer,
     WebhookPacer pacer,
     OutboxSignal signal,
     IMetricSink metrics,
@@ -182,7 +183,7 @@ public sealed class NotificationDispatcher(
             SlackPostResult result;
             try
             {
-                result = await transport.PostAsync(webhook, row, SlackMessageBuilder.BuildJson(row, settings.Slack.AppBaseUrl), ct);
+                result = await transport.PostAsync(webhook, row, await composer.SingleAsync(row, ct), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

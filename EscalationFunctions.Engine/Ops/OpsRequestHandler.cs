@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Security;
@@ -21,6 +22,7 @@ public sealed class OpsRequestHandler(
     OpsRateLimiter rateLimiter,
     EscalationTicker ticker,
     SlaRecalculator recalculator,
+    IncidentAcknowledger acknowledger,
     WorkerStatusReader statusReader,
     OpsAuditLog audit,
     TimeProvider time,
@@ -92,6 +94,11 @@ public sealed class OpsRequestHandler(
             var body = TickBody(result);
             call.Details = body;
             return OpsResponse.Ok(body);
+        }
+
+        if (endpoint == OpsEndpoint.Ack)
+        {
+            return await AcknowledgeAsync(request, call, ct);
         }
 
         var recalc = await recalculator.RecalculateAsync(ct);
@@ -227,12 +234,32 @@ public sealed class OpsRequestHandler(
         durationMs = Math.Round(r.DurationMs, 1),
     };
 
+    /// <summary>Spec §6.2: acknowledged by the caller's name; a second call changes nothing; an unknown key is 404.</summary>
+    private async Task<OpsResponse> AcknowledgeAsync(OpsRequest request, Call call, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(request.IncidentKey))
+        {
+            return OpsResponse.Error(400, "missing_incident_key", "Name the incident: POST /ops/incidents/{incident_key}/ack.");
+        }
+        var ack = IncidentKeyText.CanExist(request.IncidentKey) ? await acknowledger.AcknowledgeAsync(request.IncidentKey, call.Caller, ct) : null;
+        if (ack is null)
+        {
+            call.Details = new { incidentKey = string.Concat(request.IncidentKey.Take(200).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '\uFFFD' : c)) };
+            return OpsResponse.Error(404, "incident_not_found", "No incident has this key.");
+        }
+        var body = ack.Answer();
+        call.Details = body;
+        return OpsResponse.Ok(body);
+    }
+
     private static OpsResponse Unauthorized(string code, string message) => OpsResponse.Error(401, code, message);
 
     private static string RouteOf(OpsEndpoint endpoint) => endpoint switch
     {
         OpsEndpoint.Tick => OpsRoutes.Tick,
         OpsEndpoint.Recalc => OpsRoutes.Recalc,
+        OpsEndpoint.Ack => OpsRoutes.Ack,
+        OpsEndpoint.SlackInteractions => OpsRoutes.SlackInteractions,
         _ => OpsRoutes.Health,
     };
 
