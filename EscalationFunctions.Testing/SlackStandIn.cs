@@ -31,11 +31,22 @@ public sealed class SlackStandIn : IAsyncDisposable
     {
         var standIn = new SlackStandIn();
         (standIn._app, standIn.BaseUrl) = await LoopbackHttpServer.StartAsync(app =>
-            app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context)));
+        {
+            app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context));
+            app.MapPost("/actions/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(ResponseUrlPrefix + name, context));
+        });
         return standIn;
     }
 
+    /// <summary>Posts to a <see cref="ResponseUrl"/> are recorded under this prefix and the name.</summary>
+    public const string ResponseUrlPrefix = "response:";
+
     public Uri WebhookUrl(string name) => new(BaseUrl, $"/hooks/{name}");
+
+    /// <summary>A click's <c>response_url</c> (Slack's are <c>https://hooks.slack.com/actions/...</c>); posts to it are <see cref="ResponsesTo"/>.</summary>
+    public Uri ResponseUrl(string name) => new(BaseUrl, $"/actions/{name}");
+
+    public IReadOnlyList<ReceivedPost> ResponsesTo(string name) => PostsTo(ResponseUrlPrefix + name);
 
     /// <summary>The next posts to <paramref name="webhook"/> get these replies, in order; then the default.</summary>
     public void Script(string webhook, params Reply[] replies)
@@ -99,6 +110,10 @@ public sealed class SlackStandIn : IAsyncDisposable
                 context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(reply.Delay.TotalSeconds)).ToString();
                 await context.Response.WriteAsync("rate_limited");
                 return;
+            case ReplyKind.Redirect:
+                context.Response.StatusCode = reply.StatusCode;
+                context.Response.Headers.Location = reply.Location!.AbsoluteUri;
+                return;
             case ReplyKind.Status:
                 context.Response.StatusCode = reply.StatusCode;
                 await context.Response.WriteAsync("error");
@@ -123,10 +138,11 @@ public enum ReplyKind
     Status,
     RateLimited,
     Hang,
+    Redirect,
 }
 
 /// <summary>How the stand-in answers one post.</summary>
-public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay = default)
+public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay = default, Uri? Location = null)
 {
     public static Reply Ok { get; } = new(ReplyKind.Ok);
 
@@ -135,6 +151,8 @@ public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay 
     public static Reply RateLimited(TimeSpan retryAfter) => new(ReplyKind.RateLimited, 429, retryAfter);
 
     public static Reply Hang(TimeSpan delay) => new(ReplyKind.Hang, 200, delay);
+
+    public static Reply Redirect(int code, Uri location) => new(ReplyKind.Redirect, code, Location: location);
 }
 
 /// <summary>One post the stand-in received, and what it answered.</summary>
