@@ -5,7 +5,9 @@ namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
 /// <c>SLACK_DELIVERY=console</c>: writes each message to the log instead of Slack, so a local run
-/// shows its escalations without a Slack workspace. Every message counts as delivered.
+/// shows its escalations without a Slack workspace: its buttons (Acknowledge when
+/// <c>SLACK_SIGNING_SECRET</c> is set) and the command that acknowledges it locally. Every message
+/// counts as delivered.
 /// </summary>
 public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<SlackConsoleTransport> logger) : ISlackTransport
 {
@@ -13,10 +15,14 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<S
 
     public Task<SlackPostResult> PostAsync(SlackWebhook webhook, OutboxNotification n, string json, CancellationToken ct)
     {
+        var buttons = json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
         logger.LogInformation(
-            "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}",
+            "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}  buttons: {Buttons}  acknowledge: {AckCommand}",
             n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
-            SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey);
+            SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey, buttons, AckCommand(n.IncidentKey));
         return Task.FromResult(SlackPostResult.Delivered);
     }
+
+    /// <summary>The local ops call that acknowledges the incident, with the key quoted for a POSIX shell.</summary>
+    internal static string AckCommand(string incidentKey) => $"./scripts/ops-call.sh ack '{incidentKey.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }

@@ -30,6 +30,10 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
                    (escalation_hash('INC-1043', 1), 'INC-1043', 1, 'payments', 'warning', 'Refund queue slow', 'pending', 1, NULL, 'HTTP 500 Internal Server Error');
             INSERT INTO ops_audit (instance_id, caller, endpoint, outcome, http_status, duration_ms)
             VALUES ('i-1', 'alice@example.com', 'tick', 'ok', 200, 12.5), ('i-1', 'anonymous', 'tick', 'signature_mismatch', 401, 1.2);
+            INSERT INTO incidents (incident_key, route, severity, first_seen, acknowledged_at, acknowledged_by)
+            VALUES ('INC-1500', 'search', 'warning', now() - interval '2 hours', now() - interval '1 hour', 'slack:U024BE7LH');
+            INSERT INTO slack_replies (incident_key, response_url, body, status, attempts, last_error)
+            VALUES ('INC-1500', NULL, '{}', 'dead', 1, 'HTTP 404 Not Found');
             ANALYZE incidents;
             """);
     }

@@ -46,7 +46,7 @@ public class FunctionsShellTests
     public void Functions_only_call_into_the_engine_and_the_hosting_library()
     {
         var functions = Directory.GetFiles(Path.Combine(Shell, "Functions"), "*.cs");
-        Assert.Equal(2, functions.Length);
+        Assert.Equal(3, functions.Length);
         foreach (var file in functions)
         {
             var code = string.Join('\n', CodeLines(file));
@@ -60,12 +60,18 @@ public class FunctionsShellTests
     {
         var code = File.ReadAllText(Path.Combine(Shell, "Functions", "OpsEndpoints.cs"));
 
-        Assert.Equal(3, Regex.Matches(code, @"\[HttpTrigger\(AuthorizationLevel\.Function,").Count);
+        Assert.Equal(4, Regex.Matches(code, @"\[HttpTrigger\(AuthorizationLevel\.Function,").Count);
         foreach (var (route, call) in new[] { ("Tick", "TickAsync"), ("Recalc", "RecalcAsync"), ("Health", "HealthAsync") })
         {
             Assert.Contains($"Route = OpsRoutes.{route})]", code);
             Assert.Contains($"=> ops.{call}(request, ct);", code);
         }
+        Assert.Contains("Route = OpsRoutes.Ack)]", code);
+        Assert.Contains("=> ops.AckAsync(request, incident_key, ct);", code);
+        var slack = File.ReadAllText(Path.Combine(Shell, "Functions", "SlackInteractionsFunction.cs"));
+        Assert.Contains("[HttpTrigger(AuthorizationLevel.Function,", slack);
+        Assert.Contains("Route = OpsRoutes.SlackInteractions)]", slack);
+        Assert.Contains("=> ops.SlackInteractionsAsync(request, ct);", slack);
         Assert.Equal("ops/escalation/tick", OpsRoutes.Tick);
         Assert.Equal("ops/escalation/recalc", OpsRoutes.Recalc);
         Assert.Equal("ops/escalation/health", OpsRoutes.Health);
