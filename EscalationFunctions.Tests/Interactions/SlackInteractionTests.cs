@@ -314,4 +314,56 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
         Assert.Equal("sent", await Db.ScalarAsync<string>("SELECT status FROM slack_replies"));
         Assert.Contains("Acknowledged by", Slack.ResponsesTo("r12").Last(p => p.Accepted).Json.GetProperty("text").GetString());
     }
+
+    [Fact]
+    public async Task Seeded_hostile_signed_and_unsigned_bodies_get_a_JSON_4xx_or_200_never_a_5xx_and_each_is_audited()
+    {
+        await Incidents.InsertAsync(Db, "INC-13", "search", "critical", TimeSpan.FromMinutes(6));
+        await using var server = await InProcessServer.StartAsync(Settings());
+        var random = new Random(1313);
+        string[] hostileValues = ["a\u0000b", "\ud800", "\udfff\ud800", new string('k', 5000), "INC-13\n", "<!channel>", "%00", "", " ", "INC-13"];
+        var statuses = new List<int>();
+        const int Calls = 120;
+        for (var i = 0; i < Calls; i++)
+        {
+            byte[] body;
+            switch (i % 4)
+            {
+                case 0:
+                    body = new byte[random.Next(0, 2000)];
+                    random.NextBytes(body);
+                    break;
+                case 1:
+                    var value = hostileValues[random.Next(hostileValues.Length)];
+                    var user = random.Next(3) == 0 ? "U\u0000X" : SlackClick.UserId;
+                    var message = random.Next(2) == 0 ? null
+                        : "{\"text\":\"" + hostileValues[random.Next(hostileValues.Length)] + "\",\"blocks\":[{\"type\":\"section\",\"text\":{\"type\":\"mrkdwn\",\"text\":\"x\"}," +
+                          "\"accessory\":{\"type\":\"button\",\"action_id\":\"ack\",\"value\":\"" + value + "\"}}]}";
+                    body = System.Text.Encoding.UTF8.GetBytes("payload=" + Uri.EscapeDataString(
+                        $$"""{"type":"block_actions","user":{"id":"{{user}}"},"actions":[{"action_id":"ack","value":"{{value}}"}],"response_url":"{{Slack.ResponseUrl("fuzz").AbsoluteUri}}"{{(message is null ? "" : ",\"message\":" + message)}}}"""));
+                    break;
+                case 2:
+                    body = SlackClick.FormBody(SlackClick.Payload("INC-13", Slack.ResponseUrl("fuzz")));
+                    body[random.Next(body.Length)] = (byte)random.Next(256);
+                    break;
+                default:
+                    body = System.Text.Encoding.UTF8.GetBytes(new string(Enumerable.Range(0, random.Next(1, 300)).Select(_ => (char)random.Next(32, 127)).ToArray()));
+                    break;
+            }
+            var request = i % 8 == 7
+                ? new HttpRequestMessage(HttpMethod.Post, Interactions) { Content = new ByteArrayContent(body) }
+                : SlackClick.Signed(Interactions, body);
+            var answer = await OpsCall.SendAsync(server.Client, request);
+            Assert.True(answer.Status is 200 or 400 or 401, $"call {i}: {answer.Status} {answer.Raw}");
+            if (answer.Status != 200)
+            {
+                Assert.NotNull(answer.Error);
+            }
+            statuses.Add(answer.Status);
+        }
+        Assert.Contains(200, statuses);
+        Assert.Contains(400, statuses);
+        Assert.Contains(401, statuses);
+        Assert.Equal(Calls, await Db.ScalarAsync<long>("SELECT count(*) FROM ops_audit WHERE endpoint = 'slack_interactions'"));
+    }
 }
