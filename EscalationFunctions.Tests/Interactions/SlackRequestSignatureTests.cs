@@ -54,6 +54,7 @@ public class SlackRequestSignatureTests
     [InlineData("18e8", "v0=00", SignatureCheck.BadTimestamp)]
     [InlineData("-1800000000", "v0=00", SignatureCheck.BadTimestamp)]
     [InlineData("99999999999999999999", "v0=00", SignatureCheck.BadTimestamp)]
+    [InlineData("999999999999", "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503", SignatureCheck.StaleTimestamp)]
     [InlineData("1800000000", "v0=00", SignatureCheck.BadFormat)]
     [InlineData("1800000000", "v1=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503", SignatureCheck.BadFormat)]
     [InlineData("1800000000", "v0=z2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503", SignatureCheck.BadFormat)]
