@@ -1,14 +1,21 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Interactions;
 
 namespace EscalationFunctions.Server;
 
 /// <summary>
 /// The plain host's timer: a tick every <c>ESC_TICK_MS</c>, the first one period after start (like
 /// the Functions timer with <c>RunOnStartup = false</c>). A tick that runs long delays the next
-/// one instead of overlapping it; a failed tick is logged and the next one tries again.
+/// one instead of overlapping it; a failed tick is logged and the next one tries again. After each
+/// tick it posts the Slack click answers still waiting, as the Functions timer does.
 /// </summary>
-public sealed class TickTimerService(EscalationTicker ticker, EscalationSettings settings, TimeProvider time, ILogger<TickTimerService> logger)
+public sealed class TickTimerService(
+    EscalationTicker ticker,
+    SlackReplySender replies,
+    EscalationSettings settings,
+    TimeProvider time,
+    ILogger<TickTimerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -21,6 +28,7 @@ public sealed class TickTimerService(EscalationTicker ticker, EscalationSettings
                 try
                 {
                     await ticker.TickAsync(stoppingToken);
+                    await replies.DeliverDueAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
