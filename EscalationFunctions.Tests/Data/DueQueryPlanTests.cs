@@ -123,7 +123,7 @@ public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<Database
             ANALYZE notification_outbox;
             """);
 
-        await using var cmd = fixture.Db.DataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + WorkerStatusReader.Sql);
+        await using var cmd = fixture.Db.DataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + WorkerStatusSql.Read);
         var json = (string)(await cmd.ExecuteScalarAsync())!;
         var seqScans = Nodes(JsonDocument.Parse(json).RootElement[0].GetProperty("Plan"))
             .Where(n => n.GetProperty("Node Type").GetString() == "Seq Scan")
