@@ -36,6 +36,8 @@ BEGIN
                                            NEW.last_escalated_at, NEW.acknowledged_at, NEW.resolved_at);
     IF TG_OP = 'UPDATE' AND OLD.quarantined_at IS NOT NULL AND NEW.quarantined_at IS NOT DISTINCT FROM OLD.quarantined_at THEN
         NEW.quarantined_at := NULL;
+    END IF;
+    IF NEW.quarantined_at IS NULL THEN
         NEW.quarantine_error := NULL;
     END IF;
     RETURN NEW;
