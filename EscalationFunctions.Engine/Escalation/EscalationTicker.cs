@@ -141,7 +141,9 @@ public sealed class EscalationTicker(
     private async Task<BatchOutcome> EscalateBatchAsync(NpgsqlConnection conn, string sql, DateTimeOffset tickStartedAt, long[]? ids,
         CancellationToken ct)
     {
-        await using var tx = await BeginBatchAsync(conn, ct);
+        // The plan settings make a full batch walk ix_inc_due in order; a few chosen ids are found
+        // faster by primary key, without walking past every due row that is not among them.
+        await using var tx = ids is null ? await BeginBatchAsync(conn, ct) : await conn.BeginTransactionAsync(ct);
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
         AddDueParameters(cmd);
         cmd.Parameters.AddWithValue("batch_size", settings.Tick.BatchSize);
