@@ -225,7 +225,7 @@ public sealed class EscalationTicker(
         }
         logger.LogError(
             "Incident {IncidentKey} ({KeyLength} characters) quarantined: escalating it failed with {Error}. Other incidents go on; " +
-            "this one is skipped until its row is updated (any UPDATE of incidents lifts the quarantine)",
+            "this one is skipped until its row is updated (any UPDATE of the row lifts the quarantine)",
             UntrustedText.Escape(key), key.Length, PoisonRows.Describe(error));
         return new BatchOutcome(0, 0, 1);
     }

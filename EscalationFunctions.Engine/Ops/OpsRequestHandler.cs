@@ -56,6 +56,11 @@ public sealed class OpsRequestHandler(
             logger.LogError(e, "Ops {Endpoint}: the database is unavailable", endpoint.Name());
             response = OpsResponse.Error(503, "database_unavailable", "The worker cannot reach its database right now; try again shortly.");
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller went away; the answer reaches no one, but the audit row records the call.
+            response = OpsResponse.Error(499, "client_closed_request", "The caller closed the request before it finished.");
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Ops {Endpoint} failed", endpoint.Name());
