@@ -21,5 +21,12 @@ public static class OpsRoutes
         _ => "health",
     };
 
+    public static string Route(this OpsEndpoint endpoint) => endpoint switch
+    {
+        OpsEndpoint.Tick => Tick,
+        OpsEndpoint.Recalc => Recalc,
+        _ => Health,
+    };
+
     public static string Method(this OpsEndpoint endpoint) => endpoint == OpsEndpoint.Health ? "GET" : "POST";
 }

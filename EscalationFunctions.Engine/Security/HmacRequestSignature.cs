@@ -32,8 +32,8 @@ public static class HmacRequestSignature
         {
             return SignatureCheck.BadTimestamp;
         }
-        var age = now - DateTimeOffset.FromUnixTimeSeconds(seconds);
-        if (age > Tolerance || age < -Tolerance)
+        // Compared as numbers: any 12-digit value is a valid long, not every one is a valid date.
+        if (Math.Abs(now.ToUnixTimeSeconds() - seconds) > (long)Tolerance.TotalSeconds)
         {
             return SignatureCheck.StaleTimestamp;
         }

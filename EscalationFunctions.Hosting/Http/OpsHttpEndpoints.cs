@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -33,8 +34,10 @@ public sealed class OpsHttpEndpoints(OpsRequestHandler handler)
             {
                 (body, bodyRead) = await ReadBodyAsync(request, ct);
             }
-            catch (BadHttpRequestException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // Reading the body is the client's framing, whichever way the server reports a broken one
+                // (BadHttpRequestException, IOException; a chunk size of 2^64 is an OverflowException).
                 bodyRead = OpsBodyRead.Malformed;
             }
         }
@@ -79,6 +82,6 @@ public sealed class OpsHttpEndpoints(OpsRequestHandler handler)
         var peer = request.HttpContext.Connection.RemoteIpAddress?.ToString();
         var forwarded = request.Headers["X-Forwarded-For"].ToString();
         var remote = string.IsNullOrWhiteSpace(forwarded) ? peer : $"{forwarded.Split(',')[0].Trim()} via {peer}";
-        return remote is { Length: > MaxRemoteLength } ? remote[..MaxRemoteLength] : remote;
+        return remote is null ? null : UntrustedText.Escape(remote, MaxRemoteLength);
     }
 }
