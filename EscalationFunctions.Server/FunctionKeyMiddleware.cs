@@ -21,8 +21,9 @@ public sealed class FunctionKeyMiddleware(RequestDelegate next, EscalationSettin
             return;
         }
 
-        logger.LogWarning("Refused {Method} {Path} from {Remote}: no valid function key", context.Request.Method, context.Request.Path,
-            context.Connection.RemoteIpAddress);
+        // The path is the caller's text (a decoded %0D is a CR), so it is escaped; the query, which may hold a key, is never logged.
+        logger.LogWarning("Refused {Method} {Path} from {Remote}: no valid function key", context.Request.Method,
+            UntrustedText.Escape(context.Request.Path.Value), context.Connection.RemoteIpAddress);
         var result = OpsHttpEndpoints.Error(context.Response, 401, "invalid_function_key",
             $"Send a valid function key in the {FunctionKeyCheck.Header} header or the ?{FunctionKeyCheck.QueryParameter}= query parameter.");
         await OpsRoutesMapping.ExecuteAsync(context, result);

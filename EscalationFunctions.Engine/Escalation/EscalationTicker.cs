@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -25,6 +26,7 @@ public sealed class EscalationTicker(
     ILogger<EscalationTicker> logger)
 {
     private const int DryRunSampleSize = 50;
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     public async Task<TickResult> TickAsync(CancellationToken ct = default)
     {
@@ -80,45 +82,48 @@ public sealed class EscalationTicker(
     {
         var recalc = await recalculator.RecalculateIfSettingsChangedAsync(ct);
 
-        int escalations = 0, skipped = 0, batches = 0;
+        int escalations = 0, skipped = 0, batches = 0, quarantined = 0;
         while (true)
         {
-            await using var tx = await BeginBatchAsync(conn, ct);
-            await using var cmd = new NpgsqlCommand(TickSql.EscalateBatch, conn, tx);
-            AddDueParameters(cmd);
-            cmd.Parameters.AddWithValue("batch_size", settings.Tick.BatchSize);
-            cmd.Parameters.AddWithValue("tick_started_at", tickStartedAt);
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            await reader.ReadAsync(ct);
-            var claimed = (int)reader.GetInt64(0);
-            var escalated = (int)reader.GetInt64(1);
-            await reader.DisposeAsync();
-            await tx.CommitAsync(ct);
+            BatchOutcome batch;
+            var isolated = false;
+            try
+            {
+                batch = await EscalateBatchAsync(conn, TickSql.EscalateBatch, tickStartedAt, ids: null, ct);
+            }
+            catch (PostgresException e) when (PoisonRows.IsDataError(e))
+            {
+                // Only here, when a batch failed, does finding the bad rows cost anything. Nothing
+                // claimed or quarantined means another tick holds those rows now, and deals with them.
+                batch = await IsolatePoisonRowsAsync(conn, tickStartedAt, ct);
+                isolated = true;
+            }
 
-            if (claimed == 0)
+            quarantined += batch.Quarantined;
+            if (batch.Claimed == 0 && batch.Quarantined == 0)
             {
                 break;
             }
             batches++;
-            escalations += escalated;
-            skipped += claimed - escalated;
-            if (escalated > 0)
+            escalations += batch.Escalated;
+            skipped += batch.Claimed - batch.Escalated;
+            if (batch.Escalated > 0)
             {
                 // Wake the Slack sender now rather than at its next poll.
                 outboxSignal.Notify();
             }
-            if (claimed < settings.Tick.BatchSize)
+            if (!isolated && batch.Claimed < settings.Tick.BatchSize)
             {
-                break;
+                break; // the last batch (after an isolated one, the next full batch decides)
             }
         }
 
         var deferred = await CountOutsideCanaryAsync(conn, ct);
-        if (escalations > 0 || skipped > 0 || deferred > 0)
+        if (escalations > 0 || skipped > 0 || deferred > 0 || quarantined > 0)
         {
             logger.LogInformation(
-                "Tick escalated {Escalations} incident(s) in {Batches} batch(es); {Skipped} skipped as already recorded, {Deferred} outside the canary",
-                escalations, batches, skipped, deferred);
+                "Tick escalated {Escalations} incident(s) in {Batches} batch(es); {Skipped} skipped as already recorded, {Deferred} outside the canary, {Quarantined} newly quarantined",
+                escalations, batches, skipped, deferred, quarantined);
         }
         return result with
         {
@@ -127,8 +132,102 @@ public sealed class EscalationTicker(
             SkippedIdempotent = skipped,
             DeferredByCanary = deferred,
             Batches = batches,
+            Quarantined = quarantined,
             Recalculated = recalc?.Updated ?? 0,
         };
+    }
+
+    /// <summary>One statement over the next batch (or only the incidents <paramref name="ids"/>), in its own transaction.</summary>
+    private async Task<BatchOutcome> EscalateBatchAsync(NpgsqlConnection conn, string sql, DateTimeOffset tickStartedAt, long[]? ids,
+        CancellationToken ct)
+    {
+        // The plan settings make a full batch walk ix_inc_due in order; a few chosen ids are found
+        // faster by primary key, without walking past every due row that is not among them.
+        await using var tx = ids is null ? await BeginBatchAsync(conn, ct) : await conn.BeginTransactionAsync(ct);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        AddDueParameters(cmd);
+        cmd.Parameters.AddWithValue("batch_size", settings.Tick.BatchSize);
+        cmd.Parameters.AddWithValue("tick_started_at", tickStartedAt);
+        if (ids is not null)
+        {
+            cmd.Parameters.AddWithValue("ids", ids);
+        }
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var outcome = new BatchOutcome((int)reader.GetInt64(0), (int)reader.GetInt64(1), 0);
+        await reader.DisposeAsync();
+        await tx.CommitAsync(ct);
+        return outcome;
+    }
+
+    /// <summary>
+    /// A batch raised a data error (spec §3.1): escalate its incidents in halves, and halves of the
+    /// half that fails, until each failing incident stands alone; those are quarantined, all others escalate.
+    /// </summary>
+    private async Task<BatchOutcome> IsolatePoisonRowsAsync(NpgsqlConnection conn, DateTimeOffset tickStartedAt, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(TickSql.NextBatchIds, conn);
+        AddDueParameters(cmd);
+        cmd.Parameters.AddWithValue("batch_size", settings.Tick.BatchSize);
+        cmd.Parameters.AddWithValue("tick_started_at", tickStartedAt);
+        var ids = new List<long>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        return await EscalateOrSplitAsync(conn, ids.ToArray(), tickStartedAt, ct);
+    }
+
+    private async Task<BatchOutcome> EscalateOrSplitAsync(NpgsqlConnection conn, long[] ids, DateTimeOffset tickStartedAt, CancellationToken ct)
+    {
+        if (ids.Length == 0)
+        {
+            return BatchOutcome.None;
+        }
+        try
+        {
+            return await EscalateBatchAsync(conn, TickSql.EscalateChosen, tickStartedAt, ids, ct);
+        }
+        catch (PostgresException e) when (PoisonRows.IsDataError(e))
+        {
+            if (ids.Length == 1)
+            {
+                return await QuarantineAsync(conn, ids[0], e, ct);
+            }
+            var half = ids.Length / 2;
+            return await EscalateOrSplitAsync(conn, ids[..half], tickStartedAt, ct) + await EscalateOrSplitAsync(conn, ids[half..], tickStartedAt, ct);
+        }
+    }
+
+    private async Task<BatchOutcome> QuarantineAsync(NpgsqlConnection conn, long id, PostgresException error, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(TickSql.Quarantine, conn);
+        cmd.Parameters.AddWithValue("id", id);
+        cmd.Parameters.AddWithValue("error", PoisonRows.Describe(error));
+        object? quarantined;
+        try
+        {
+            quarantined = await cmd.ExecuteScalarAsync(ct);
+        }
+        catch (PostgresException e) when (PoisonRows.IsDataError(e))
+        {
+            // The row cannot even be marked; it stays due and is narrowed down again by each batch it falls into.
+            logger.LogError("Incident #{Id} could not be quarantined ({Error}) after escalating it failed with {Cause}",
+                id, PoisonRows.Describe(e), PoisonRows.Describe(error));
+            return BatchOutcome.None;
+        }
+        if (quarantined is not string key)
+        {
+            return BatchOutcome.None; // another tick got there first, and logged it
+        }
+        logger.LogError(
+            "Incident {IncidentKey} ({KeyLength} characters) quarantined: escalating it failed with {Error}. Other incidents go on; " +
+            "this one is skipped until its row is updated (any UPDATE of the row lifts the quarantine)",
+            UntrustedText.Escape(key), key.Length, PoisonRows.Describe(error));
+        return new BatchOutcome(0, 0, 1);
     }
 
     private async Task<TickResult> PreviewAsync(NpgsqlConnection conn, TickResult result, CancellationToken ct)
@@ -200,15 +299,7 @@ public sealed class EscalationTicker(
     {
         await using var cmd = new NpgsqlCommand(TickSql.RecordCompletedTick, conn);
         cmd.Parameters.AddWithValue("instance_id", instance.Id);
-        cmd.Parameters.AddWithValue("result", JsonSerializer.Serialize(new
-        {
-            outcome = result.Outcome.ToString(),
-            escalations = result.Escalations,
-            skippedIdempotent = result.SkippedIdempotent,
-            deferredByCanary = result.DeferredByCanary,
-            wouldEscalate = result.WouldEscalate,
-            durationMs = Math.Round(result.DurationMs, 1),
-        }));
+        cmd.Parameters.AddWithValue("result", JsonSerializer.Serialize(result.Report(), JsonOptions));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -24,7 +24,8 @@ internal static class RecalcSql
         """
         WITH page AS (
             SELECT id FROM incidents
-            WHERE acknowledged_at IS NULL AND id > @after_id
+            -- quarantined rows wait for their update, whose trigger recomputes next_due_at anyway
+            WHERE acknowledged_at IS NULL AND quarantined_at IS NULL AND id > @after_id
             ORDER BY id
             LIMIT @batch_size
         ),
@@ -43,8 +44,4 @@ internal static class RecalcSql
 
     public const string MarkRecalculated =
         "UPDATE escalation_sla SET recalculated_version = greatest(recalculated_version, @version) WHERE id = 1";
-
-    public const string TryLock = "SELECT pg_try_advisory_lock(@key)";
-    public const string Lock = "SELECT pg_advisory_lock(@key)";
-    public const string Unlock = "SELECT pg_advisory_unlock(@key)";
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EscalationFunctions.Engine.Configuration;
 using Microsoft.Extensions.Logging;
+using EscalationFunctions.Engine.Data;
 using Npgsql;
 
 namespace EscalationFunctions.Engine.Escalation;
@@ -14,9 +15,6 @@ namespace EscalationFunctions.Engine.Escalation;
 /// </summary>
 public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings settings, ILogger<SlaRecalculator> logger)
 {
-    // Only one recalculation at a time across all instances; the others would just repeat its work.
-    private const long RecalcLockKey = 0x45_53_43_52_45_43_41_4C; // "ESCRECAL"
-
     /// <summary>Recalculates only when the settings changed or a recalculation is owed; null when nothing was owed.</summary>
     public Task<RecalcResult?> RecalculateIfSettingsChangedAsync(CancellationToken ct) => RunAsync(force: false, ct);
 
@@ -34,6 +32,7 @@ public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings sett
         }
 
         // The explicit call waits its turn; a tick does not wait for another instance's recalculation.
+        // Only one recalculation at a time across all instances; the others would just repeat its work.
         if (!await LockAsync(conn, wait: force, ct))
         {
             logger.LogInformation("SLA recalculation owed, but another instance is already running it");
@@ -86,8 +85,8 @@ public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings sett
         }
         finally
         {
-            await using var unlock = new NpgsqlCommand(RecalcSql.Unlock, conn);
-            unlock.Parameters.AddWithValue("key", RecalcLockKey);
+            await using var unlock = new NpgsqlCommand(AdvisoryLocks.Unlock, conn);
+            unlock.Parameters.AddWithValue("key", AdvisoryLocks.SlaRecalc);
             await unlock.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
@@ -115,8 +114,8 @@ public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings sett
 
     private static async Task<bool> LockAsync(NpgsqlConnection conn, bool wait, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(wait ? RecalcSql.Lock : RecalcSql.TryLock, conn);
-        cmd.Parameters.AddWithValue("key", RecalcLockKey);
+        await using var cmd = new NpgsqlCommand(wait ? AdvisoryLocks.Lock : AdvisoryLocks.TryLock, conn);
+        cmd.Parameters.AddWithValue("key", AdvisoryLocks.SlaRecalc);
         var result = await cmd.ExecuteScalarAsync(ct);
         return wait || (bool)result!;
     }

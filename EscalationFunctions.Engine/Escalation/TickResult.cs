@@ -45,6 +45,9 @@ public sealed record TickResult
     /// <summary>Dry run only: the first of them (at most 50), most overdue first.</summary>
     public IReadOnlyList<string> WouldEscalateKeys { get; init; } = [];
 
+    /// <summary>Due incidents this tick set aside because escalating them raised a data error (spec §3.1).</summary>
+    public int Quarantined { get; init; }
+
     public int Batches { get; init; }
 
     /// <summary>Open incidents whose next_due_at this tick recalculated because the SLA settings had changed.</summary>
@@ -52,4 +55,35 @@ public sealed record TickResult
 
     public DateTimeOffset? DatabaseTime { get; init; }
     public double DurationMs { get; init; }
+
+    /// <summary>
+    /// The tick as JSON sees it, one shape for every reader: the <c>tick</c> answer, its audit
+    /// details and <c>escalation_ticks.last_result</c>.
+    /// </summary>
+    public object Report() => new
+    {
+        escalations = Escalations,
+        skippedIdempotent = SkippedIdempotent,
+        dryRun = DryRun,
+        paused = Paused,
+        outcome = Outcome switch
+        {
+            TickOutcome.Disabled => "disabled",
+            TickOutcome.Paused => "paused",
+            TickOutcome.V1Off => "v1Off",
+            TickOutcome.DryRun => "dryRun",
+            _ => "ran",
+        },
+        enabled = Enabled,
+        v1 = V1,
+        canaryPct = CanaryPct,
+        deferredByCanary = DeferredByCanary,
+        quarantined = Quarantined,
+        wouldEscalate = WouldEscalate,
+        wouldEscalateKeys = WouldEscalateKeys,
+        recalculated = Recalculated,
+        batches = Batches,
+        pausedUntil = PausedUntil,
+        durationMs = Math.Round(DurationMs, 1),
+    };
 }

@@ -18,6 +18,7 @@ internal static class TickSql
             AND i.next_due_at <= now()
             AND i.escalation_level < @max_level
             AND (i.last_escalated_at IS NULL OR i.last_escalated_at <= now() - make_interval(mins => @snooze_min))
+            AND i.quarantined_at IS NULL
         """;
 
     /// <summary>The canary gate (spec §4.4) for alias <c>i</c>. Parameter: <c>@canary_pct</c>.</summary>
@@ -43,6 +44,9 @@ internal static class TickSql
     /// </summary>
     public const string BatchPlanSettings = "SET LOCAL enable_sort = off; SET LOCAL enable_nestloop = off";
 
+    // Where EscalateChosen narrows EscalateBatch's rows.
+    private const string ChosenRows = "/*chosen*/";
+
     /// <summary>
     /// One batch of the tick, in one statement, run in its own transaction after
     /// <see cref="BatchPlanSettings"/> (<c>EscalationTicker.BeginBatchAsync</c>): claim up to
@@ -52,7 +56,7 @@ internal static class TickSql
     /// notified again (spec §4.3); the incident still moves to that level, so it does not come back
     /// on every tick. Returns (claimed, escalated).
     /// </summary>
-    public const string EscalateBatch =
+    private const string EscalateTemplate =
         $"""
         WITH due AS (
             SELECT i.id, i.incident_key, i.route, i.severity, i.title,
@@ -63,6 +67,7 @@ internal static class TickSql
               AND {InCanary}
               -- one level per tick, even when the snooze is 0 and the next level is already overdue
               AND (i.last_escalated_at IS NULL OR i.last_escalated_at < @tick_started_at)
+              {ChosenRows}
             ORDER BY i.next_due_at
             LIMIT @batch_size
             FOR UPDATE OF i SKIP LOCKED
@@ -90,6 +95,37 @@ internal static class TickSql
         )
         SELECT (SELECT count(*) FROM raised) AS claimed,
                (SELECT count(*) FROM queued) AS escalated
+        """;
+
+    public static readonly string EscalateBatch = EscalateTemplate.Replace(ChosenRows, "");
+
+    /// <summary>
+    /// <see cref="EscalateBatch"/> limited to the incidents <c>@ids</c> (still only those due and not
+    /// locked): how the tick narrows a batch that raised a data error down to the rows that cause it.
+    /// </summary>
+    public static readonly string EscalateChosen = EscalateTemplate.Replace(ChosenRows, "AND i.id = ANY (@ids)");
+
+    /// <summary>The incidents the next batch would claim, without locking them: where a failed batch's search starts.</summary>
+    public const string NextBatchIds =
+        $"""
+        SELECT i.id
+        FROM incidents i
+        WHERE {DuePredicate}
+          AND {InCanary}
+          AND (i.last_escalated_at IS NULL OR i.last_escalated_at < @tick_started_at)
+        ORDER BY i.next_due_at
+        LIMIT @batch_size
+        """;
+
+    /// <summary>
+    /// Sets one incident aside (spec §3.1); returns its key only if this call did it, so each
+    /// quarantine is logged once, whichever instance finds it. The trigger lifts it on the row's next update.
+    /// </summary>
+    public const string Quarantine =
+        """
+        UPDATE incidents SET quarantined_at = now(), quarantine_error = @error
+        WHERE id = @id AND quarantined_at IS NULL
+        RETURNING incident_key
         """;
 
     /// <summary>

@@ -7,7 +7,8 @@ public sealed record WorkerStatus(
     long PendingNotifications,
     long DeadNotifications,
     DateTimeOffset? OldestPendingAt,
-    long OpenIncidentsAtLevel5OrAbove)
+    long OpenIncidentsAtLevel5OrAbove,
+    long QuarantinedIncidents)
 {
     /// <summary>Time since the last completed tick of any instance; null before the first.</summary>
     public double? TickLagMs => LastTickAt is { } last ? Math.Max(0, (DatabaseTime - last).TotalMilliseconds) : null;

@@ -60,6 +60,10 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<HmacKeyProvider>();
         services.AddSingleton<SignatureReplayGuard>();
         services.AddSingleton<OpsRateLimiter>();
+        services.AddSingleton<OpsSignatureCheck>();
+        services.AddSingleton<OpsCallerCheck>();
+        services.AddSingleton<OpsRateLimitCheck>();
+        services.AddSingleton<OpsAuthorization>();
         services.AddSingleton<OpsAuditLog>();
         services.AddSingleton<IncidentAcknowledger>();
         services.AddSingleton<OpsRequestHandler>();

@@ -8,14 +8,15 @@ using Npgsql;
 
 namespace EscalationFunctions.Engine.Interactions;
 
-/// <summary>What a Slack click came to: the answer to Slack, and the queued <c>response_url</c> answer to post right after it.</summary>
-public sealed record SlackInteractionResult(OpsResponse Response, long? ReplyId);
+/// <summary>What a Slack click came to: the answer to Slack, the queued <c>response_url</c> answer to post right after it, and what to audit.</summary>
+public sealed record SlackInteractionResult(OpsResponse Response, long? ReplyId, object? Details);
 
 /// <summary>
 /// <c>POST /slack/interactions</c> (spec §9), host-neutral. In this order: method, body size,
 /// Slack's signature (before anything is read from the body; 401), the <c>block_actions</c> payload
 /// (400), then the acknowledgement as <c>slack:{user.id}</c> together with the queued
-/// <c>response_url</c> answer, in one transaction. Every call is audited. The answer to Slack
+/// <c>response_url</c> answer, in one transaction, once the click's audit row is written (as for
+/// the ops calls that change something). Every call is audited. The answer to Slack
 /// never waits for the <c>response_url</c> post, which the host starts once the answer is sent.
 /// </summary>
 public sealed class SlackInteractionHandler(
@@ -27,27 +28,44 @@ public sealed class SlackInteractionHandler(
     TimeProvider time,
     ILogger<SlackInteractionHandler> logger)
 {
-    private const string Anonymous = "anonymous";
-
     public async Task<SlackInteractionResult> HandleAsync(OpsRequest request, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
-        var caller = Anonymous;
+        var caller = OpsCallerCheck.Anonymous;
+        long? auditId = null;
         object? details = null;
         SlackInteractionResult result;
         try
         {
-            (result, caller, details) = await DispatchAsync(request, ct);
+            SlackInteraction? click;
+            (click, caller, result) = await CheckAsync(request, ct);
+            if (click is null)
+            {
+                details = result.Details;
+            }
+            else if ((auditId = await TryBeginAuditAsync(caller, request, stopwatch, ct)) is null)
+            {
+                result = Refuse(OpsResponse.Error(503, "audit_unavailable", "The click was not handled because its audit row could not be written."));
+            }
+            else
+            {
+                result = await AcknowledgeAsync(click, caller, ct);
+                details = result.Details;
+            }
         }
         catch (Exception e) when (e is NpgsqlException { IsTransient: true } or TimeoutException && !ct.IsCancellationRequested)
         {
             logger.LogError(e, "Slack interaction: the database is unavailable");
-            result = new(OpsResponse.Error(503, "database_unavailable", "The worker cannot reach its database right now; try again shortly."), null);
+            result = Refuse(OpsResponse.Error(503, "database_unavailable", "The worker cannot reach its database right now; try again shortly."));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            result = Refuse(OpsResponse.Error(499, "client_closed_request", "The caller closed the request before it finished."));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Slack interaction failed");
-            result = new(OpsResponse.Error(503, "internal_error", "The worker failed to handle the click; its logs say why."), null);
+            result = Refuse(OpsResponse.Error(503, "internal_error", "The worker failed to handle the click; its logs say why."));
         }
 
         var response = result.Response;
@@ -60,59 +78,53 @@ public sealed class SlackInteractionHandler(
         {
             logger.LogInformation("Slack interaction by {Caller} from {Remote}: {Status}", caller, request.RemoteAddress, response.Status);
         }
-        try
-        {
-            await audit.RecordAsync(caller, OpsEndpoint.SlackInteractions, response, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds,
-                details, CancellationToken.None);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            logger.LogError(e, "Slack interaction by {Caller}: could not write the audit row", caller);
-        }
+        await FinishAuditAsync(auditId, caller, request, response, stopwatch, details);
         return result;
     }
 
-    private async Task<(SlackInteractionResult, string Caller, object? Details)> DispatchAsync(OpsRequest request, CancellationToken ct)
+    /// <summary>
+    /// Method, body, signature and payload. Returns the click to acknowledge, or null with the
+    /// answer already decided (a refusal, or a click on another button, which changes nothing).
+    /// </summary>
+    private async Task<(SlackInteraction? Click, string Caller, SlackInteractionResult Result)> CheckAsync(OpsRequest request, CancellationToken ct)
     {
+        const string anonymous = OpsCallerCheck.Anonymous;
         if (!string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase))
         {
-            return (Refuse(OpsResponse.Error(405, "method_not_allowed", $"Use POST for /{OpsRoutes.SlackInteractions}.",
-                new Dictionary<string, string> { ["Allow"] = "POST" })), Anonymous, null);
+            return (null, anonymous, Refuse(OpsResponse.Error(405, "method_not_allowed", $"Use POST for /{OpsRoutes.SlackInteractions}.",
+                new Dictionary<string, string> { ["Allow"] = "POST" })));
         }
         switch (request.BodyRead)
         {
             case OpsBodyRead.TooLarge:
-                return (Refuse(OpsResponse.Error(413, "payload_too_large", $"The request body must be at most {OpsRequest.MaxSlackBodyBytes} bytes.")),
-                    Anonymous, null);
+                return (null, anonymous, Refuse(OpsResponse.Error(413, "payload_too_large", $"The request body must be at most {OpsRequest.MaxSlackBodyBytes} bytes.")));
             case OpsBodyRead.Malformed:
-                return (Refuse(OpsResponse.Error(400, "invalid_body", "The request body could not be read (malformed framing).")), Anonymous, null);
+                return (null, anonymous, Refuse(OpsResponse.Error(400, "invalid_body", "The request body could not be read (malformed framing).")));
         }
-
         if (SignatureRefusal(await signing.GetSecretsAsync(ct), request) is { } badSignature)
         {
-            return (Refuse(badSignature), Anonymous, null);
+            return (null, anonymous, Refuse(badSignature));
         }
         if (!SlackInteraction.TryParse(request.Body, out var click, out var problem))
         {
-            return (Refuse(OpsResponse.Error(400, "invalid_payload", $"Not a Slack block_actions interaction: {problem}.")), Anonymous, null);
+            return (null, anonymous, Refuse(OpsResponse.Error(400, "invalid_payload", $"Not a Slack block_actions interaction: {problem}.")));
         }
         var caller = IncidentAcknowledger.SlackPrefix + click.UserId;
         if (!click.IsAcknowledge)
         {
             // Link buttons report their clicks too; Slack shows an error unless it gets a 200.
-            return (new(OpsResponse.Ok(new { ok = true }), null), caller, new { action = Untrusted(click.ActionId), ignored = true });
+            return (null, caller, new(OpsResponse.Ok(new { ok = true }), null, new { action = UntrustedText.Escape(click.ActionId), ignored = true }));
         }
-        return await AcknowledgeAsync(click, caller, ct);
+        return (click, caller, new(OpsResponse.Ok(new { ok = true }), null, null));
     }
 
-    private async Task<(SlackInteractionResult, string Caller, object? Details)> AcknowledgeAsync(SlackInteraction click, string caller,
-        CancellationToken ct)
+    private async Task<SlackInteractionResult> AcknowledgeAsync(SlackInteraction click, string caller, CancellationToken ct)
     {
         var key = click.Value!;
         var responseUrl = settings.Slack.ResponseUrlHosts.Allow(click.ResponseUrl, out var refusal);
         if (responseUrl is null)
         {
-            logger.LogWarning("Slack interaction by {Caller}: no answer will be posted, {Refusal}", caller, Untrusted(refusal));
+            logger.LogWarning("Slack interaction by {Caller}: no answer will be posted, {Refusal}", caller, UntrustedText.Escape(refusal));
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -124,14 +136,14 @@ public sealed class SlackInteractionHandler(
 
         var details = new
         {
-            incidentKey = Untrusted(key),
+            incidentKey = UntrustedText.Escape(key),
             found = ack is not null,
             alreadyAcknowledged = ack?.AlreadyAcknowledged,
             acknowledgedBy = ack?.AcknowledgedBy,
             replyQueued = replyId is not null,
-            replyRefused = responseUrl is null ? refusal : null,
+            replyRefused = responseUrl is null ? UntrustedText.Escape(refusal) : null,
         };
-        return (new(OpsResponse.Ok(new { ok = true }), replyId), caller, details);
+        return new(OpsResponse.Ok(new { ok = true }), replyId, details);
     }
 
     private OpsResponse? SignatureRefusal(IReadOnlyList<string> secrets, OpsRequest request)
@@ -158,9 +170,39 @@ public sealed class SlackInteractionHandler(
 
     private static OpsResponse Unauthorized(string code, string message) => OpsResponse.Error(401, code, message);
 
-    private static SlackInteractionResult Refuse(OpsResponse response) => new(response, null);
+    private static SlackInteractionResult Refuse(OpsResponse response) => new(response, null, null);
 
-    /// <summary>Text from the payload, made safe for a log line and an audit row (no control characters, bounded).</summary>
-    private static string Untrusted(string text) =>
-        string.Concat(text.Take(200).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '\uFFFD' : c));
+    /// <summary>The audit row of a click about to change something; null when it cannot be written (the click is then refused).</summary>
+    private async Task<long?> TryBeginAuditAsync(string caller, OpsRequest request, Stopwatch stopwatch, CancellationToken ct)
+    {
+        try
+        {
+            return await audit.BeginAsync(caller, OpsEndpoint.SlackInteractions, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogError(e, "Slack interaction by {Caller}: could not write the audit row, so the click is refused", caller);
+            return null;
+        }
+    }
+
+    private async Task FinishAuditAsync(long? auditId, string caller, OpsRequest request, OpsResponse response, Stopwatch stopwatch, object? details)
+    {
+        try
+        {
+            var durationMs = stopwatch.Elapsed.TotalMilliseconds;
+            if (auditId is { } id)
+            {
+                await audit.CompleteAsync(id, response, durationMs, details, CancellationToken.None);
+            }
+            else
+            {
+                await audit.RecordAsync(caller, OpsEndpoint.SlackInteractions, response, request.RemoteAddress, durationMs, details, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogError(e, "Slack interaction by {Caller}: could not write the audit row", caller);
+        }
+    }
 }

@@ -34,5 +34,14 @@ public static class OpsRoutes
         _ => "health",
     };
 
+    public static string Route(this OpsEndpoint endpoint) => endpoint switch
+    {
+        OpsEndpoint.Tick => Tick,
+        OpsEndpoint.Recalc => Recalc,
+        OpsEndpoint.Ack => Ack,
+        OpsEndpoint.SlackInteractions => SlackInteractions,
+        _ => Health,
+    };
+
     public static string Method(this OpsEndpoint endpoint) => endpoint == OpsEndpoint.Health ? "GET" : "POST";
 }

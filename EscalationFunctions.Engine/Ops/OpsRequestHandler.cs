@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
@@ -10,99 +9,103 @@ using Npgsql;
 namespace EscalationFunctions.Engine.Ops;
 
 /// <summary>
-/// The ops endpoints of spec §6, host-neutral. <c>tick</c> and <c>recalc</c> pass these checks in
-/// this order: body size (413) and framing (400), signature and replay (401), caller and role
-/// (401/403), rate limit (429). <c>health</c> needs only the host's function key. Every call is
-/// audited; a client's mistake is always a 4xx with a JSON error, never a 5xx.
+/// The ops endpoints of spec §6, host-neutral. Orchestrates only: the method, then for <c>tick</c>
+/// and <c>recalc</c> the checks of <see cref="OpsAuthorization"/>, then the audit row, then the
+/// work. <c>health</c> needs only the host's function key. Every call is audited, and a call that
+/// changes something runs only once its audit row is written. A client's mistake is a 4xx with a
+/// JSON error; anything that still fails is a JSON 503, never a bare 500.
 /// </summary>
 public sealed class OpsRequestHandler(
     EscalationSettings settings,
-    HmacKeyProvider hmacKeys,
-    SignatureReplayGuard replayGuard,
-    OpsRateLimiter rateLimiter,
+    OpsAuthorization authorization,
     EscalationTicker ticker,
     SlaRecalculator recalculator,
     IncidentAcknowledger acknowledger,
     WorkerStatusReader statusReader,
     OpsAuditLog audit,
-    TimeProvider time,
     ILogger<OpsRequestHandler> logger)
 {
-    private const string Anonymous = "anonymous";
-
     public async Task<OpsResponse> HandleAsync(OpsEndpoint endpoint, OpsRequest request, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
-        var call = new Call();
+        var caller = OpsCallerCheck.Anonymous;
+        long? auditId = null;
+        object? details = null;
         OpsResponse response;
         try
         {
-            response = await DispatchAsync(endpoint, request, call, ct);
+            OpsResponse? refusal;
+            (caller, refusal) = await RefusalAsync(endpoint, request, ct);
+            if (refusal is not null)
+            {
+                response = refusal;
+            }
+            else if (endpoint == OpsEndpoint.Health)
+            {
+                response = await HealthAsync(ct);
+            }
+            else if ((auditId = await TryBeginAuditAsync(caller, endpoint, request, stopwatch, ct)) is null)
+            {
+                response = OpsResponse.Error(503, "audit_unavailable", "The call was not run because its audit row could not be written; try again shortly.");
+            }
+            else
+            {
+                (response, details) = await RunAsync(endpoint, request, caller, ct);
+            }
         }
         catch (Exception e) when (e is NpgsqlException { IsTransient: true } or TimeoutException && !ct.IsCancellationRequested)
         {
             logger.LogError(e, "Ops {Endpoint}: the database is unavailable", endpoint.Name());
             response = OpsResponse.Error(503, "database_unavailable", "The worker cannot reach its database right now; try again shortly.");
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // The caller went away; the answer reaches no one, but the audit row records the call.
+            response = OpsResponse.Error(499, "client_closed_request", "The caller closed the request before it finished.");
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Ops {Endpoint} failed", endpoint.Name());
-            response = OpsResponse.Error(500, "internal_error", "The worker failed to handle the call; its logs say why.");
+            response = OpsResponse.Error(503, "internal_error", "The worker failed to handle the call; its logs say why. Try again shortly.");
         }
 
         if (response.Status >= 400)
         {
             logger.LogWarning("Ops {Endpoint} by {Caller} from {Remote} refused: {Status} {Outcome}",
-                endpoint.Name(), call.Caller, request.RemoteAddress, response.Status, response.Outcome);
+                endpoint.Name(), caller, request.RemoteAddress, response.Status, response.Outcome);
         }
         else
         {
-            logger.LogInformation("Ops {Endpoint} by {Caller} from {Remote}: {Status}", endpoint.Name(), call.Caller, request.RemoteAddress, response.Status);
+            logger.LogInformation("Ops {Endpoint} by {Caller} from {Remote}: {Status}", endpoint.Name(), caller, request.RemoteAddress, response.Status);
         }
-
-        try
-        {
-            await audit.RecordAsync(call.Caller, endpoint, response, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, call.Details, CancellationToken.None);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException)
-        {
-            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row", endpoint.Name(), call.Caller);
-        }
+        await FinishAuditAsync(auditId, caller, endpoint, request, response, stopwatch, details);
         return response;
     }
 
-    private async Task<OpsResponse> DispatchAsync(OpsEndpoint endpoint, OpsRequest request, Call call, CancellationToken ct)
+    /// <summary>The caller to audit, and why the call may not run (null when it may).</summary>
+    private async Task<(string Caller, OpsResponse? Refusal)> RefusalAsync(OpsEndpoint endpoint, OpsRequest request, CancellationToken ct)
     {
         if (!string.Equals(request.Method, endpoint.Method(), StringComparison.OrdinalIgnoreCase))
         {
-            return OpsResponse.Error(405, "method_not_allowed", $"Use {endpoint.Method()} for /{RouteOf(endpoint)}.",
-                new Dictionary<string, string> { ["Allow"] = endpoint.Method() });
+            return (OpsCallerCheck.Anonymous, OpsResponse.Error(405, "method_not_allowed", $"Use {endpoint.Method()} for /{endpoint.Route()}.",
+                new Dictionary<string, string> { ["Allow"] = endpoint.Method() }));
         }
-        if (endpoint == OpsEndpoint.Health)
-        {
-            return await HealthAsync(ct);
-        }
+        return endpoint == OpsEndpoint.Health ? (OpsCallerCheck.Anonymous, null) : await authorization.AuthorizeAsync(endpoint, request, ct);
+    }
 
-        if (await AuthorizeAsync(endpoint, request, call, ct) is { } refused)
-        {
-            return refused;
-        }
-
+    private async Task<(OpsResponse Response, object Details)> RunAsync(OpsEndpoint endpoint, OpsRequest request, string caller, CancellationToken ct)
+    {
         if (endpoint == OpsEndpoint.Tick)
         {
-            var result = await ticker.TickAsync(ct);
-            var body = TickBody(result);
-            call.Details = body;
-            return OpsResponse.Ok(body);
+            var tick = (await ticker.TickAsync(ct)).Report();
+            return (OpsResponse.Ok(tick), tick);
         }
-
         if (endpoint == OpsEndpoint.Ack)
         {
-            return await AcknowledgeAsync(request, call, ct);
+            return await AcknowledgeAsync(request.IncidentKey, caller, ct);
         }
-
         var recalc = await recalculator.RecalculateAsync(ct);
-        var recalcBody = new
+        var body = new
         {
             updated = recalc.Updated,
             scanned = recalc.Scanned,
@@ -110,81 +113,19 @@ public sealed class OpsRequestHandler(
             slaVersion = recalc.SlaVersion,
             durationMs = Math.Round(recalc.DurationMs, 1),
         };
-        call.Details = recalcBody;
-        return OpsResponse.Ok(recalcBody);
+        return (OpsResponse.Ok(body), body);
     }
 
-    /// <summary>The checks of spec §6 in its order; null when the call may proceed.</summary>
-    private async Task<OpsResponse?> AuthorizeAsync(OpsEndpoint endpoint, OpsRequest request, Call call, CancellationToken ct)
+    /// <summary>Spec §6.2: acknowledged by the caller's (escaped) name; a second call changes nothing; an unknown key is 404.</summary>
+    private async Task<(OpsResponse Response, object Details)> AcknowledgeAsync(string? incidentKey, string caller, CancellationToken ct)
     {
-        // 1. Body: its size, and that it could be read at all.
-        switch (request.BodyRead)
+        var ack = IncidentKeyText.CanExist(incidentKey) ? await acknowledger.AcknowledgeAsync(incidentKey!, caller, ct) : null;
+        if (ack is null)
         {
-            case OpsBodyRead.TooLarge:
-                return OpsResponse.Error(413, "payload_too_large", $"The request body must be at most {OpsRequest.MaxBodyBytes} bytes.");
-            case OpsBodyRead.Malformed:
-                return OpsResponse.Error(400, "invalid_body", "The request body could not be read (malformed framing).");
+            return (OpsResponse.Error(404, "incident_not_found", "No incident has this key."), new { incidentKey = UntrustedText.Escape(incidentKey) });
         }
-
-        // 2. Signature, then replay.
-        var keys = await hmacKeys.GetKeysAsync(ct);
-        if (keys.Count == 0)
-        {
-            return OpsResponse.Error(503, "signing_not_configured",
-                $"{SettingNames.OpsHmacSecret} is not set on the worker, so signed ops calls cannot be verified.");
-        }
-        var signature = request.Header(HmacRequestSignature.SignatureHeader);
-        var check = HmacRequestSignature.Verify(keys, request.Header(HmacRequestSignature.TimestampHeader), signature, request.Body, time.GetUtcNow());
-        if (check != SignatureCheck.Valid)
-        {
-            return check switch
-            {
-                SignatureCheck.Missing => Unauthorized("missing_signature",
-                    $"Sign the call: send {HmacRequestSignature.TimestampHeader} and {HmacRequestSignature.SignatureHeader}."),
-                SignatureCheck.BadTimestamp => Unauthorized("invalid_timestamp", $"{HmacRequestSignature.TimestampHeader} must be unix time in seconds."),
-                SignatureCheck.StaleTimestamp => Unauthorized("stale_timestamp",
-                    $"{HmacRequestSignature.TimestampHeader} must be within {HmacRequestSignature.Tolerance.TotalSeconds:F0} seconds of the server's time."),
-                SignatureCheck.BadFormat => Unauthorized("invalid_signature", $"{HmacRequestSignature.SignatureHeader} must be 'sha256=' followed by 64 hex digits."),
-                _ => Unauthorized("signature_mismatch", "The signature does not match the timestamp and body."),
-            };
-        }
-        if (!await replayGuard.TryAcceptAsync(signature!, ct))
-        {
-            return Unauthorized("replayed_signature", "This signature was already used; sign every call afresh.");
-        }
-
-        // 3. Caller and role.
-        var principalHeader = request.Header(ClientPrincipal.Header);
-        if (string.IsNullOrWhiteSpace(principalHeader))
-        {
-            return Unauthorized("missing_principal", $"No caller: {ClientPrincipal.Header} is missing (sign in through App Service Authentication).");
-        }
-        if (!ClientPrincipal.TryParse(principalHeader, out var principal))
-        {
-            return Unauthorized("invalid_principal", $"{ClientPrincipal.Header} must be base64-encoded JSON with a claims array.");
-        }
-        if (!settings.Ops.TrustPrincipalHeader)
-        {
-            call.Caller = "unverified:" + principal.Name;
-            return OpsResponse.Error(403, "untrusted_principal",
-                $"{ClientPrincipal.Header} is not trusted because App Service Authentication is off " +
-                $"({SettingNames.WebsiteAuthEnabled} is not True), so no caller has a role.");
-        }
-        call.Caller = principal.Name;
-        if (!principal.HasRole(settings.Ops.AdminRole))
-        {
-            return OpsResponse.Error(403, "missing_role", $"The caller does not hold the role '{settings.Ops.AdminRole}'.");
-        }
-
-        // 4. Rate limit, per caller and endpoint, across all instances.
-        if (await rateLimiter.TryTakeAsync(principal.Name, endpoint.Name(), settings.Ops.RateLimitPerMinute, ct) is { } wait)
-        {
-            var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
-            return OpsResponse.Error(429, "rate_limited",
-                $"At most {settings.Ops.RateLimitPerMinute} {endpoint.Name()} calls per minute per caller; try again in {seconds} s.",
-                new Dictionary<string, string> { ["Retry-After"] = seconds.ToString(CultureInfo.InvariantCulture) });
-        }
-        return null;
+        var body = ack.Answer();
+        return (OpsResponse.Ok(body), body);
     }
 
     private async Task<OpsResponse> HealthAsync(CancellationToken ct)
@@ -203,70 +144,44 @@ public sealed class OpsRequestHandler(
             lastTickAt = status.LastTickAt,
             pendingNotifications = status.PendingNotifications,
             deadNotifications = status.DeadNotifications,
+            quarantinedIncidents = status.QuarantinedIncidents,
             queueLagMs = Math.Round(status.QueueLagMs),
             pausedUntil,
         });
     }
 
-    private static object TickBody(TickResult r) => new
+    /// <summary>The audit row of a call about to change something; null when it cannot be written (the call is then refused).</summary>
+    private async Task<long?> TryBeginAuditAsync(string caller, OpsEndpoint endpoint, OpsRequest request, Stopwatch stopwatch, CancellationToken ct)
     {
-        escalations = r.Escalations,
-        skippedIdempotent = r.SkippedIdempotent,
-        dryRun = r.DryRun,
-        paused = r.Paused,
-        outcome = r.Outcome switch
+        try
         {
-            TickOutcome.Disabled => "disabled",
-            TickOutcome.Paused => "paused",
-            TickOutcome.V1Off => "v1Off",
-            TickOutcome.DryRun => "dryRun",
-            _ => "ran",
-        },
-        enabled = r.Enabled,
-        v1 = r.V1,
-        canaryPct = r.CanaryPct,
-        deferredByCanary = r.DeferredByCanary,
-        wouldEscalate = r.WouldEscalate,
-        wouldEscalateKeys = r.WouldEscalateKeys,
-        recalculated = r.Recalculated,
-        batches = r.Batches,
-        pausedUntil = r.PausedUntil,
-        durationMs = Math.Round(r.DurationMs, 1),
-    };
-
-    /// <summary>Spec §6.2: acknowledged by the caller's name; a second call changes nothing; an unknown key is 404.</summary>
-    private async Task<OpsResponse> AcknowledgeAsync(OpsRequest request, Call call, CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(request.IncidentKey))
-        {
-            return OpsResponse.Error(400, "missing_incident_key", "Name the incident: POST /ops/incidents/{incident_key}/ack.");
+            return await audit.BeginAsync(caller, endpoint, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct);
         }
-        var ack = IncidentKeyText.CanExist(request.IncidentKey) ? await acknowledger.AcknowledgeAsync(request.IncidentKey, call.Caller, ct) : null;
-        if (ack is null)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            call.Details = new { incidentKey = string.Concat(request.IncidentKey.Take(200).Select(c => char.IsControl(c) || char.IsSurrogate(c) ? '\uFFFD' : c)) };
-            return OpsResponse.Error(404, "incident_not_found", "No incident has this key.");
+            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row, so the call is refused", endpoint.Name(), caller);
+            return null;
         }
-        var body = ack.Answer();
-        call.Details = body;
-        return OpsResponse.Ok(body);
     }
 
-    private static OpsResponse Unauthorized(string code, string message) => OpsResponse.Error(401, code, message);
-
-    private static string RouteOf(OpsEndpoint endpoint) => endpoint switch
+    private async Task FinishAuditAsync(long? auditId, string caller, OpsEndpoint endpoint, OpsRequest request, OpsResponse response,
+        Stopwatch stopwatch, object? details)
     {
-        OpsEndpoint.Tick => OpsRoutes.Tick,
-        OpsEndpoint.Recalc => OpsRoutes.Recalc,
-        OpsEndpoint.Ack => OpsRoutes.Ack,
-        OpsEndpoint.SlackInteractions => OpsRoutes.SlackInteractions,
-        _ => OpsRoutes.Health,
-    };
-
-    /// <summary>What the audit row will say about the call, filled in as the checks pass.</summary>
-    private sealed class Call
-    {
-        public string Caller { get; set; } = Anonymous;
-        public object? Details { get; set; }
+        try
+        {
+            var durationMs = stopwatch.Elapsed.TotalMilliseconds;
+            if (auditId is { } id)
+            {
+                await audit.CompleteAsync(id, response, durationMs, details, CancellationToken.None);
+            }
+            else
+            {
+                await audit.RecordAsync(caller, endpoint, response, request.RemoteAddress, durationMs, details, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row", endpoint.Name(), caller);
+        }
     }
 }

@@ -77,11 +77,13 @@ public sealed record ClientPrincipal(string Name, IReadOnlySet<string> Roles)
             var name = values.FirstOrDefault(c => nameType is not null && c.Type == nameType).Value
                        ?? NameClaims.Select(t => values.FirstOrDefault(c => c.Type == t).Value).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v))
                        ?? "unknown";
-            principal = new ClientPrincipal(name.Length > MaxNameLength ? name[..MaxNameLength] : name, roles);
+            // Any character may arrive (NUL, CR, ...): the name is audited and logged, escaped.
+            principal = new ClientPrincipal(UntrustedText.Escape(name, MaxNameLength), roles);
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string that is not valid UTF-8, or escapes a lone surrogate.
             return false;
         }
     }

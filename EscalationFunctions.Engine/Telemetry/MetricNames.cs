@@ -11,6 +11,9 @@ public static class MetricNames
     public const string TickLagMs = "tick_lag_ms";
     public const string IncidentsLevelGe5 = "incidents_level_ge5";
 
+    /// <summary>(1.1, §3.1) Incidents set aside because escalating them raised a data error; a gauge, like health's quarantinedIncidents.</summary>
+    public const string IncidentsQuarantined = "incidents_quarantined";
+
     public static IReadOnlyList<string> All { get; } =
-        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5];
+        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5, IncidentsQuarantined];
 }

@@ -1,5 +1,6 @@
 using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Security;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
@@ -82,8 +83,10 @@ public sealed class OpsHttpEndpoints(
         {
             (body, bodyRead) = await ReadBodyAsync(request, maxBodyBytes, ct);
         }
-        catch (BadHttpRequestException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Reading the body is the client's framing, whichever way the server reports a broken one
+            // (BadHttpRequestException, IOException; a chunk size of 2^64 is an OverflowException).
             bodyRead = OpsBodyRead.Malformed;
         }
         return new OpsRequest(request.Method, Header(request), body, bodyRead, RemoteAddress(request), incidentKey);
@@ -143,6 +146,6 @@ public sealed class OpsHttpEndpoints(
         var peer = request.HttpContext.Connection.RemoteIpAddress?.ToString();
         var forwarded = request.Headers["X-Forwarded-For"].ToString();
         var remote = string.IsNullOrWhiteSpace(forwarded) ? peer : $"{forwarded.Split(',')[0].Trim()} via {peer}";
-        return remote is { Length: > MaxRemoteLength } ? remote[..MaxRemoteLength] : remote;
+        return remote is null ? null : UntrustedText.Escape(remote, MaxRemoteLength);
     }
 }

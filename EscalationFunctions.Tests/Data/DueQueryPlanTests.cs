@@ -111,6 +111,28 @@ public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<Database
     }
 
     [Fact]
+    public async Task Narrowing_a_failed_batch_down_finds_the_chosen_incidents_by_primary_key()
+    {
+        await Seed100kAsync();
+        var ids = await fixture.Db.QueryAsync("SELECT id FROM incidents WHERE acknowledged_at IS NULL ORDER BY next_due_at LIMIT 10", r => r.GetInt64(0));
+        await using var conn = await fixture.Db.DataSource.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand("EXPLAIN (FORMAT JSON) " + TickSql.EscalateChosen, conn);
+        cmd.Parameters.AddWithValue("max_level", 7);
+        cmd.Parameters.AddWithValue("snooze_min", 30);
+        cmd.Parameters.AddWithValue("canary_pct", 100);
+        cmd.Parameters.AddWithValue("batch_size", 1000);
+        cmd.Parameters.AddWithValue("tick_started_at", DateTimeOffset.UtcNow);
+        cmd.Parameters.AddWithValue("ids", ids.ToArray());
+
+        var json = (string)(await cmd.ExecuteScalarAsync())!;
+        var nodes = Nodes(JsonDocument.Parse(json).RootElement[0].GetProperty("Plan")).ToList();
+
+        // Not a walk along every due row of ix_inc_due looking for ten ids.
+        Assert.DoesNotContain(nodes, n => n.GetProperty("Node Type").GetString() == "Seq Scan");
+        Assert.Contains(nodes, n => n.TryGetProperty("Index Name", out var index) && index.GetString() == "incidents_pkey");
+    }
+
+    [Fact]
     public async Task The_health_query_reads_indexes_not_tables()
     {
         await Seed100kAsync();
@@ -123,7 +145,7 @@ public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<Database
             ANALYZE notification_outbox;
             """);
 
-        await using var cmd = fixture.Db.DataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + WorkerStatusReader.Sql);
+        await using var cmd = fixture.Db.DataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + WorkerStatusSql.Read);
         var json = (string)(await cmd.ExecuteScalarAsync())!;
         var seqScans = Nodes(JsonDocument.Parse(json).RootElement[0].GetProperty("Plan"))
             .Where(n => n.GetProperty("Node Type").GetString() == "Seq Scan")

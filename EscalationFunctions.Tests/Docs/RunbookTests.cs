@@ -28,6 +28,8 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
             VALUES (escalation_hash('INC-1042', 1), 'INC-1042', 1, 'payments', 'critical', 'Card authorisations failing', 'sent', 1, now() - interval '45 minutes', NULL),
                    (escalation_hash('INC-1042', 2), 'INC-1042', 2, 'payments', 'critical', 'Card authorisations failing', 'dead', 12, NULL, 'HTTP 404 Not Found'),
                    (escalation_hash('INC-1043', 1), 'INC-1043', 1, 'payments', 'warning', 'Refund queue slow', 'pending', 1, NULL, 'HTTP 500 Internal Server Error');
+            INSERT INTO incidents (incident_key, route, severity, title, first_seen, quarantined_at, quarantine_error)
+            VALUES ('INC-3001', 'catalog', 'warning', 'Index row too large', now() - interval '1 hour', now(), '54000: index row size 2712 exceeds btree version 4 maximum 2704');
             INSERT INTO ops_audit (instance_id, caller, endpoint, outcome, http_status, duration_ms)
             VALUES ('i-1', 'alice@example.com', 'tick', 'ok', 200, 12.5), ('i-1', 'anonymous', 'tick', 'signature_mismatch', 401, 1.2);
             INSERT INTO incidents (incident_key, route, severity, first_seen, acknowledged_at, acknowledged_by)

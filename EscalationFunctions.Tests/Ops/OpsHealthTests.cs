@@ -105,4 +105,28 @@ public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Equal(0, health.GetProperty("deadNotifications").GetInt64());
         Assert.True(health.GetProperty("queueLagMs").GetDouble() >= 0);
     }
+
+    [Fact]
+    public async Task A_quarantined_incident_shows_in_the_tick_answer_and_in_health_until_its_row_is_updated()
+    {
+        await Incidents.InsertDueAsync(Db, 3);
+        // INC-0's level-1 message is already queued (without its event): escalating it breaks the outbox's unique index.
+        await Db.ExecuteAsync(
+            "INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title) VALUES ('old', 'INC-0', 1, 'default', 'warning', '')");
+        await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db));
+
+        var tick = await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/tick"));
+
+        Assert.Equal(200, tick.Status);
+        Assert.Equal((2, 1), (tick.Json.GetProperty("escalations").GetInt32(), tick.Json.GetProperty("quarantined").GetInt32()));
+        Assert.Equal(1, (await HealthAsync(server.Client)).GetProperty("quarantinedIncidents").GetInt64());
+        // One JSON shape: the heartbeat row stores what the tick answered (it stored "Ran" where the answer said "ran").
+        var stored = JsonDocument.Parse(await Db.ScalarAsync<string>("SELECT last_result::text FROM escalation_ticks")).RootElement;
+        Assert.Equal(tick.Json.EnumerateObject().Select(p => p.Name).Order(), stored.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("ran", stored.GetProperty("outcome").GetString());
+        Assert.Equal(tick.Json.GetProperty("quarantined").GetInt32(), stored.GetProperty("quarantined").GetInt32());
+
+        await Db.ExecuteAsync("UPDATE incidents SET title = 'looked at' WHERE incident_key = 'INC-0'");
+        Assert.Equal(0, (await HealthAsync(server.Client)).GetProperty("quarantinedIncidents").GetInt64());
+    }
 }

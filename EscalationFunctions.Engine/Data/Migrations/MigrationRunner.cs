@@ -12,37 +12,27 @@ namespace EscalationFunctions.Engine.Data.Migrations;
 /// </summary>
 public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
 {
-    // Any fixed 64-bit number; it only has to differ from the application's other advisory locks.
-    private const long MigrationLockKey = 0x45_53_43_4D_49_47_52_41; // "ESCMIGRA"
-
     public static IReadOnlyList<Migration> All { get; } = LoadEmbedded();
 
     /// <summary>Applies pending migrations; returns the versions applied by this call.</summary>
     public async Task<IReadOnlyList<int>> ApplyAsync(CancellationToken ct = default)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_lock(@key)", conn))
+        await using (var lockCmd = new NpgsqlCommand(AdvisoryLocks.Lock, conn))
         {
-            lockCmd.Parameters.AddWithValue("key", MigrationLockKey);
+            lockCmd.Parameters.AddWithValue("key", AdvisoryLocks.Migrations);
             await lockCmd.ExecuteNonQueryAsync(ct);
         }
 
         try
         {
-            await using (var create = new NpgsqlCommand(
-                """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version     integer     PRIMARY KEY,
-                    name        text        NOT NULL,
-                    applied_at  timestamptz NOT NULL DEFAULT now()
-                )
-                """, conn))
+            await using (var create = new NpgsqlCommand(MigrationSql.CreateTable, conn))
             {
                 await create.ExecuteNonQueryAsync(ct);
             }
 
             var applied = new HashSet<int>();
-            await using (var read = new NpgsqlCommand("SELECT version FROM schema_migrations", conn))
+            await using (var read = new NpgsqlCommand(MigrationSql.ReadApplied, conn))
             await using (var reader = await read.ExecuteReaderAsync(ct))
             {
                 while (await reader.ReadAsync(ct))
@@ -59,8 +49,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
                 {
                     await apply.ExecuteNonQueryAsync(ct);
                 }
-                await using (var record = new NpgsqlCommand(
-                    "INSERT INTO schema_migrations (version, name) VALUES (@v, @n)", conn, tx))
+                await using (var record = new NpgsqlCommand(MigrationSql.RecordApplied, conn, tx))
                 {
                     record.Parameters.AddWithValue("v", migration.Version);
                     record.Parameters.AddWithValue("n", migration.Name);
@@ -74,8 +63,8 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
         }
         finally
         {
-            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock(@key)", conn);
-            unlock.Parameters.AddWithValue("key", MigrationLockKey);
+            await using var unlock = new NpgsqlCommand(AdvisoryLocks.Unlock, conn);
+            unlock.Parameters.AddWithValue("key", AdvisoryLocks.Migrations);
             await unlock.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }

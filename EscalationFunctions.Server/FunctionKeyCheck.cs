@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace EscalationFunctions.Engine.Security;
+namespace EscalationFunctions.Server;
 
 /// <summary>
 /// The plain server's stand-in for Azure Functions' function keys: when <c>OPS_FUNCTION_KEY</c> is

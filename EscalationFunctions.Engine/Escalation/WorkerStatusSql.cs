@@ -1,0 +1,21 @@
+namespace EscalationFunctions.Engine.Escalation;
+
+/// <summary>SQL behind <see cref="WorkerStatusReader"/>.</summary>
+internal static class WorkerStatusSql
+{
+    /// <summary>
+    /// The whole status in one round trip. Every part is served by an index or a tiny table
+    /// (escalation_ticks has a row per instance), so health checks never scan incidents.
+    /// </summary>
+    public const string Read =
+        """
+        SELECT now(),
+               (SELECT max(last_completed_at) FROM escalation_ticks),
+               (SELECT count(*) FROM notification_outbox WHERE status = 'pending'),
+               (SELECT count(*) FROM notification_outbox WHERE status = 'dead'),
+               (SELECT min(created_at) FROM notification_outbox WHERE status = 'pending'),
+               (SELECT count(*) FROM incidents
+                WHERE acknowledged_at IS NULL AND resolved_at IS NULL AND escalation_level >= 5),
+               (SELECT count(*) FROM incidents WHERE quarantined_at IS NOT NULL)
+        """;
+}
