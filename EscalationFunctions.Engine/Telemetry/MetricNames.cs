@@ -10,7 +10,10 @@ public static class MetricNames
     public const string QueueLagMs = "queue_lag_ms";
     public const string TickLagMs = "tick_lag_ms";
     public const string IncidentsLevelGe5 = "incidents_level_ge5";
+    public const string IncidentsQuarantined = "incidents_quarantined";
+    public const string DeadNotifications = "dead_notifications";
 
     public static IReadOnlyList<string> All { get; } =
-        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5];
+        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5,
+         IncidentsQuarantined, DeadNotifications];
 }
