@@ -309,7 +309,7 @@ module postgresConnectionSecret 'modules/vaultsecret.bicep' = {
   params: {
     vaultName: keyVaultName
     name: 'postgres-connection-string'
-    connectionString: 'Host=${postgres.outputs.fullyQualifiedDomainName};Database=${postgres.outputs.databaseName};Username=${identityName};SSL Mode=Require;Maximum Pool Size=10'
+    connectionString: 'Host=${postgres.outputs.fullyQualifiedDomainName};Database=${postgresDatabaseName};Username=${identityName};SSL Mode=Require;Maximum Pool Size=10'
   }
   dependsOn: [
     keyVault
