@@ -1,3 +1,4 @@
+using System.Reflection;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
@@ -45,6 +46,7 @@ public sealed class StartupConfiguration
         if (string.IsNullOrWhiteSpace(vaultSetting) || !WebUrl.TryParse(vaultSetting, out var vaultUri, out _))
         {
             // No vault (or a malformed KEY_VAULT_URI, which the settings reader reports).
+            RefuseUnresolvedVaultReferences(environment);
             var settings = SettingsReader.Read(environment, out var warnings, requireTickSchedule);
             loaded = new StartupConfiguration { Settings = settings, Warnings = warnings, Environment = environment, Credential = credential };
         }
@@ -53,6 +55,7 @@ public sealed class StartupConfiguration
             var client = (vaultClient ?? (uri => DefaultVaultClient(uri, credential)))(vaultUri);
             var values = await KeyVaultSecretStore.LoadAsync(client, vaultUri, ct);
             string? Lookup(string name) => VaultSecretNames.BySetting.ContainsKey(name) ? values.GetValueOrDefault(name) : environment(name);
+            RefuseUnresolvedVaultReferences(Lookup);
             var fromVault = SettingsReader.Read(Lookup, out var vaultWarnings, requireTickSchedule);
             loaded = new StartupConfiguration
             {
@@ -71,6 +74,31 @@ public sealed class StartupConfiguration
         }
         return loaded;
     }
+
+    /// <summary>
+    /// When App Service cannot resolve a Key Vault reference (secret missing, no access, vault not
+    /// reachable), the app setting holds the reference text itself. Taken as a value, that text
+    /// would be a secret anyone who knows the vault's name could guess, so it stops start-up.
+    /// </summary>
+    private static void RefuseUnresolvedVaultReferences(Func<string, string?> settings)
+    {
+        var problems = typeof(SettingNames).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Append(UnlistedSecretSettings)
+            .Distinct()
+            .Where(name => settings(name)?.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase) == true)
+            .Select(name => $"{name} is an unresolved Key Vault reference ({settings(name)!.Trim()}): App Service could not read that " +
+                            "secret. Create it in the vault, and check that the app's identity holds Key Vault Secrets User.")
+            .ToList();
+        if (problems.Count > 0)
+        {
+            throw new SettingsException(problems);
+        }
+    }
+
+    /// <summary>Secret settings the template references that <see cref="SettingNames"/> may not list yet (spec 1.1).</summary>
+    private const string UnlistedSecretSettings = "SLACK_SIGNING_SECRET";
 
     /// <summary>
     /// Without a token no connection opens, so a missing or misconfigured identity stops the host
