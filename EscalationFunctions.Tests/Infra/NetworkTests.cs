@@ -10,23 +10,14 @@ namespace EscalationFunctions.Tests.Infra;
 [Collection(InfraCollection.Name)]
 public class NetworkTests(InfraSnapshots infra)
 {
-    /// <summary>Private endpoint group id → the service type it leads to.</summary>
-    private static readonly IReadOnlyDictionary<string, string> Endpoints = new Dictionary<string, string>
+    /// <summary>Private endpoint group id → the service type it leads to, and (the start of) its private DNS zone.</summary>
+    private static readonly IReadOnlyDictionary<string, (string Service, string DnsZone)> Endpoints = new Dictionary<string, (string, string)>
     {
-        ["vault"] = "Microsoft.KeyVault/vaults",
-        ["blob"] = "Microsoft.Storage/storageAccounts",
-        ["queue"] = "Microsoft.Storage/storageAccounts",
-        ["table"] = "Microsoft.Storage/storageAccounts",
-        ["postgresqlServer"] = "Microsoft.DBforPostgreSQL/flexibleServers",
-    };
-
-    private static readonly IReadOnlyDictionary<string, string> DnsZones = new Dictionary<string, string>
-    {
-        ["vault"] = "privatelink.vaultcore.azure.net",
-        ["blob"] = "privatelink.blob.",
-        ["queue"] = "privatelink.queue.",
-        ["table"] = "privatelink.table.",
-        ["postgresqlServer"] = "privatelink.postgres.database.azure.com",
+        ["vault"] = ("Microsoft.KeyVault/vaults", "privatelink.vaultcore.azure.net"),
+        ["blob"] = ("Microsoft.Storage/storageAccounts", "privatelink.blob."),
+        ["queue"] = ("Microsoft.Storage/storageAccounts", "privatelink.queue."),
+        ["table"] = ("Microsoft.Storage/storageAccounts", "privatelink.table."),
+        ["postgresqlServer"] = ("Microsoft.DBforPostgreSQL/flexibleServers", "privatelink.postgres.database.azure.com"),
     };
 
     [Fact]
@@ -54,7 +45,7 @@ public class NetworkTests(InfraSnapshots infra)
 
         var zones = snapshot.OfType("Microsoft.Network/privateDnsZones");
         var links = snapshot.OfType("Microsoft.Network/privateDnsZones/virtualNetworkLinks");
-        Assert.Equal(DnsZones.Count, zones.Count);
+        Assert.Equal(Endpoints.Count, zones.Count);
         Assert.Equal(zones.Count, links.Count);
         Assert.All(links, l => Assert.Equal(snapshot.IdOf(vnet), Str(l["properties"]!["virtualNetwork"]!["id"])));
 
@@ -64,11 +55,11 @@ public class NetworkTests(InfraSnapshots infra)
         {
             var groupId = Str(Connection(endpoint)["groupIds"]![0]);
             Assert.Equal(endpointSubnet, Str(endpoint["properties"]!["subnet"]!["id"]));
-            Assert.Equal(snapshot.IdOf(snapshot.Single(Endpoints[groupId])), Str(Connection(endpoint)["privateLinkServiceId"]));
+            Assert.Equal(snapshot.IdOf(snapshot.Single(Endpoints[groupId].Service)), Str(Connection(endpoint)["privateLinkServiceId"]));
 
             var group = snapshot.Named("Microsoft.Network/privateEndpoints/privateDnsZoneGroups", Str(endpoint["name"]) + "/default");
             var zoneId = Str(Assert.Single(group["properties"]!["privateDnsZoneConfigs"]!.AsArray())!["properties"]!["privateDnsZoneId"]);
-            Assert.Contains(DnsZones[groupId], zoneId);
+            Assert.Contains(Endpoints[groupId].DnsZone, zoneId);
         }
     }
 
