@@ -29,8 +29,11 @@ public sealed class InfraSnapshots : IAsyncLifetime
     public const long CustomTickMs = 30000;
     public const long CustomLevelGe5Threshold = 3;
 
-    /// <summary>Tick periods snapshotted besides 30000 and the default 60000: the smallest, one whose window grows, the largest.</summary>
-    public static readonly long[] SampledTicks = [5000, 900000, 3600000];
+    /// <summary>
+    /// Tick periods snapshotted besides 30000 and the default 60000: the smallest allowed, and the
+    /// largest, whose alert window has to grow past 5 minutes. (Each snapshot costs seconds.)
+    /// </summary>
+    public static readonly long[] SampledTicks = [5000, 3600000];
 
     /// <summary>The environment azd gives main.bicepparam (the values it cannot do without).</summary>
     public static readonly IReadOnlyDictionary<string, string> AzdEnvironment = new Dictionary<string, string>
