@@ -2,6 +2,7 @@ using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Hosting;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Hosting.Http;
+using EscalationFunctions.Hosting.Identity;
 using EscalationFunctions.Hosting.Secrets;
 using EscalationFunctions.Hosting.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -33,6 +34,11 @@ public static class HostingServiceCollectionExtensions
         }
 
         services.TryAddSingleton(TimeProvider.System);
+        if (startup.Settings.Connections.PostgresAuth == PostgresAuthentication.Entra)
+        {
+            services.AddSingleton<IPostgresPasswordSource>(sp => new PostgresAccessTokenSource(
+                startup.Credential, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PostgresAccessTokenSource>>()));
+        }
         if (startup.Settings.Connections.ApplicationInsightsConnectionString is { } connectionString)
         {
             services.AddEscalationApplicationInsights(connectionString);

@@ -1,6 +1,8 @@
 // EscalationFunctions on Azure: the incident escalation worker as a Flex Consumption Function App
 // (.NET 10 isolated worker) with its PostgreSQL database, Key Vault, Application Insights, the alert
-// rules and workbook of spec section 7. Deployed into one resource group by `azd up` (azure.yaml)
+// rules and workbook of spec section 7. Secure by default: a virtual network with private endpoints
+// (vnetEnabled), passwordless PostgreSQL (Entra ID tokens of the app's identity), and App Service
+// Authentication in front of every endpoint but Slack's signed callback. Deployed into one resource group by `azd up` (azure.yaml)
 // or `az deployment group create`; infra/README.md has the steps, the secrets to set and the choices.
 
 targetScope = 'resourceGroup'
@@ -62,14 +64,36 @@ param escTickMs int = 60000
 @description('APP_BASE_URL: absolute https URL; incident links are {APP_BASE_URL}/incidents/{incident_key}.')
 param appBaseUrl string
 
+@description('SLACK_DIGEST_THRESHOLD: more waiting escalations than this for one webhook go out as digests.')
+@minValue(1)
+param slackDigestThreshold int = 5
+
+@description('SLACK_DIGEST_MAX: escalations per digest message.')
+@minValue(2)
+@maxValue(40)
+param slackDigestMax int = 20
+
+@description('SLACK_LEVEL_MENTIONS: route name or * to an object of level to Slack mention, e.g. {"*": {"3": "<!here>"}}.')
+param slackLevelMentions object = {}
+
+@description('SLACK_RESPONSE_URL_HOSTS: hosts the worker may post Slack response_url answers to (comma-separated).')
+param slackResponseUrlHosts string = 'hooks.slack.com'
+
+// ---- network and sign-in -----------------------------------------------------------------------
+
+@description('True: a virtual network, the app integrated with it, private endpoints and DNS zones for Key Vault, Storage and PostgreSQL, and public network access disabled on all three. False: public endpoints guarded by Entra ID, PostgreSQL reachable only from postgresAllowedIpRanges (infra/README.md).')
+param vnetEnabled bool = true
+
+@description('With vnetEnabled: public addresses in CIDR form (e.g. 203.0.113.7/32) that may reach Key Vault, for the operators who set its secrets. Empty: the vault has no public access.')
+param keyVaultAllowedIpRanges array = []
+
+@description('Without vnetEnabled: public addresses allowed to reach PostgreSQL, each "a.b.c.d" or "a.b.c.d-e.f.g.h". Empty: none. 0.0.0.0 (all of Azure) is refused.')
+param postgresAllowedIpRanges array = []
+
+@description('Client id of the Microsoft Entra app registration App Service Authentication accepts tokens for (scripts/create-app-registration.sh creates it and sets AUTH_CLIENT_ID).')
+param authClientId string
+
 // ---- database ------------------------------------------------------------------------------------
-
-@description('PostgreSQL administrator login.')
-param postgresAdminLogin string = 'escadmin'
-
-@description('PostgreSQL administrator password (at least 16 characters). No default, never output.')
-@secure()
-param postgresAdminPassword string
 
 @description('PostgreSQL Burstable compute size.')
 @allowed([
@@ -100,6 +124,9 @@ var azdServiceName = 'escalation'
 var identityName = 'id-${env}-${token}'
 var appInsightsName = 'appi-${env}-${token}'
 var postgresDatabaseName = 'escalation'
+var keyVaultName = 'kv-${token}'
+var storageName = 'st${token}'
+var postgresName = 'psql-${env}-${token}'
 
 // ---- derived and checked values ----------------------------------------------------------------
 
@@ -117,10 +144,16 @@ var checkedAppBaseUrl = startsWith(toLower(appBaseUrl), 'https://') && length(ap
 var checkedAlertEmailAddress = contains(alertEmailAddress, '@')
   ? alertEmailAddress
   : fail('alertEmailAddress (ALERT_EMAIL_ADDRESS) must be an e-mail address for the on-call action group.')
+var checkedAuthClientId = length(authClientId) == 36 && length(split(authClientId, '-')) == 5
+  ? authClientId
+  : fail('authClientId (AUTH_CLIENT_ID) must be the client id (a GUID) of the app registration; scripts/create-app-registration.sh creates one and sets it.')
+var checkedPostgresAllowedIpRanges = empty(filter(postgresAllowedIpRanges, range => startsWith(range, '0.0.0.0')))
+  ? postgresAllowedIpRanges
+  : fail('postgresAllowedIpRanges must not contain 0.0.0.0: that rule admits every address in Azure. List your own addresses, or use vnetEnabled.')
 
-// The settings of spec section 2 that are not secrets. The four secret ones are Key Vault
-// references (modules/functionapp.bicep); KEY_VAULT_URI and APPLICATIONINSIGHTS_CONNECTION_STRING
-// come from the resources.
+// The settings of spec section 2 that are not secrets. The secret ones are Key Vault references
+// (modules/functionapp.bicep); KEY_VAULT_URI and APPLICATIONINSIGHTS_CONNECTION_STRING come from
+// the resources. POSTGRES_AUTH=entra: the app signs in to PostgreSQL with its identity's tokens.
 var workerSettings = {
   ESCALATION_WORKER_ENABLED: escalationWorkerEnabled ? 'true' : 'false'
   ESCALATION_V1: escalationV1 ? 'true' : 'false'
@@ -138,7 +171,37 @@ var workerSettings = {
   OPS_ADMIN_ROLE: 'ops_admin'
   OPS_RATE_LIMIT_PER_MIN: '10'
   APP_BASE_URL: checkedAppBaseUrl
+  SLACK_DIGEST_THRESHOLD: string(slackDigestThreshold)
+  SLACK_DIGEST_MAX: string(slackDigestMax)
+  SLACK_LEVEL_MENTIONS: string(slackLevelMentions)
+  SLACK_RESPONSE_URL_HOSTS: slackResponseUrlHosts
+  POSTGRES_AUTH: 'entra'
 }
+
+// The services the app reaches through private endpoints (vnetEnabled): the host's blob, queue and
+// table services, the vault, the database server.
+var privateEndpoints = [
+  {
+    groupId: 'vault'
+    serviceId: resourceId('Microsoft.KeyVault/vaults', keyVaultName)
+  }
+  {
+    groupId: 'blob'
+    serviceId: resourceId('Microsoft.Storage/storageAccounts', storageName)
+  }
+  {
+    groupId: 'queue'
+    serviceId: resourceId('Microsoft.Storage/storageAccounts', storageName)
+  }
+  {
+    groupId: 'table'
+    serviceId: resourceId('Microsoft.Storage/storageAccounts', storageName)
+  }
+  {
+    groupId: 'postgresqlServer'
+    serviceId: resourceId('Microsoft.DBforPostgreSQL/flexibleServers', postgresName)
+  }
+]
 
 // ---- resources -------------------------------------------------------------------------------------
 
@@ -161,14 +224,24 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module network 'modules/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  params: {
+    name: 'vnet-${env}-${token}'
+    location: location
+    tags: tags
+  }
+}
+
 module storage 'modules/storage.bicep' = {
   name: 'storage'
   params: {
-    name: 'st${token}'
+    name: storageName
     location: location
     tags: tags
     deploymentContainerName: 'app-package'
     identityName: identityName
+    vnetEnabled: vnetEnabled
   }
   dependsOn: [
     identity
@@ -178,11 +251,13 @@ module storage 'modules/storage.bicep' = {
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   params: {
-    name: 'kv-${token}'
+    name: keyVaultName
     location: location
     tags: tags
     identityName: identityName
     deployerPrincipalId: deployerPrincipalId
+    vnetEnabled: vnetEnabled
+    allowedIpRanges: keyVaultAllowedIpRanges
   }
   dependsOn: [
     identity
@@ -192,21 +267,59 @@ module keyVault 'modules/keyvault.bicep' = {
 module postgres 'modules/postgres.bicep' = {
   name: 'postgres'
   params: {
-    name: 'psql-${env}-${token}'
+    name: postgresName
     location: location
     tags: tags
-    administratorLogin: postgresAdminLogin
-    administratorLoginPassword: length(postgresAdminPassword) >= 16
-      ? postgresAdminPassword
-      : fail('postgresAdminPassword (POSTGRES_ADMIN_PASSWORD) must have at least 16 characters.')
     skuName: postgresSkuName
     databaseName: postgresDatabaseName
+    appIdentityName: identity.outputs.name
+    // The Entra administrator resource is named by the identity's object id, which exists only
+    // once the identity does: a runtime value by nature, so What-If cannot predict that one name.
+    #disable-next-line what-if-short-circuiting
+    appIdentityPrincipalId: identity.outputs.principalId
+    vnetEnabled: vnetEnabled
+    allowedIpRanges: checkedPostgresAllowedIpRanges
   }
 }
 
+module endpoints 'modules/privateendpoint.bicep' = [
+  for endpoint in (vnetEnabled ? privateEndpoints : []): {
+    name: 'pe-${endpoint.groupId}'
+    params: {
+      name: 'pe-${endpoint.groupId}-${env}-${token}'
+      location: location
+      tags: tags
+      subnetId: network!.outputs.privateEndpointSubnetId
+      serviceId: endpoint.serviceId
+      groupId: endpoint.groupId
+      dnsZoneId: network!.outputs.dnsZoneIds[endpoint.groupId]
+    }
+    dependsOn: [
+      keyVault
+      storage
+      postgres
+    ]
+  }
+]
+
+// Passwordless: host, database and the identity's role name. Written by the template (it holds no
+// secret) so the app's Key Vault reads find it from the first start.
+module postgresConnectionSecret 'modules/vaultsecret.bicep' = {
+  name: 'postgres-connection-secret'
+  params: {
+    vaultName: keyVaultName
+    name: 'postgres-connection-string'
+    connectionString: 'Host=${postgres.outputs.fullyQualifiedDomainName};Database=${postgresDatabaseName};Username=${identityName};SSL Mode=Require;Maximum Pool Size=10'
+  }
+  dependsOn: [
+    keyVault
+  ]
+}
+
 // Takes the storage and Key Vault modules' outputs, so the app and its settings are created only
-// after its identity holds the storage roles and Key Vault Secrets User: the host and the Key Vault
-// references work from the first start.
+// after its identity holds the storage roles and Key Vault Secrets User, and after the private
+// endpoints and the connection string secret exist: the host and the Key Vault references work
+// from the first start.
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionapp'
   params: {
@@ -225,9 +338,14 @@ module functionApp 'modules/functionapp.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     maximumInstanceCount: maximumInstanceCount
     settings: workerSettings
+    appSubnetId: vnetEnabled ? network!.outputs.appSubnetId : ''
+    authClientId: checkedAuthClientId
   }
   dependsOn: [
     monitoring
+    // The host reaches storage, the vault and the database through these from its first start.
+    endpoints
+    postgresConnectionSecret
   ]
 }
 

@@ -4,7 +4,10 @@
 //   AZURE_ENV_NAME, AZURE_PRINCIPAL_ID   set by azd itself
 //   APP_BASE_URL                         absolute https URL of the incident pages
 //   ALERT_EMAIL_ADDRESS                  on-call address for the alert action group
-//   POSTGRES_ADMIN_PASSWORD              PostgreSQL admin password (16+ characters)
+//   AUTH_CLIENT_ID                       client id of the app registration for App Service
+//                                        Authentication (the azd preprovision hook sets it)
+//   KEY_VAULT_ALLOWED_IPS                optional: comma-separated CIDRs that may reach Key Vault
+//                                        (to set secrets from a workstation); empty: none
 //
 // A missing value compiles to '' and the deployment stops before creating anything, with a message
 // naming the parameter. Secret values for the app itself go to Key Vault: infra/README.md.
@@ -15,7 +18,14 @@ param deployerPrincipalId = readEnvironmentVariable('AZURE_PRINCIPAL_ID', '')
 
 param appBaseUrl = readEnvironmentVariable('APP_BASE_URL', '')
 param alertEmailAddress = readEnvironmentVariable('ALERT_EMAIL_ADDRESS', '')
-param postgresAdminPassword = readEnvironmentVariable('POSTGRES_ADMIN_PASSWORD', '')
+param authClientId = readEnvironmentVariable('AUTH_CLIENT_ID', '')
+
+// Private by default: a virtual network with private endpoints; no public access to Key Vault,
+// Storage or PostgreSQL (infra/README.md, "Network").
+param vnetEnabled = true
+param keyVaultAllowedIpRanges = empty(readEnvironmentVariable('KEY_VAULT_ALLOWED_IPS', ''))
+  ? []
+  : split(readEnvironmentVariable('KEY_VAULT_ALLOWED_IPS', ''), ',')
 
 // First rollout (spec section 8): v1 on for 10% of routes for 24 h, then set 100 and deploy again.
 param escalationV1 = true

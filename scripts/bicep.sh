@@ -8,6 +8,10 @@
 #   scripts/bicep.sh build [OUTDIR]     compile infra/main.bicep and infra/main.bicepparam into OUTDIR
 #                                       (a new temp folder if omitted); prints OUTDIR on stdout
 #   scripts/bicep.sh lint               lint every .bicep and .bicepparam file under infra/
+#   scripts/bicep.sh snapshot [PARAMS]  evaluate the deployment of PARAMS (default infra/main.bicepparam)
+#                                       offline, as a placeholder subscription/resource group/region
+#                                       would see it, into PARAMS' folder as NAME.snapshot.json (the
+#                                       template's fail() checks run too); prints that path
 #   scripts/bicep.sh run ARGS...        run the bicep CLI with ARGS (e.g. build-params FILE --outfile X)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -91,12 +95,22 @@ case "$cmd" in
     [ "$found" -eq 1 ] || die "no .bicep files under infra/"
     echo "bicep lint: no diagnostics" >&2
     ;;
+  snapshot)
+    bin=$(install_bicep)
+    params=${1:-$root/infra/main.bicepparam}
+    [ -f "$params" ] || die "no parameters file $params"
+    run_strict "$bin" snapshot "$params" \
+      --subscription-id "${BICEP_SNAPSHOT_SUBSCRIPTION:-00000000-0000-4000-8000-00000000e5c1}" \
+      --resource-group "${BICEP_SNAPSHOT_RESOURCE_GROUP:-rg-escalation-snapshot}" \
+      --location "${BICEP_SNAPSHOT_LOCATION:-swedencentral}"
+    echo "${params%.bicepparam}.snapshot.json"
+    ;;
   run)
     bin=$(install_bicep)
     exec "$bin" "$@"
     ;;
   *)
-    sed -n '2,11p' "$0" >&2
+    sed -n '2,15p' "$0" >&2
     exit 2
     ;;
 esac

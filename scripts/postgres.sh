@@ -6,7 +6,9 @@
 #   scripts/postgres.sh stop DIR           stop it (no error if it is not running)
 #
 # The cluster trusts local connections (it only listens on 127.0.0.1) and runs as the `postgres`
-# system user when invoked as root, because initdb refuses to run as root.
+# system user when invoked as root, because initdb refuses to run as root. One role is the
+# exception: esc_entra_probe must give its scram password, so the Entra ID token test can prove
+# that the token really is the password (a trusting cluster would check nothing).
 set -euo pipefail
 
 die() { echo "postgres.sh: $*" >&2; exit 1; }
@@ -54,6 +56,10 @@ case "$cmd" in
     if [ ! -f "$dir/data/PG_VERSION" ]; then
       as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; die "initdb failed in $dir/data"; }
+      # The first matching line wins, so this one goes before initdb's trust lines.
+      hba="$dir/data/pg_hba.conf"
+      { echo "host all esc_entra_probe 127.0.0.1/32 scram-sha-256"; cat "$hba"; } >"$hba.new"
+      as_owner cp "$hba.new" "$hba" && rm -f "$hba.new"
     fi
     port=${3:-}
     if [ -f "$dir/port" ] && as_owner "$bindir/pg_ctl" -D "$dir/data" status >/dev/null 2>&1; then

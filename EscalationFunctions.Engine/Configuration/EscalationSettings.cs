@@ -40,6 +40,15 @@ public sealed record SlaSettings(int CriticalAckMinutes, int WarningAckMinutes, 
 /// <param name="Schedule"><c>ESC_TICK_SCHEDULE</c>: the Functions timer's NCRONTAB; validated to fire every <paramref name="Period"/>.</param>
 public sealed record TickSettings(TimeSpan Period, int BatchSize, string? Schedule = null);
 
+public enum PostgresAuthentication
+{
+    /// <summary>The password in <c>POSTGRES_CONNECTION_STRING</c> (or none, where the server trusts the client).</summary>
+    Password,
+
+    /// <summary>A Microsoft Entra ID access token of the app's identity, fetched and renewed by the host.</summary>
+    Entra,
+}
+
 public enum SlackDeliveryMode
 {
     /// <summary>POST to the route's (or the global) incoming webhook.</summary>
@@ -107,6 +116,9 @@ public sealed class OpsSettings
 public sealed class ConnectionSettings
 {
     public required string PostgresConnectionString { get; init; }
+
+    /// <summary>Where the database password comes from (<c>POSTGRES_AUTH</c>).</summary>
+    public PostgresAuthentication PostgresAuth { get; init; } = PostgresAuthentication.Password;
     public required Uri? KeyVaultUri { get; init; }
 
     /// <summary>How long a value read from Key Vault is used before it is read again (<c>KEY_VAULT_CACHE_TTL_SEC</c>).</summary>

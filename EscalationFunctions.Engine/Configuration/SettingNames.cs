@@ -44,6 +44,7 @@ public static class SettingNames
     public const string OpsFunctionKey = "OPS_FUNCTION_KEY";
     public const string TickSchedule = "ESC_TICK_SCHEDULE";
     public const string KeyVaultCacheTtlSeconds = "KEY_VAULT_CACHE_TTL_SEC";
+    public const string PostgresAuth = "POSTGRES_AUTH";
 
     /// <summary>Settings whose values are secrets: never printed, logged or echoed in errors.</summary>
     public static readonly IReadOnlySet<string> Secrets = new HashSet<string>(StringComparer.Ordinal)

@@ -176,6 +176,12 @@ public static class SettingsReader
                 }
             }
 
+            var auth = Enum(SettingNames.PostgresAuth, PostgresAuthentication.Password);
+            if (auth == PostgresAuthentication.Entra)
+            {
+                CheckEntraConnectionString(postgres);
+            }
+
             var keyVault = Url(SettingNames.KeyVaultUri, required: false);
             var appInsights = Raw(SettingNames.ApplicationInsightsConnectionString);
             if (!string.IsNullOrWhiteSpace(appInsights) &&
@@ -187,10 +193,38 @@ public static class SettingsReader
             return new ConnectionSettings
             {
                 PostgresConnectionString = postgres ?? "",
+                PostgresAuth = auth,
                 KeyVaultUri = keyVault,
                 KeyVaultCacheTtl = TimeSpan.FromSeconds(Int(SettingNames.KeyVaultCacheTtlSeconds, 300, 10, 86_400)),
                 ApplicationInsightsConnectionString = string.IsNullOrWhiteSpace(appInsights) ? null : appInsights.Trim(),
             };
+        }
+
+        /// <summary>
+        /// With Entra ID the token is the password and the user is the Entra principal's name, so
+        /// the connection string must name a user and must not carry a password of its own.
+        /// </summary>
+        private void CheckEntraConnectionString(string? postgres)
+        {
+            NpgsqlConnectionStringBuilder builder;
+            try
+            {
+                builder = new NpgsqlConnectionStringBuilder(postgres);
+            }
+            catch (ArgumentException)
+            {
+                return; // reported above
+            }
+            if (!string.IsNullOrEmpty(builder.Password))
+            {
+                Problems.Add($"{SettingNames.PostgresConnectionString} holds a Password, but {SettingNames.PostgresAuth}=entra signs in with " +
+                             "Entra ID access tokens: remove the Password (or set POSTGRES_AUTH=password).");
+            }
+            if (string.IsNullOrWhiteSpace(builder.Username))
+            {
+                Problems.Add($"{SettingNames.PostgresConnectionString} names no Username, but {SettingNames.PostgresAuth}=entra needs one: " +
+                             "the name of the Entra principal (the app's managed identity) as registered in PostgreSQL.");
+            }
         }
 
         /// <summary>

@@ -28,7 +28,8 @@ public static class EngineServiceCollectionExtensions
         services.TryAddSingleton<IMetricSink>(NullMetricSink.Instance);
         services.TryAddSingleton(WorkerInstance.FromEnvironment());
 
-        services.AddSingleton(sp => DataSource(settings, sp.GetRequiredService<ISecretStore>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => DataSource(settings, sp.GetRequiredService<ISecretStore>(), sp.GetService<IPostgresPasswordSource>(),
+            sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<MigrationRunner>();
 
         services.AddSingleton<OutboxSignal>();
@@ -86,16 +87,27 @@ public static class EngineServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The connection pool. When the secret store can rotate, the password is taken from the
-    /// current connection string each refresh, so a rotated database password is used without a
-    /// restart (host and database still come from the connection string read at start-up).
+    /// The connection pool. With <c>POSTGRES_AUTH=entra</c> the password is the host's access token,
+    /// renewed before it expires. Otherwise, when the secret store can rotate, the password is taken
+    /// from the current connection string each refresh, so a rotated database password is used
+    /// without a restart (host and database still come from the connection string read at start-up).
     /// </summary>
-    private static NpgsqlDataSource DataSource(EscalationSettings settings, ISecretStore secrets, ILoggerFactory loggers)
+    private static NpgsqlDataSource DataSource(EscalationSettings settings, ISecretStore secrets, IPostgresPasswordSource? tokens,
+        ILoggerFactory loggers)
     {
         var builder = new NpgsqlDataSourceBuilder(settings.Connections.PostgresConnectionString);
         builder.ConnectionStringBuilder.ApplicationName ??= "EscalationFunctions";
         builder.UseLoggerFactory(loggers);
-        if (secrets.CanRotate)
+        if (settings.Connections.PostgresAuth == PostgresAuthentication.Entra)
+        {
+            if (tokens is null)
+            {
+                throw new InvalidOperationException(
+                    $"{SettingNames.PostgresAuth}=entra, but the host registered no {nameof(IPostgresPasswordSource)} to get access tokens from.");
+            }
+            builder.UsePeriodicPasswordProvider((_, ct) => tokens.GetPasswordAsync(ct), tokens.RefreshInterval, TimeSpan.FromSeconds(5));
+        }
+        else if (secrets.CanRotate)
         {
             var startPassword = builder.ConnectionStringBuilder.Password;
             builder.ConnectionStringBuilder.Password = null; // Npgsql takes a password or a provider, not both

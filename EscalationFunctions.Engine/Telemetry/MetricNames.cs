@@ -14,6 +14,10 @@ public static class MetricNames
     /// <summary>(1.1, §3.1) Incidents set aside because escalating them raised a data error; a gauge, like health's quarantinedIncidents.</summary>
     public const string IncidentsQuarantined = "incidents_quarantined";
 
+    /// <summary>(1.1, §5.3) Slack messages dead-lettered after a permanent refusal or too many attempts; a gauge, like health's deadNotifications.</summary>
+    public const string DeadNotifications = "dead_notifications";
+
     public static IReadOnlyList<string> All { get; } =
-        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5, IncidentsQuarantined];
+        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5,
+         IncidentsQuarantined, DeadNotifications];
 }

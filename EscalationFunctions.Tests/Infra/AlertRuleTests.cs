@@ -1,45 +1,50 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Xml;
 using EscalationFunctions.Engine.Telemetry;
+using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
 
-/// <summary>The four alert rules of spec §7 in the compiled template, their thresholds and queries.</summary>
+/// <summary>The alert rules of spec §7 (and 1.1's quarantine and dead-letter rules) in the snapshot: thresholds and queries.</summary>
 [Collection(InfraCollection.Name)]
-public partial class AlertRuleTests(CompiledInfra infra)
+public partial class AlertRuleTests(InfraSnapshots infra)
 {
-    private static readonly string[] RuleSuffixes = ["tick-duration", "slack-failures", "incidents-level-ge5", "tick-lag"];
+    private const string RuleType = "Microsoft.Insights/scheduledQueryRules";
+
+    private static readonly string[] RuleSuffixes =
+        ["tick-duration", "slack-failures", "incidents-level-ge5", "tick-lag", "incidents-quarantined", "dead-notifications"];
 
     /// <summary>The windows a log search alert accepts.</summary>
     private static readonly string[] AllowedWindows =
         ["PT1M", "PT5M", "PT10M", "PT15M", "PT30M", "PT45M", "PT1H", "PT2H", "PT3H", "PT4H", "PT5H", "PT6H", "P1D", "P2D"];
 
     [Fact]
-    public void There_are_four_log_alerts_on_Application_Insights_that_notify_the_action_group()
+    public void Six_log_alerts_on_Application_Insights_notify_the_on_call_action_group()
     {
-        var root = infra.Custom();
-        Assert.Equal(4, InfraResources.OfType(root, "Microsoft.Insights/scheduledQueryRules").Count);
-        var (aiScope, appInsights) = InfraResources.Single(root, "Microsoft.Insights/components");
-        var appInsightsId = $"resourceId('Microsoft.Insights/components', {aiScope.NameOf(appInsights)})";
-        var (agScope, actionGroup) = InfraResources.Single(root, "Microsoft.Insights/actionGroups");
-        var actionGroupId = $"resourceId('Microsoft.Insights/actionGroups', {agScope.NameOf(actionGroup)})";
-
-        var receiver = Assert.Single(Obj(agScope.Evaluate(actionGroup["properties"]))["emailReceivers"] as List<object?> ?? []);
-        Assert.Equal("oncall@example.com", Obj(receiver)["emailAddress"]);
+        var snapshot = infra.Custom;
+        Assert.Equal(RuleSuffixes.Order(), snapshot.OfType(RuleType).Select(r => Str(r["name"]).Replace("escalation-infratest-", "", StringComparison.Ordinal)).Order());
+        var appInsightsId = snapshot.IdOf(snapshot.Single("Microsoft.Insights/components"));
+        var actionGroup = snapshot.Single("Microsoft.Insights/actionGroups");
+        Assert.Equal("oncall@example.com", Str(Assert.Single(actionGroup["properties"]!["emailReceivers"]!.AsArray())!["emailAddress"]));
 
         foreach (var suffix in RuleSuffixes)
         {
-            var (scope, rule) = InfraResources.AlertRule(root, suffix);
-            var evaluated = Obj(scope.Evaluate(rule));
-            var properties = Obj(evaluated["properties"]);
-            Assert.Equal("LogAlert", evaluated["kind"]);
-            Assert.Equal(true, properties["enabled"]);
-            Assert.Equal(true, properties["autoMitigate"]);
-            Assert.Equal(appInsightsId, ((Symbolic)Assert.Single((List<object?>)properties["scopes"]!)!).Text);
-            Assert.Equal(actionGroupId, ((Symbolic)Assert.Single((List<object?>)Obj(properties["actions"])["actionGroups"]!)!).Text);
-            Assert.Contains(properties["windowSize"], AllowedWindows);
+            var rule = Rule(snapshot, suffix);
+            var properties = rule["properties"]!;
+            Assert.Equal("LogAlert", Str(rule["kind"]));
+            Assert.True(properties["enabled"]!.GetValue<bool>());
+            Assert.True(properties["autoMitigate"]!.GetValue<bool>());
+            Assert.Equal(appInsightsId, Str(Assert.Single(properties["scopes"]!.AsArray())));
+            Assert.Equal(snapshot.IdOf(actionGroup), Str(Assert.Single(properties["actions"]!["actionGroups"]!.AsArray())));
+            Assert.Contains(Str(properties["windowSize"]), AllowedWindows);
             Assert.True(Duration(properties["evaluationFrequency"]) <= Duration(properties["windowSize"]), $"{suffix}: evaluated less often than its window.");
         }
+
+        // The outputs list every rule (azd shows them after provisioning).
+        Assert.Equal(snapshot.OfType(RuleType).Select(r => Str(r["name"])).Order(),
+            snapshot.Outputs["ALERT_RULES"]!.AsArray().Select(Str).Order());
     }
 
     [Fact]
@@ -47,7 +52,7 @@ public partial class AlertRuleTests(CompiledInfra infra)
     {
         foreach (var suffix in RuleSuffixes)
         {
-            var query = Query(infra.Custom(), suffix);
+            var query = Query(infra.Custom, suffix);
             var names = MetricNameInQuery().Matches(query).SelectMany(m => QuotedName().Matches(m.Value)).Select(m => m.Groups[1].Value).ToList();
             Assert.NotEmpty(names);
             Assert.All(names, n => Assert.Contains(n, MetricNames.All));
@@ -55,49 +60,30 @@ public partial class AlertRuleTests(CompiledInfra infra)
     }
 
     [Fact]
-    public void Tick_thresholds_reference_the_escTickMs_parameter_twice_over()
+    public void Tick_thresholds_are_twice_ESC_TICK_MS_and_the_window_covers_them()
     {
-        // How the compiled template wires it: main passes escTickMs to the alerts module, which doubles it.
-        var alertsModule = infra.Custom().Module("alerts");
-        Assert.Equal("[parameters('escTickMs')]",
-            infra.Template["resources"]!.AsArray().Single(r => r!["name"]!.GetValue<string>() == "alerts")!["properties"]!["parameters"]!["escTickMs"]!["value"]!.GetValue<string>());
-        Assert.Equal("[mul(parameters('escTickMs'), 2)]", alertsModule.Template["variables"]!["tickThresholdMs"]!.GetValue<string>());
-        foreach (var suffix in new[] { "tick-duration", "tick-lag" })
+        foreach (var tick in InfraSnapshots.SampledTicks.Append(InfraSnapshots.CustomTickMs).Append(60000))
         {
-            var (_, rule) = InfraResources.AlertRule(infra.Custom(), suffix);
-            Assert.Equal("[variables('tickThresholdMs')]", rule["properties"]!["criteria"]!["allOf"]![0]!["threshold"]!.GetValue<string>());
-        }
-
-        // And the numbers: the test params file's 30000 ms and main.bicepparam's 60000 ms.
-        Assert.Equal(2 * CompiledInfra.CustomTickMs, Threshold(infra.Custom(), "tick-duration"));
-        Assert.Equal(2 * CompiledInfra.CustomTickMs, Threshold(infra.Custom(), "tick-lag"));
-        Assert.Equal(120000L, Threshold(infra.Default(), "tick-duration"));
-        Assert.Equal(120000L, Threshold(infra.Default(), "tick-lag"));
-    }
-
-    [Fact]
-    public void For_every_allowed_tick_the_thresholds_are_twice_the_tick_and_the_window_covers_them()
-    {
-        foreach (var tick in FunctionAppSettingsTests.AllowedTickValues(infra.Template))
-        {
-            var root = infra.Custom(new Dictionary<string, object?> { ["escTickMs"] = tick });
+            var snapshot = infra.ForTick(tick);
+            Assert.Equal(tick.ToString(CultureInfo.InvariantCulture), snapshot.AppSettings["ESC_TICK_MS"]);
             foreach (var suffix in new[] { "tick-duration", "tick-lag" })
             {
-                Assert.Equal(2 * tick, Threshold(root, suffix));
-                var window = Duration(Evaluated(root, suffix)["windowSize"]);
+                Assert.Equal(2 * tick, Num(Criterion(snapshot, suffix)["threshold"]));
+                var window = Duration(Rule(snapshot, suffix)["properties"]!["windowSize"]);
                 Assert.True(window >= TimeSpan.FromMilliseconds(2 * tick), $"escTickMs={tick}: {suffix} window {window} is shorter than 2 x ESC_TICK_MS.");
                 Assert.True(window >= TimeSpan.FromMinutes(5), $"escTickMs={tick}: {suffix} window {window} is shorter than 5 minutes.");
             }
         }
+        Assert.Equal(120000, Num(Criterion(infra.Default, "tick-duration")["threshold"]));
     }
 
     [Fact]
     public void Tick_duration_rule_fires_on_the_longest_tick()
     {
-        var criterion = Criterion(infra.Custom(), "tick-duration");
-        Assert.Equal("GreaterThan", criterion["operator"]);
-        Assert.Equal("TickMs", criterion["metricMeasureColumn"]);
-        var query = (string)criterion["query"]!;
+        var criterion = Criterion(infra.Custom, "tick-duration");
+        Assert.Equal("GreaterThan", Str(criterion["operator"]));
+        Assert.Equal("TickMs", Str(criterion["metricMeasureColumn"]));
+        var query = Str(criterion["query"]);
         Assert.Contains($"name == '{MetricNames.EscalationTickMs}'", query);
         Assert.Contains("TickMs = max(valueMax)", query);
     }
@@ -105,26 +91,40 @@ public partial class AlertRuleTests(CompiledInfra infra)
     [Fact]
     public void Level_ge5_rule_uses_its_threshold_parameter()
     {
-        Assert.Equal("[parameters('incidentsLevelGe5Threshold')]",
-            InfraResources.AlertRule(infra.Custom(), "incidents-level-ge5").Rule["properties"]!["criteria"]!["allOf"]![0]!["threshold"]!.GetValue<string>());
-        Assert.Equal(CompiledInfra.CustomLevelGe5Threshold, Threshold(infra.Custom(), "incidents-level-ge5"));
-        Assert.Equal(0L, Threshold(infra.Default(), "incidents-level-ge5"));
-        Assert.Equal(17L, Threshold(infra.Custom(new Dictionary<string, object?> { ["incidentsLevelGe5Threshold"] = 17L }), "incidents-level-ge5"));
+        Assert.Equal(InfraSnapshots.CustomLevelGe5Threshold, Num(Criterion(infra.Custom, "incidents-level-ge5")["threshold"]));
+        Assert.Equal(0, Num(Criterion(infra.Default, "incidents-level-ge5")["threshold"]));
+        var criterion = Criterion(infra.Custom, "incidents-level-ge5");
+        Assert.Equal("GreaterThan", Str(criterion["operator"]));
+        Assert.Contains($"name == '{MetricNames.IncidentsLevelGe5}'", Str(criterion["query"]));
+    }
 
-        var criterion = Criterion(infra.Custom(), "incidents-level-ge5");
-        Assert.Equal("GreaterThan", criterion["operator"]);
-        Assert.Contains($"name == '{MetricNames.IncidentsLevelGe5}'", (string)criterion["query"]!);
+    [Theory]
+    [InlineData("incidents-quarantined", MetricNames.IncidentsQuarantined)]
+    [InlineData("dead-notifications", MetricNames.DeadNotifications)]
+    public void Quarantined_incidents_and_dead_lettered_messages_alert_above_zero(string suffix, string metric)
+    {
+        foreach (var snapshot in new[] { infra.Custom, infra.Default })
+        {
+            var criterion = Criterion(snapshot, suffix);
+            Assert.Equal(0, Num(criterion["threshold"]));
+            Assert.Equal("GreaterThan", Str(criterion["operator"]));
+            Assert.Equal("Maximum", Str(criterion["timeAggregation"]));
+            var query = Str(criterion["query"]);
+            Assert.Contains($"name == '{metric}'", query);
+            Assert.Contains($"{Str(criterion["metricMeasureColumn"])} = max(valueMax)", query);
+            Assert.Equal(1, Num(Rule(snapshot, suffix)["properties"]!["severity"]));
+        }
     }
 
     [Fact]
     public void Slack_failure_rule_fires_on_any_failure_in_5_minutes()
     {
-        var criterion = Criterion(infra.Custom(), "slack-failures");
-        Assert.Equal(0L, criterion["threshold"]);
-        Assert.Equal("GreaterThan", criterion["operator"]);
-        Assert.Equal("Total", criterion["timeAggregation"]);
-        Assert.Equal("PT5M", Evaluated(infra.Custom(), "slack-failures")["windowSize"]);
-        var query = (string)criterion["query"]!;
+        var criterion = Criterion(infra.Custom, "slack-failures");
+        Assert.Equal(0, Num(criterion["threshold"]));
+        Assert.Equal("GreaterThan", Str(criterion["operator"]));
+        Assert.Equal("Total", Str(criterion["timeAggregation"]));
+        Assert.Equal("PT5M", Str(Rule(infra.Custom, "slack-failures")["properties"]!["windowSize"]));
+        var query = Str(criterion["query"]);
         Assert.Contains($"name == '{MetricNames.SlackSendFailures}'", query);
         Assert.Contains("Failures = sum(valueSum)", query);
     }
@@ -132,16 +132,16 @@ public partial class AlertRuleTests(CompiledInfra infra)
     [Fact]
     public void Tick_lag_rule_also_fires_when_no_tick_runs_at_all()
     {
-        foreach (var tick in FunctionAppSettingsTests.AllowedTickValues(infra.Template))
+        foreach (var tick in InfraSnapshots.SampledTicks.Append(InfraSnapshots.CustomTickMs).Append(60000))
         {
-            var root = infra.Custom(new Dictionary<string, object?> { ["escTickMs"] = tick });
-            var criterion = Criterion(root, "tick-lag");
-            var query = (string)criterion["query"]!;
-            var threshold = (long)criterion["threshold"]!;
-            var window = Duration(Evaluated(root, "tick-lag")["windowSize"]);
+            var snapshot = infra.ForTick(tick);
+            var criterion = Criterion(snapshot, "tick-lag");
+            var query = Str(criterion["query"]);
+            var threshold = Num(criterion["threshold"]);
+            var window = Duration(Rule(snapshot, "tick-lag")["properties"]!["windowSize"]);
 
-            Assert.Equal("GreaterThan", criterion["operator"]);
-            Assert.Equal("TickLagMs", criterion["metricMeasureColumn"]);
+            Assert.Equal("GreaterThan", Str(criterion["operator"]));
+            Assert.Equal("TickLagMs", Str(criterion["metricMeasureColumn"]));
             // Both the reported lag and the completed ticks are read...
             Assert.Contains($"name in ('{MetricNames.TickLagMs}', '{MetricNames.EscalationTickMs}')", query);
             Assert.Contains($"CompletedTicks = countif(name == '{MetricNames.EscalationTickMs}')", query);
@@ -149,7 +149,7 @@ public partial class AlertRuleTests(CompiledInfra infra)
             var summarize = Assert.Single(query.Split('\n'), l => l.TrimStart().StartsWith("| summarize", StringComparison.Ordinal));
             Assert.DoesNotContain(" by ", summarize);
             // ...and with no completed tick the measured lag is the whole window plus one, above the threshold.
-            var windowMs = long.Parse(WindowLet().Match(query).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            var windowMs = long.Parse(WindowLet().Match(query).Groups[1].Value, CultureInfo.InvariantCulture);
             Assert.Equal((long)window.TotalMilliseconds, windowMs);
             Assert.Contains("TickLagMs = iff(CompletedTicks == 0, todouble(windowMs + 1), coalesce(ReportedLagMs, 0.0))", query);
             Assert.True(windowMs + 1 > threshold, $"escTickMs={tick}: with no tick the query reports {windowMs + 1} ms, not above the {threshold} ms threshold.");
@@ -158,27 +158,14 @@ public partial class AlertRuleTests(CompiledInfra infra)
 
     // ---- helpers ---------------------------------------------------------------------------------
 
-    private static Dictionary<string, object?> Evaluated(ArmScope root, string suffix)
-    {
-        var (scope, rule) = InfraResources.AlertRule(root, suffix);
-        return Obj(scope.Evaluate(rule["properties"]));
-    }
+    private static JsonObject Rule(Snapshot snapshot, string suffix) => snapshot.Named(RuleType, "-" + suffix);
 
-    private static Dictionary<string, object?> Criterion(ArmScope root, string suffix)
-    {
-        var (scope, rule) = InfraResources.AlertRule(root, suffix);
-        return InfraResources.Criterion(scope, rule);
-    }
+    private static JsonNode Criterion(Snapshot snapshot, string suffix) =>
+        Assert.Single(Rule(snapshot, suffix)["properties"]!["criteria"]!["allOf"]!.AsArray())!;
 
-    private static long Threshold(ArmScope root, string suffix) =>
-        Criterion(root, suffix)["threshold"] as long? ?? throw new Xunit.Sdk.XunitException($"{suffix}: threshold is not a number.");
+    private static string Query(Snapshot snapshot, string suffix) => Str(Criterion(snapshot, suffix)["query"]);
 
-    private static string Query(ArmScope root, string suffix) => (string)Criterion(root, suffix)["query"]!;
-
-    private static TimeSpan Duration(object? iso) => XmlConvert.ToTimeSpan(iso as string ?? throw new Xunit.Sdk.XunitException($"Not a duration: {ArmScope.Render(iso)}"));
-
-    private static Dictionary<string, object?> Obj(object? value) =>
-        value as Dictionary<string, object?> ?? throw new Xunit.Sdk.XunitException($"Expected an object, got {ArmScope.Render(value)}");
+    private static TimeSpan Duration(JsonNode? iso) => XmlConvert.ToTimeSpan(Str(iso));
 
     [GeneratedRegex(@"name\s*(==|in)\s*(\([^)]*\)|'[^']*')")]
     private static partial Regex MetricNameInQuery();

@@ -11,7 +11,7 @@ public static class BicepCli
 {
     /// <summary>Environment variables infra/main.bicepparam reads: removed so builds do not depend on the caller's shell.</summary>
     public static readonly IReadOnlyList<string> ParameterEnvironment =
-        ["AZURE_ENV_NAME", "AZURE_PRINCIPAL_ID", "APP_BASE_URL", "ALERT_EMAIL_ADDRESS", "POSTGRES_ADMIN_PASSWORD"];
+        ["AZURE_ENV_NAME", "AZURE_PRINCIPAL_ID", "APP_BASE_URL", "ALERT_EMAIL_ADDRESS", "AUTH_CLIENT_ID", "KEY_VAULT_ALLOWED_IPS"];
 
     public static string Script => RepoPaths.Script("bicep.sh");
 
@@ -28,8 +28,12 @@ public static class BicepCli
 
     public static Task<Result> RunAsync(params string[] args) => RunScriptAsync(Script, args);
 
+    /// <summary>Runs bicep.sh with <paramref name="environment"/> as the only parameter variables it sees.</summary>
+    public static Task<Result> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunScriptAsync(Script, args, environment);
+
     /// <summary>Runs a copy of bicep.sh (see the warning test); <see cref="RunAsync"/> runs the repository's.</summary>
-    public static async Task<Result> RunScriptAsync(string script, IReadOnlyList<string> args)
+    public static async Task<Result> RunScriptAsync(string script, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("bash")
         {
@@ -46,6 +50,10 @@ public static class BicepCli
         foreach (var name in ParameterEnvironment)
         {
             psi.Environment.Remove(name);
+        }
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
         }
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start bash {Script}.");

@@ -1,13 +1,15 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using EscalationFunctions.Engine.Configuration;
+using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
 
-/// <summary>The Function App in the compiled template: Flex Consumption, .NET 10 isolated, and every spec §2 setting.</summary>
+/// <summary>The Function App in the snapshot: Flex Consumption, .NET 10 isolated, and every spec §2 setting.</summary>
 [Collection(InfraCollection.Name)]
-public class FunctionAppSettingsTests(CompiledInfra infra)
+public class FunctionAppSettingsTests(InfraSnapshots infra)
 {
-    /// <summary>The 21 settings of spec §2, in the spec's order.</summary>
+    /// <summary>The 21 settings of spec §2 revision 1.0, in the spec's order.</summary>
     public static readonly string[] SpecSettings =
     [
         SettingNames.WorkerEnabled, SettingNames.V1, SettingNames.CanaryPercent, SettingNames.DryRun, SettingNames.MaxLevel,
@@ -18,6 +20,10 @@ public class FunctionAppSettingsTests(CompiledInfra infra)
         SettingNames.ApplicationInsightsConnectionString,
     ];
 
+    /// <summary>The settings revision 1.1 adds (spec §2), written as the spec writes them.</summary>
+    public static readonly string[] SpecSettings11 =
+        ["SLACK_DIGEST_THRESHOLD", "SLACK_DIGEST_MAX", "SLACK_LEVEL_MENTIONS", "SLACK_SIGNING_SECRET", "SLACK_RESPONSE_URL_HOSTS"];
+
     /// <summary>The secret settings and their fixed Key Vault secret names (the app reads the same names).</summary>
     public static readonly IReadOnlyDictionary<string, string> KeyVaultSecretNames = new Dictionary<string, string>
     {
@@ -25,107 +31,95 @@ public class FunctionAppSettingsTests(CompiledInfra infra)
         [SettingNames.SlackWebhookUrl] = "slack-webhook-url",
         [SettingNames.SlackRouteWebhooks] = "slack-route-webhooks",
         [SettingNames.PostgresConnectionString] = "postgres-connection-string",
+        ["SLACK_SIGNING_SECRET"] = "slack-signing-secret",
     };
 
     [Fact]
-    public void Every_spec_setting_is_an_app_setting()
+    public void Every_spec_setting_including_revision_1_1_is_an_app_setting()
     {
-        Assert.Equal(21, SpecSettings.Distinct().Count());
-        var settings = InfraResources.AppSettings(infra.Custom());
+        var all = SpecSettings.Concat(SpecSettings11).ToList();
+        Assert.Equal(26, all.Distinct().Count());
+        var settings = infra.Custom.AppSettings;
 
-        var missing = SpecSettings.Where(s => !settings.ContainsKey(s)).ToList();
+        var missing = all.Where(s => !settings.ContainsKey(s)).ToList();
         Assert.True(missing.Count == 0, "Missing app settings: " + string.Join(", ", missing));
-        foreach (var name in SpecSettings)
-        {
-            Assert.True(settings[name] is string or Symbolic, $"{name} has no string value: {ArmScope.Render(settings[name])}");
-        }
-        Assert.Contains("ESC_TICK_SCHEDULE", settings.Keys);
+        Assert.Equal("*/30 * * * * *", settings[SettingNames.TickSchedule]);
+        Assert.Equal("entra", settings[SettingNames.PostgresAuth]);
     }
 
     [Fact]
-    public void FUNCTIONS_WORKER_RUNTIME_is_absent_and_the_runtime_comes_from_functionAppConfig()
+    public void FUNCTIONS_WORKER_RUNTIME_is_absent_and_the_Flex_plan_runs_dotnet_isolated_10()
     {
-        var root = infra.Custom();
-        var settings = InfraResources.AppSettings(root);
+        var snapshot = infra.Custom;
+        var settings = snapshot.AppSettings;
         Assert.DoesNotContain(settings.Keys, k => k.Equals("FUNCTIONS_WORKER_RUNTIME", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(settings.Keys, k => k.Equals("FUNCTIONS_EXTENSION_VERSION", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(settings.Keys, k => k.Equals("WEBSITE_AUTH_ENABLED", StringComparison.OrdinalIgnoreCase));
 
-        var (scope, site) = InfraResources.FunctionApp(root);
-        var app = (Dictionary<string, object?>)scope.Evaluate(site)!;
-        Assert.Equal("functionapp,linux", app["kind"]);
-        var config = Obj(Obj(app["properties"])["functionAppConfig"]);
-        var runtime = Obj(config["runtime"]);
-        Assert.Equal("dotnet-isolated", runtime["name"]);
-        Assert.Equal("10.0", runtime["version"]);
+        var app = snapshot.FunctionApp;
+        Assert.Equal("functionapp,linux", Str(app["kind"]));
+        var runtime = app["properties"]!["functionAppConfig"]!["runtime"]!;
+        Assert.Equal("dotnet-isolated", Str(runtime["name"]));
+        Assert.Equal("10.0", Str(runtime["version"]));
+        Assert.Equal(40, Num(app["properties"]!["functionAppConfig"]!["scaleAndConcurrency"]!["maximumInstanceCount"]));
 
-        var (planScope, plan) = InfraResources.Single(root, "Microsoft.Web/serverfarms");
-        var sku = Obj(Obj(planScope.Evaluate(plan))["sku"]);
-        Assert.Equal("FC1", sku["name"]);
-        Assert.Equal("FlexConsumption", sku["tier"]);
-        Assert.Equal(true, Obj(Obj(planScope.Evaluate(plan))["properties"])["reserved"]);
+        var plan = snapshot.Single("Microsoft.Web/serverfarms");
+        Assert.Equal("FC1", Str(plan["sku"]!["name"]));
+        Assert.Equal("FlexConsumption", Str(plan["sku"]!["tier"]));
+        Assert.True(plan["properties"]!["reserved"]!.GetValue<bool>());
+        Assert.Equal(snapshot.IdOf(plan), Str(app["properties"]!["serverFarmId"]));
     }
 
     [Fact]
     public void The_app_runs_as_one_user_assigned_identity_for_storage_deployment_and_Key_Vault_references()
     {
-        var root = infra.Custom();
-        var (scope, site) = InfraResources.FunctionApp(root);
-        var app = Obj(scope.Evaluate(site));
-        var identity = Obj(app["identity"]);
-        Assert.Equal("UserAssigned", identity["type"]);
-        var identityId = Assert.Single(Obj(identity["userAssignedIdentities"]).Keys);
-        Assert.StartsWith("resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', ", identityId);
+        var snapshot = infra.Custom;
+        var app = snapshot.FunctionApp;
+        Assert.Equal("UserAssigned", Str(app["identity"]!["type"]));
+        var identityId = snapshot.AppIdentityId;
+        Assert.Equal(snapshot.IdOf(snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities")), identityId);
 
-        var properties = Obj(app["properties"]);
-        Assert.Equal(identityId, Text(properties["keyVaultReferenceIdentity"]));
-        Assert.Equal(true, properties["httpsOnly"]);
-        var deploymentStorage = Obj(Obj(Obj(properties["functionAppConfig"])["deployment"])["storage"]);
-        Assert.Equal("blobContainer", deploymentStorage["type"]);
-        var auth = Obj(deploymentStorage["authentication"]);
-        Assert.Equal("UserAssignedIdentity", auth["type"]);
-        Assert.Equal(identityId, Text(auth["userAssignedIdentityResourceId"]));
+        var properties = app["properties"]!;
+        Assert.Equal(identityId, Str(properties["keyVaultReferenceIdentity"]));
+        Assert.True(properties["httpsOnly"]!.GetValue<bool>());
+        var deploymentStorage = properties["functionAppConfig"]!["deployment"]!["storage"]!;
+        Assert.Equal("blobContainer", Str(deploymentStorage["type"]));
+        Assert.Equal("UserAssignedIdentity", Str(deploymentStorage["authentication"]!["type"]));
+        Assert.Equal(identityId, Str(deploymentStorage["authentication"]!["userAssignedIdentityResourceId"]));
 
-        // Identity-based host storage: account name, managed identity credential, this identity's client id.
-        var settings = InfraResources.AppSettings(root);
+        // Identity-based host storage, and the client id DefaultAzureCredential needs for a user-assigned identity.
+        var settings = snapshot.AppSettings;
+        var clientId = Reference(identityId, "2023-01-31", "clientId");
         Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"]);
-        Assert.Equal($"reference({identityId}, '2023-01-31').clientId", Text(settings["AzureWebJobsStorage__clientId"]));
-        // The app's own SDK clients (DefaultAzureCredential) need the client id of a user-assigned identity.
-        Assert.Equal($"reference({identityId}, '2023-01-31').clientId", Text(settings["AZURE_CLIENT_ID"]));
-        var (storageScope, storage) = InfraResources.Single(root, "Microsoft.Storage/storageAccounts");
-        Assert.Equal(storageScope.NameOf(storage), Text(settings["AzureWebJobsStorage__accountName"]));
+        Assert.Equal(clientId, settings["AzureWebJobsStorage__clientId"]);
+        Assert.Equal(clientId, settings["AZURE_CLIENT_ID"]);
+        Assert.Equal(Str(snapshot.Single("Microsoft.Storage/storageAccounts")["name"]), settings["AzureWebJobsStorage__accountName"]);
         Assert.DoesNotContain(settings.Keys, k => k.Equals("AzureWebJobsStorage", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
     public void Secret_settings_are_Key_Vault_references_to_the_fixed_secret_names()
     {
-        var root = infra.Custom();
-        var settings = InfraResources.AppSettings(root);
-        var (vaultScope, vault) = InfraResources.Single(root, "Microsoft.KeyVault/vaults");
-        var vaultName = vaultScope.NameOf(vault);
+        var snapshot = infra.Custom;
+        var settings = snapshot.AppSettings;
+        var vault = snapshot.Single("Microsoft.KeyVault/vaults");
+        var vaultName = Str(vault["name"]);
 
         foreach (var (setting, secret) in KeyVaultSecretNames)
         {
-            Assert.Equal($"@Microsoft.KeyVault(VaultName=⟨{vaultName}⟩;SecretName={secret})", Text(settings[setting]));
+            Assert.Equal($"@Microsoft.KeyVault(VaultName={vaultName};SecretName={secret})", settings[setting]);
         }
 
         // KEY_VAULT_URI and the Application Insights connection string are read from the resources.
-        Assert.Equal($"reference(resourceId('Microsoft.KeyVault/vaults', {vaultName}), '2023-07-01').vaultUri", Text(settings[SettingNames.KeyVaultUri]));
-        var (aiScope, appInsights) = InfraResources.Single(root, "Microsoft.Insights/components");
-        Assert.Equal($"reference(resourceId('Microsoft.Insights/components', {aiScope.NameOf(appInsights)}), '2020-02-02').ConnectionString",
-            Text(settings[SettingNames.ApplicationInsightsConnectionString]));
+        Assert.Equal(Reference(snapshot.IdOf(vault), "2023-07-01", "vaultUri"), settings[SettingNames.KeyVaultUri]);
+        Assert.Equal(Reference(snapshot.IdOf(snapshot.Single("Microsoft.Insights/components")), "2020-02-02", "ConnectionString"),
+            settings[SettingNames.ApplicationInsightsConnectionString]);
     }
 
     [Fact]
-    public void Defaults_are_the_safe_first_rollout_values()
+    public void Defaults_of_main_bicepparam_are_the_safe_first_rollout_values_and_the_spec_defaults()
     {
-        var settings = InfraResources.AppSettings(infra.Default(new Dictionary<string, object?>
-        {
-            // main.bicepparam reads these from the environment; without them the deployment stops (tested below).
-            ["appBaseUrl"] = "https://incidents.example.com",
-        }));
-
+        var settings = infra.Default.AppSettings;
         var expected = new Dictionary<string, string>
         {
             [SettingNames.WorkerEnabled] = "true",
@@ -138,59 +132,72 @@ public class FunctionAppSettingsTests(CompiledInfra infra)
             [SettingNames.PauseDurationMinutes] = "60",
             [SettingNames.PauseTimeZone] = "UTC",
             [SettingNames.TickMs] = "60000",
-            ["ESC_TICK_SCHEDULE"] = "0 */1 * * * *",
+            [SettingNames.TickSchedule] = "0 */1 * * * *",
             [SettingNames.CriticalAckMinutes] = "5",
             [SettingNames.WarningAckMinutes] = "15",
             [SettingNames.OpsAdminRole] = "ops_admin",
             [SettingNames.OpsRateLimitPerMinute] = "10",
             [SettingNames.AppBaseUrl] = "https://incidents.example.com",
+            ["SLACK_DIGEST_THRESHOLD"] = "5",
+            ["SLACK_DIGEST_MAX"] = "20",
+            ["SLACK_LEVEL_MENTIONS"] = "{}",
+            ["SLACK_RESPONSE_URL_HOSTS"] = "hooks.slack.com",
+            [SettingNames.PostgresAuth] = "entra",
         };
         foreach (var (name, value) in expected)
         {
-            Assert.True(settings.TryGetValue(name, out var actual) && actual is string s && s == value,
-                $"{name}: expected '{value}', got {ArmScope.Render(settings.GetValueOrDefault(name))}");
+            Assert.True(settings.TryGetValue(name, out var actual) && actual == value,
+                $"{name}: expected '{value}', got '{settings.GetValueOrDefault(name) ?? "(absent)"}'");
         }
-
-        // The canary default comes from main.bicepparam and from the template itself.
-        Assert.Equal(10L, infra.DefaultParameters["parameters"]?["escCanaryPct"]?["value"]?.GetValue<long>());
-        Assert.Equal(10L, infra.Template["parameters"]?["escCanaryPct"]?["defaultValue"]?.GetValue<long>());
+        // azd's AZURE_ENV_NAME names the resources.
+        Assert.StartsWith("func-prod-", Str(infra.Default.FunctionApp["name"]));
     }
 
     [Fact]
-    public void ESC_TICK_MS_and_the_timer_schedule_follow_escTickMs_for_every_allowed_value()
+    public void The_app_settings_pass_the_apps_own_boot_validation()
     {
-        var custom = InfraResources.AppSettings(infra.Custom());
-        Assert.Equal(CompiledInfra.CustomTickMs.ToString(System.Globalization.CultureInfo.InvariantCulture), custom[SettingNames.TickMs]);
-        Assert.Equal("*/30 * * * * *", custom["ESC_TICK_SCHEDULE"]);
-
-        var allowed = AllowedTickValues(infra.Template);
-        Assert.Contains(60000L, allowed);
-        foreach (var tick in allowed)
+        // What the app would read on Azure, with the Key Vault references and resource reads resolved
+        // to plausible values: the settings reader (boot validation) accepts them as they are.
+        var settings = infra.Default.AppSettings.ToDictionary(s => s.Key, s => s.Value switch
         {
-            var settings = InfraResources.AppSettings(infra.Custom(new Dictionary<string, object?> { ["escTickMs"] = tick }));
-            Assert.Equal(tick.ToString(System.Globalization.CultureInfo.InvariantCulture), settings[SettingNames.TickMs]);
-            var schedule = Assert.IsType<string>(settings["ESC_TICK_SCHEDULE"]);
+            _ when s.Key == SettingNames.OpsHmacSecret => "a-rotated-hmac-key-0123456789abcdef",
+            _ when s.Key == SettingNames.SlackWebhookUrl => "https://hooks.slack.com/services/T0/B0/x",
+            _ when s.Key == SettingNames.SlackRouteWebhooks => "{}",
+            _ when s.Key == SettingNames.PostgresConnectionString => "Host=psql.example.com;Database=escalation;Username=id-app;SSL Mode=Require",
+            _ when s.Key == SettingNames.KeyVaultUri => "https://kv-example.vault.azure.net/",
+            _ when s.Key == SettingNames.ApplicationInsightsConnectionString => "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+            _ when s.Key == "SLACK_SIGNING_SECRET" => "a-slack-signing-secret-0123456789",
+            _ when s.Value.StartsWith("[reference(", StringComparison.Ordinal) && s.Value.EndsWith(".clientId]", StringComparison.Ordinal) =>
+                "2c7f0e1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
+            _ => s.Value,
+        });
+        Assert.DoesNotContain(settings.Values, v => v.StartsWith('[') || v.StartsWith("@Microsoft.KeyVault", StringComparison.Ordinal));
+
+        var read = SettingsReader.Read(settings.GetValueOrDefault, out _, requireTickSchedule: true);
+        Assert.Equal(PostgresAuthentication.Entra, read.Connections.PostgresAuth);
+        Assert.Equal(TimeSpan.FromMinutes(1), read.Tick.Period);
+    }
+
+    [Fact]
+    public void ESC_TICK_MS_and_the_timer_schedule_follow_escTickMs()
+    {
+        foreach (var tick in InfraSnapshots.SampledTicks.Append(InfraSnapshots.CustomTickMs).Append(60000))
+        {
+            var settings = infra.ForTick(tick).AppSettings;
+            Assert.Equal(tick.ToString(CultureInfo.InvariantCulture), settings[SettingNames.TickMs]);
+            var schedule = settings[SettingNames.TickSchedule];
             Assert.True(NcrontabPeriod(schedule) == TimeSpan.FromMilliseconds(tick),
                 $"escTickMs={tick}: ESC_TICK_SCHEDULE '{schedule}' does not fire every {tick} ms.");
         }
     }
 
     [Fact]
-    public void A_non_https_APP_BASE_URL_or_a_missing_value_stops_the_deployment()
+    public void A_non_https_APP_BASE_URL_stops_the_deployment_naming_the_parameter()
     {
-        var http = Assert.Throws<ArmFailException>(() =>
-            InfraResources.AppSettings(infra.Custom(new Dictionary<string, object?> { ["appBaseUrl"] = "http://incidents.example.com" })));
-        Assert.Contains("appBaseUrl (APP_BASE_URL) must be an absolute https URL", http.Message);
-
-        // main.bicepparam without APP_BASE_URL in the environment.
-        Assert.Equal("", infra.DefaultParameters["parameters"]?["appBaseUrl"]?["value"]?.GetValue<string>());
-        Assert.Throws<ArmFailException>(() => InfraResources.AppSettings(infra.Default()));
+        var failed = infra.Failed("http-base-url");
+        Assert.NotEqual(0, failed.ExitCode);
+        Assert.Contains("appBaseUrl (APP_BASE_URL) must be an absolute https URL", failed.StdOut + failed.StdErr);
     }
-
-    /// <summary>The escTickMs values the template allows.</summary>
-    public static IReadOnlyList<long> AllowedTickValues(JsonObject template) =>
-        (template["parameters"]?["escTickMs"]?["allowedValues"] as JsonArray ?? throw new InvalidOperationException("escTickMs has no allowedValues"))
-        .Select(v => v!.GetValue<long>()).ToList();
 
     /// <summary>The period of a 6-field NCRONTAB expression that fires at even intervals ("*/n" in one field, fixed zeros before it).</summary>
     public static TimeSpan NcrontabPeriod(string schedule)
@@ -202,21 +209,11 @@ public class FunctionAppSettingsTests(CompiledInfra infra)
         {
             if (f[..i].All(x => x == "0") && f[i].StartsWith("*/", StringComparison.Ordinal) && f[(i + 1)..].All(x => x == "*"))
             {
-                var step = int.Parse(f[i][2..], System.Globalization.CultureInfo.InvariantCulture);
+                var step = int.Parse(f[i][2..], CultureInfo.InvariantCulture);
                 Assert.True(units[i].Max % step == 0, $"'{schedule}' does not fire evenly: {step} does not divide {units[i].Max}.");
                 return units[i].Unit * step;
             }
         }
         throw new Xunit.Sdk.XunitException($"'{schedule}' is not an evenly firing schedule.");
     }
-
-    private static Dictionary<string, object?> Obj(object? value) =>
-        value as Dictionary<string, object?> ?? throw new Xunit.Sdk.XunitException($"Expected an object, got {ArmScope.Render(value)}");
-
-    private static string Text(object? value) => value switch
-    {
-        string s => s,
-        Symbolic s => s.Text,
-        _ => throw new Xunit.Sdk.XunitException($"Expected a string, got {ArmScope.Render(value)}"),
-    };
 }

@@ -2,14 +2,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Configuration;
+using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
 
-/// <summary>No secret in the template, its outputs or its app settings; access by identity and RBAC only.</summary>
+/// <summary>No secret in the deployment, its outputs or its app settings; access by identity and RBAC only.</summary>
 [Collection(InfraCollection.Name)]
-public partial class SecretsAndAccessTests(CompiledInfra infra)
+public partial class SecretsAndAccessTests(InfraSnapshots infra)
 {
     private const string KeyVaultSecretsUser = "4633458b-17de-408a-b874-0445c86b69e6";
+    private const string KeyVaultSecretsOfficer = "b86a8fe4-44ce-4948-aee5-eccb2c155cd7";
     private const string StorageBlobDataOwner = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b";
     private const string StorageQueueDataContributor = "974c5e8b-45b9-4653-ba55-5f855dd0fb88";
     private const string StorageTableDataContributor = "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3";
@@ -29,201 +31,113 @@ public partial class SecretsAndAccessTests(CompiledInfra infra)
             "xoxb-123456789012-abcdefghijkl",
             "-----BEGIN RSA PRIVATE KEY-----",
         ];
-        // ...and these are not: long names are not keys.
         Assert.All(secrets, s => Assert.True(LooksSecret(s), $"not recognised as a secret: {s}"));
 
+        // ...and these are not: references, names and the password-free connection string.
         string[] fine =
         [
             "@Microsoft.KeyVault(VaultName=kv-abc;SecretName=postgres-connection-string)",
             "administratorLoginPassword", "Microsoft.ManagedIdentity/userAssignedIdentities", "managedidentity",
-            "PostgreSQL administrator password (at least 16 characters). No default, never output.",
-            "AllowAllAzureServicesAndResourcesWithinAzureIps",
+            "Host=[reference('x').fullyQualifiedDomainName];Database=escalation;Username=id-prod-abc;SSL Mode=Require;Maximum Pool Size=10",
         ];
         Assert.All(fine, s => Assert.False(LooksSecret(s), $"wrongly taken for a secret: {s}"));
     }
 
     [Fact]
-    public void No_string_in_the_template_or_main_bicepparam_looks_like_a_secret()
+    public void No_string_in_any_snapshot_looks_like_a_secret()
     {
-        var strings = Strings(infra.Template).Concat(Strings(infra.DefaultParameters)).ToList();
-        Assert.True(strings.Count > 100, "The walk found too few strings to be meaningful.");
-        var found = strings.Where(LooksSecret).ToList();
-        Assert.True(found.Count == 0, "Secret-looking strings in the compiled template: " + string.Join(" | ", found));
-    }
-
-    [Fact]
-    public void No_app_setting_holds_a_secret_value()
-    {
-        var settings = InfraResources.AppSettings(infra.Custom());
-        foreach (var (name, value) in settings)
+        foreach (var snapshot in new[] { infra.Custom, infra.Default, infra.WithOperators, infra.WithoutVnet })
         {
-            var text = value switch { string s => s, Symbolic s => s.Text, _ => ArmScope.Render(value) };
-            Assert.False(LooksSecret(text), $"{name} looks like it holds a secret: {text}");
-        }
-
-        // Every setting the app treats as a secret is either a Key Vault reference or read from a resource.
-        foreach (var name in SettingNames.Secrets.Where(settings.ContainsKey))
-        {
-            var symbolic = Assert.IsType<Symbolic>(settings[name]);
-            Assert.True(symbolic.Text.StartsWith("@Microsoft.KeyVault(VaultName=", StringComparison.Ordinal)
-                        || symbolic.Text.StartsWith("reference(resourceId(", StringComparison.Ordinal),
-                $"{name} is neither a Key Vault reference nor read from a resource: {symbolic.Text}");
+            var strings = Strings(snapshot.Root).ToList();
+            Assert.True(strings.Count > 300, $"{snapshot.Name}: the walk found too few strings ({strings.Count}) to be meaningful.");
+            var found = strings.Where(LooksSecret).ToList();
+            Assert.True(found.Count == 0, $"{snapshot.Name}: secret-looking strings: " + string.Join(" | ", found));
         }
     }
 
     [Fact]
-    public void No_output_carries_a_secret()
+    public void Every_secret_setting_is_a_Key_Vault_reference_or_read_from_a_resource()
     {
-        var root = infra.Custom();
-        var outputs = 0;
-        foreach (var scope in root.AllScopes())
+        var settings = infra.Custom.AppSettings;
+        foreach (var name in SettingNames.Secrets.Where(settings.ContainsKey).Append("SLACK_SIGNING_SECRET"))
         {
-            var secureParams = (scope.Template["parameters"] as JsonObject ?? [])
-                .Where(p => p.Value?["type"]?.GetValue<string>() is "securestring" or "secureObject")
-                .Select(p => p.Key).ToList();
-            foreach (var (name, output) in scope.Template["outputs"] as JsonObject ?? [])
-            {
-                outputs++;
-                var type = output!["type"]!.GetValue<string>();
-                var value = output["value"]!.ToJsonString();
-                Assert.DoesNotContain("secure", type, StringComparison.OrdinalIgnoreCase);
-                Assert.False(SecretOutputName().IsMatch(name), $"{scope.Path}: output '{name}' is named like a secret.");
-                Assert.False(ListFunction().IsMatch(value), $"{scope.Path}: output '{name}' calls a list*() function: {value}");
-                Assert.DoesNotContain("ConnectionString", value, StringComparison.OrdinalIgnoreCase);
-                Assert.DoesNotContain("InstrumentationKey", value, StringComparison.OrdinalIgnoreCase);
-                Assert.All(secureParams, p => Assert.DoesNotContain($"parameters('{p}')", value, StringComparison.OrdinalIgnoreCase));
-            }
-        }
-        Assert.True(outputs >= 10, $"Only {outputs} outputs found: the walk over the modules is broken.");
-
-        foreach (var (name, _) in root.Template["outputs"] as JsonObject ?? [])
-        {
-            var value = root.Output(name);
-            var text = value switch { string s => s, Symbolic s => s.Text, _ => ArmScope.Render(value) };
-            Assert.False(LooksSecret(text), $"output {name} looks like a secret: {text}");
+            var value = settings[name];
+            Assert.True(value.StartsWith("@Microsoft.KeyVault(VaultName=", StringComparison.Ordinal) || value.StartsWith("[reference(", StringComparison.Ordinal),
+                $"{name} is neither a Key Vault reference nor read from a resource: {value}");
         }
     }
 
     [Fact]
-    public void The_PostgreSQL_admin_password_is_a_secure_parameter_without_default()
+    public void No_output_carries_a_secret_and_there_is_no_secure_parameter_left()
     {
-        var password = infra.Custom().ParameterDefinition("postgresAdminPassword");
-        Assert.Equal("securestring", password["type"]?.GetValue<string>());
-        Assert.False(password.ContainsKey("defaultValue"), "postgresAdminPassword must have no default.");
-
-        var postgres = infra.Custom().Module("postgres");
-        var moduleParam = postgres.ParameterDefinition("administratorLoginPassword");
-        Assert.Equal("securestring", moduleParam["type"]?.GetValue<string>());
-        Assert.False(moduleParam.ContainsKey("defaultValue"));
-        var (_, server) = InfraResources.Single(infra.Custom(), "Microsoft.DBforPostgreSQL/flexibleServers");
-        Assert.Equal("[parameters('administratorLoginPassword')]", server["properties"]!["administratorLoginPassword"]!.GetValue<string>());
-
-        // Every secure parameter anywhere is default-free.
-        foreach (var scope in infra.Custom().AllScopes())
+        var outputs = infra.Custom.Outputs;
+        Assert.True(outputs.Count >= 10, $"Only {outputs.Count} outputs.");
+        foreach (var (name, value) in outputs)
         {
-            foreach (var (name, definition) in scope.Template["parameters"] as JsonObject ?? [])
-            {
-                if (definition?["type"]?.GetValue<string>() is "securestring" or "secureObject")
-                {
-                    Assert.False(((JsonObject)definition).ContainsKey("defaultValue"), $"{scope.Path}: secure parameter '{name}' has a default.");
-                }
-            }
+            Assert.False(SecretOutputName().IsMatch(name), $"Output '{name}' is named like a secret.");
+            var text = value!.ToJsonString();
+            Assert.False(ListFunction().IsMatch(text), $"Output '{name}' calls a list*() function: {text}");
+            Assert.DoesNotContain("ConnectionString", text, StringComparison.OrdinalIgnoreCase);
         }
 
-        // main.bicepparam takes it from the environment only, and without it the deployment stops.
-        Assert.Equal("", infra.DefaultParameters["parameters"]?["postgresAdminPassword"]?["value"]?.GetValue<string>());
-        var fail = Assert.Throws<ArmFailException>(() => infra.Default(new Dictionary<string, object?> { ["appBaseUrl"] = "https://x.example.com" })
-            .Module("postgres").Parameter("administratorLoginPassword"));
-        Assert.Contains("postgresAdminPassword (POSTGRES_ADMIN_PASSWORD)", fail.Message);
+        // Passwordless: main.bicep takes no password, key or secret at all.
+        var main = File.ReadAllText(Path.Combine(Testing.RepoPaths.Root, "infra", "main.bicep"));
+        Assert.DoesNotContain("@secure()", main);
+        Assert.DoesNotContain("POSTGRES_ADMIN_PASSWORD", File.ReadAllText(Path.Combine(Testing.RepoPaths.Root, "infra", "main.bicepparam")));
     }
 
     [Fact]
-    public void The_app_identity_holds_Key_Vault_Secrets_User_on_the_vault()
+    public void The_app_identity_holds_Key_Vault_Secrets_User_and_the_deployer_Secrets_Officer()
     {
-        var root = infra.Custom();
-        var (vaultScope, vault) = InfraResources.Single(root, "Microsoft.KeyVault/vaults");
-        var vaultProperties = (Dictionary<string, object?>)vaultScope.Evaluate(vault["properties"])!;
-        Assert.Equal(true, vaultProperties["enableRbacAuthorization"]);
-        Assert.False(vaultProperties.ContainsKey("accessPolicies"), "The vault must use RBAC only, no access policies.");
+        var snapshot = infra.WithOperators;
+        var vault = snapshot.Single("Microsoft.KeyVault/vaults");
+        Assert.True(vault["properties"]!["enableRbacAuthorization"]!.GetValue<bool>());
+        Assert.True(vault["properties"]!["enablePurgeProtection"]!.GetValue<bool>());
+        Assert.Null(vault["properties"]!["accessPolicies"]);
 
-        var assignment = Assert.Single(RoleAssignments(root, KeyVaultSecretsUser));
-        Assert.Equal($"resourceId('Microsoft.KeyVault/vaults', {vaultScope.NameOf(vault)})", Text(assignment["scope"]));
-        Assert.Equal($"reference({AppIdentityId(root)}, '2023-01-31').principalId", Text(assignment["principalId"]));
-        Assert.Equal("ServicePrincipal", assignment["principalType"]);
+        var user = Assert.Single(RoleAssignments(snapshot, KeyVaultSecretsUser));
+        Assert.StartsWith(snapshot.IdOf(vault) + "/providers/Microsoft.Authorization/roleAssignments/", Str(user["id"]));
+        Assert.Equal(AppPrincipal(snapshot), Str(user["properties"]!["principalId"]));
+        Assert.Equal("ServicePrincipal", Str(user["properties"]!["principalType"]));
+
+        var officer = Assert.Single(RoleAssignments(snapshot, KeyVaultSecretsOfficer));
+        Assert.Equal(InfraSnapshots.DeployerObjectId, Str(officer["properties"]!["principalId"]));
+        Assert.Empty(RoleAssignments(infra.Default, KeyVaultSecretsOfficer)); // no AZURE_PRINCIPAL_ID: nobody
     }
 
     [Fact]
     public void Storage_allows_no_shared_keys_and_the_app_identity_has_the_data_roles()
     {
-        var root = infra.Custom();
-        var (scope, storage) = InfraResources.Single(root, "Microsoft.Storage/storageAccounts");
-        var properties = (Dictionary<string, object?>)scope.Evaluate(storage["properties"])!;
-        Assert.Equal(false, properties["allowSharedKeyAccess"]);
-        Assert.Equal(false, properties["allowBlobPublicAccess"]);
-        Assert.Equal("TLS1_2", properties["minimumTlsVersion"]);
-        Assert.Equal(true, properties["supportsHttpsTrafficOnly"]);
+        var snapshot = infra.Custom;
+        var storage = snapshot.Single("Microsoft.Storage/storageAccounts");
+        var properties = storage["properties"]!;
+        Assert.False(properties["allowSharedKeyAccess"]!.GetValue<bool>());
+        Assert.False(properties["allowBlobPublicAccess"]!.GetValue<bool>());
+        Assert.Equal("TLS1_2", Str(properties["minimumTlsVersion"]));
+        Assert.True(properties["supportsHttpsTrafficOnly"]!.GetValue<bool>());
 
-        var identity = AppIdentityId(root);
         foreach (var role in new[] { StorageBlobDataOwner, StorageQueueDataContributor, StorageTableDataContributor })
         {
-            var assignment = Assert.Single(RoleAssignments(root, role));
-            Assert.Equal($"resourceId('Microsoft.Storage/storageAccounts', {scope.NameOf(storage)})", Text(assignment["scope"]));
-            Assert.Equal($"reference({identity}, '2023-01-31').principalId", Text(assignment["principalId"]));
+            var assignment = Assert.Single(RoleAssignments(snapshot, role));
+            Assert.StartsWith(snapshot.IdOf(storage) + "/providers/Microsoft.Authorization/roleAssignments/", Str(assignment["id"]));
+            Assert.Equal(AppPrincipal(snapshot), Str(assignment["properties"]!["principalId"]));
         }
+        // Four assignments in all, each to the app: Secrets User and the three storage roles (no deployer here).
+        Assert.Equal(4, snapshot.OfType("Microsoft.Authorization/roleAssignments").Count);
 
-        var (containerScope, container) = InfraResources.Single(root, "Microsoft.Storage/storageAccounts/blobServices/containers");
-        Assert.Equal("None", ((Dictionary<string, object?>)containerScope.Evaluate(container["properties"])!)["publicAccess"]);
-    }
-
-    [Fact]
-    public void PostgreSQL_is_open_only_to_Azure_services_and_requires_TLS()
-    {
-        var root = infra.Custom();
-        var rule = Assert.Single(InfraResources.OfType(root, "Microsoft.DBforPostgreSQL/flexibleServers/firewallRules"));
-        var properties = (Dictionary<string, object?>)rule.Scope.Evaluate(rule.Resource["properties"])!;
-        Assert.Equal("0.0.0.0", properties["startIpAddress"]);
-        Assert.Equal("0.0.0.0", properties["endIpAddress"]);
-
-        var tls = Assert.Single(InfraResources.OfType(root, "Microsoft.DBforPostgreSQL/flexibleServers/configurations"));
-        Assert.EndsWith("/require_secure_transport", tls.Scope.NameOf(tls.Resource));
-        Assert.Equal("on", ((Dictionary<string, object?>)tls.Scope.Evaluate(tls.Resource["properties"])!)["value"]);
-
-        var (serverScope, server) = InfraResources.Single(root, "Microsoft.DBforPostgreSQL/flexibleServers");
-        var evaluated = (Dictionary<string, object?>)serverScope.Evaluate(server)!;
-        Assert.Equal("Burstable", ((Dictionary<string, object?>)evaluated["sku"]!)["tier"]);
-        Assert.Equal("16", ((Dictionary<string, object?>)evaluated["properties"]!)["version"]);
-        var database = Assert.Single(InfraResources.OfType(root, "Microsoft.DBforPostgreSQL/flexibleServers/databases"));
-        Assert.EndsWith("/escalation", database.Scope.NameOf(database.Resource));
+        var container = snapshot.Single("Microsoft.Storage/storageAccounts/blobServices/containers");
+        Assert.Equal("None", Str(container["properties"]!["publicAccess"]));
     }
 
     // ---- helpers -------------------------------------------------------------------------------------
 
-    /// <summary>The resource id of the identity the Function App runs as.</summary>
-    private static string AppIdentityId(ArmScope root)
-    {
-        var (scope, site) = InfraResources.FunctionApp(root);
-        var identity = (Dictionary<string, object?>)((Dictionary<string, object?>)scope.Evaluate(site)!)["identity"]!;
-        return Assert.Single(((Dictionary<string, object?>)identity["userAssignedIdentities"]!).Keys);
-    }
+    private static string AppPrincipal(Snapshot snapshot) => Reference(snapshot.AppIdentityId, "2023-01-31", "principalId");
 
-    /// <summary>Role assignments of one built-in role, evaluated (scope and properties).</summary>
-    private static List<Dictionary<string, object?>> RoleAssignments(ArmScope root, string roleId) =>
-        InfraResources.OfType(root, "Microsoft.Authorization/roleAssignments")
-            .Select(r =>
-            {
-                var properties = (Dictionary<string, object?>)r.Scope.Evaluate(r.Resource["properties"])!;
-                properties["scope"] = r.Scope.Evaluate(r.Resource["scope"]);
-                return properties;
-            })
-            .Where(p => Text(p["roleDefinitionId"]) == $"subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '{roleId}')")
+    private static List<JsonObject> RoleAssignments(Snapshot snapshot, string roleId) =>
+        snapshot.OfType("Microsoft.Authorization/roleAssignments")
+            .Where(r => Str(r["properties"]!["roleDefinitionId"]) ==
+                        $"/subscriptions/{InfraSnapshots.SubscriptionId}/providers/Microsoft.Authorization/roleDefinitions/{roleId}")
             .ToList();
-
-    private static string Text(object? value) => value switch
-    {
-        string s => s,
-        Symbolic s => s.Text,
-        _ => ArmScope.Render(value),
-    };
 
     /// <summary>Every string value and property name in a JSON document (the workbook layout is inlined as JSON, so it is included).</summary>
     private static IEnumerable<string> Strings(JsonNode? node)

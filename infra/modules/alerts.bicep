@@ -1,4 +1,5 @@
-// The action group and the four alert rules of spec section 7.
+// The action group, the four alert rules of spec section 7, and two for revision 1.1: quarantined
+// incidents (poison rows) and dead-lettered Slack messages.
 //
 // The worker sends its metrics with TelemetryClient.GetMetric, so they land as pre-aggregated rows
 // (valueSum, valueCount, valueMax per minute) in the Application Insights customMetrics table. The
@@ -155,48 +156,86 @@ customMetrics
   }
 }
 
-resource incidentsLevelGe5 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
-  name: '${namePrefix}-incidents-level-ge5'
-  location: location
-  tags: tags
-  kind: 'LogAlert'
-  properties: {
+// Gauges the worker samples every tick period (at most every minute): each rule fires when the
+// largest sample in the window is above its threshold.
+var gaugeRules = [
+  {
+    suffix: 'incidents-level-ge5'
+    metric: 'incidents_level_ge5'
+    column: 'IncidentsAtLevel5OrAbove'
+    threshold: incidentsLevelGe5Threshold
+    severity: 2
     displayName: 'Too many incidents at escalation level 5 or above'
     description: 'incidents_level_ge5 was above ${incidentsLevelGe5Threshold}: open incidents have been escalated five times or more without an acknowledgement.'
-    severity: 2
-    enabled: true
-    scopes: [
-      appInsights.id
-    ]
-    evaluationFrequency: 'PT5M'
-    windowSize: tickWindow
-    criteria: {
-      allOf: [
-        {
-          query: '''
+  }
+  {
+    suffix: 'incidents-quarantined'
+    metric: 'incidents_quarantined'
+    column: 'QuarantinedIncidents'
+    threshold: 0
+    severity: 1
+    displayName: 'Incidents quarantined: the tick cannot process them'
+    description: 'incidents_quarantined was above 0: a row failed while being escalated and is skipped until it is updated, so that incident is not escalated. The error is logged with the incident key; fix or acknowledge the row (runbook).'
+  }
+  {
+    suffix: 'dead-notifications'
+    metric: 'dead_notifications'
+    column: 'DeadNotifications'
+    threshold: 0
+    severity: 1
+    displayName: 'Slack messages dead-lettered'
+    description: 'dead_notifications was above 0: Slack refused a message for good (4xx, redirect) or its retries ran out, so a page did not reach its channel. Health shows deadNotifications; check the webhook (runbook).'
+  }
+]
+
+resource gauges 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [
+  for rule in gaugeRules: {
+    name: '${namePrefix}-${rule.suffix}'
+    location: location
+    tags: tags
+    kind: 'LogAlert'
+    properties: {
+      displayName: rule.displayName
+      description: rule.description
+      severity: rule.severity
+      enabled: true
+      scopes: [
+        appInsights.id
+      ]
+      evaluationFrequency: 'PT5M'
+      windowSize: tickWindow
+      criteria: {
+        allOf: [
+          {
+            query: format(
+              '''
 customMetrics
-| where name == 'incidents_level_ge5'
-| summarize IncidentsAtLevel5OrAbove = max(valueMax)
-'''
-          timeAggregation: 'Maximum'
-          metricMeasureColumn: 'IncidentsAtLevel5OrAbove'
-          operator: 'GreaterThan'
-          threshold: incidentsLevelGe5Threshold
-          failingPeriods: {
-            numberOfEvaluationPeriods: 1
-            minFailingPeriodsToAlert: 1
+| where name == '{0}'
+| summarize {1} = max(valueMax)
+''',
+              rule.metric,
+              rule.column
+            )
+            timeAggregation: 'Maximum'
+            metricMeasureColumn: rule.column
+            operator: 'GreaterThan'
+            threshold: rule.threshold
+            failingPeriods: {
+              numberOfEvaluationPeriods: 1
+              minFailingPeriodsToAlert: 1
+            }
           }
-        }
-      ]
-    }
-    autoMitigate: true
-    actions: {
-      actionGroups: [
-        actionGroup.id
-      ]
+        ]
+      }
+      autoMitigate: true
+      actions: {
+        actionGroups: [
+          actionGroup.id
+        ]
+      }
     }
   }
-}
+]
 
 // Fires on a reported tick_lag_ms above 2 x ESC_TICK_MS, and also when no tick runs at all: then
 // nothing reports tick_lag_ms either, so the query counts completed ticks (escalation_tick_ms) in
@@ -252,9 +291,11 @@ customMetrics
 }
 
 output actionGroupId string = actionGroup.id
-output ruleNames array = [
-  tickDuration.name
-  slackFailures.name
-  incidentsLevelGe5.name
-  tickLag.name
-]
+output ruleNames array = concat(
+  [
+    tickDuration.name
+    slackFailures.name
+    tickLag.name
+  ],
+  map(gaugeRules, rule => '${namePrefix}-${rule.suffix}')
+)

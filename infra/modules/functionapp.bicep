@@ -1,6 +1,9 @@
 // The Flex Consumption plan and the Function App (.NET 10 isolated worker, Linux) with every
 // setting of spec section 2. Secrets are Key Vault references resolved with the app's
-// user-assigned identity, so each setting is present and none holds a secret value.
+// user-assigned identity, so each setting is present and none holds a secret value. With a
+// subnet the app joins the virtual network (all its outbound traffic goes through it). App
+// Service Authentication (Microsoft Entra ID) answers 401 to every call without a valid token,
+// except Slack's signed interactivity calls.
 
 @description('Name of the Flex Consumption plan.')
 param planName string
@@ -56,6 +59,17 @@ param instanceMemoryMB int = 2048
 @description('The spec section 2 settings that are not secrets (and ESC_TICK_SCHEDULE), as name-value pairs of strings.')
 param settings object
 
+@description('Subnet (delegated to Microsoft.App/environments) the app integrates with. Empty: no virtual network.')
+param appSubnetId string = ''
+
+@description('Client id of the Microsoft Entra app registration whose tokens App Service Authentication accepts (scripts/create-app-registration.sh).')
+param authClientId string
+
+@description('Paths App Service Authentication lets through without a token: Slack signs its own calls (spec section 9).')
+param unauthenticatedPaths array = [
+  '/slack/interactions'
+]
+
 resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
@@ -91,6 +105,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     // Key Vault references are resolved with the user-assigned identity (the default would be a
     // system-assigned identity, which this app does not have).
     keyVaultReferenceIdentity: identityId
+    virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
     }
@@ -128,13 +143,15 @@ var identitySettings = {
   AZURE_CLIENT_ID: identityClientId
 }
 
-// The secret settings: references only. The secret names are fixed; the app reads the same names
+// The secret settings: references only (POSTGRES_CONNECTION_STRING holds no password, but the app
+// reads every connection setting from the vault; the template writes that secret). The secret names are fixed; the app reads the same names
 // from the vault itself when KEY_VAULT_URI is set. infra/README.md says how to set the values.
 var keyVaultReferences = {
   OPS_HMAC_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=ops-hmac-secret)'
   SLACK_WEBHOOK_URL: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-webhook-url)'
   SLACK_ROUTE_WEBHOOKS: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-route-webhooks)'
   POSTGRES_CONNECTION_STRING: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=postgres-connection-string)'
+  SLACK_SIGNING_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-signing-secret)'
 }
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
@@ -144,6 +161,49 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     KEY_VAULT_URI: keyVaultUri
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   })
+}
+
+// App Service Authentication: every request needs a Microsoft Entra ID token issued for the app
+// registration (401 otherwise), and the platform passes the caller to the app in
+// X-MS-CLIENT-PRINCIPAL and sets WEBSITE_AUTH_ENABLED=True, which is what the ops endpoints' role
+// check (OPS_ADMIN_ROLE, app role ops_admin) relies on. The function key is still required too.
+resource authentication 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: unauthenticatedPaths
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          // v2 tokens carry the client id as audience, v1 tokens the application id URI.
+          allowedAudiences: [
+            authClientId
+            'api://${authClientId}'
+          ]
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+    }
+  }
 }
 
 output name string = site.name

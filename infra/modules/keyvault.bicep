@@ -1,7 +1,9 @@
 // The vault the app's secrets live in. Access is Azure RBAC only (no access policies): the app
 // identity may read secret values (Key Vault Secrets User), and, when a principal id is given, the
 // person or pipeline that deploys may set them (Key Vault Secrets Officer). The template never
-// holds a secret value: the four secrets are set by hand, see infra/README.md.
+// holds a secret value: the secrets are set by hand, see infra/README.md (the PostgreSQL connection
+// string holds no password and is written by the template). With vnetEnabled there is no public
+// network access, except from the address ranges listed for operators who set the secrets.
 
 @description('Name of the Key Vault (3-24 letters, digits and hyphens).')
 @minLength(3)
@@ -16,6 +18,12 @@ param tags object
 
 @description('Name of the user-assigned identity the app runs as (in this resource group).')
 param identityName string
+
+@description('True: public network access disabled (a private endpoint), except for allowedIpRanges.')
+param vnetEnabled bool
+
+@description('With vnetEnabled: public addresses (CIDR) that may reach the vault to set secrets. Empty: none.')
+param allowedIpRanges array = []
 
 @description('Object id of a user or pipeline allowed to set secret values (azd passes the signed-in user). Empty: nobody is granted here.')
 param deployerPrincipalId string = ''
@@ -42,10 +50,11 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled && empty(allowedIpRanges) ? 'Disabled' : 'Enabled'
     networkAcls: {
-      bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      bypass: 'None'
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
+      ipRules: [for range in (vnetEnabled ? allowedIpRanges : []): { value: range }]
     }
   }
 }

@@ -1,6 +1,7 @@
 // The Functions host storage account (timer singleton leases, host state) and the Flex Consumption
 // deployment container. Shared-key access is off: the app reaches it only through its managed
-// identity, with the data-plane roles below.
+// identity, with the data-plane roles below. With vnetEnabled there is no public network access:
+// the app reaches blob, queue and table through private endpoints.
 
 @description('Name of the storage account (3-24 lowercase letters and digits).')
 @minLength(3)
@@ -18,6 +19,9 @@ param deploymentContainerName string
 
 @description('Name of the user-assigned identity the app runs as (in this resource group).')
 param identityName string
+
+@description('True: public network access disabled (private endpoints only).')
+param vnetEnabled bool
 
 // Built-in role definition ids (the same in every tenant).
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -44,10 +48,10 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     defaultToOAuthAuthentication: true
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
     networkAcls: {
       bypass: 'AzureServices'
-      defaultAction: 'Allow'
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
     }
   }
 }
