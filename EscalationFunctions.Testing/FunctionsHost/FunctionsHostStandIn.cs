@@ -70,9 +70,11 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
     /// and returns once every function is loaded. Throws <see cref="WorkerExitedException"/> when
     /// the worker exits first.
     /// </summary>
-    public static async Task<FunctionsHostStandIn> StartAsync(IReadOnlyDictionary<string, string> appSettings, string? appDirectory = null)
+    /// <param name="functionKey">The key the front end accepts; a random one when not given.</param>
+    public static async Task<FunctionsHostStandIn> StartAsync(IReadOnlyDictionary<string, string> appSettings, string? functionKey = null,
+        string? appDirectory = null)
     {
-        var host = new FunctionsHostStandIn(appSettings, Convert.ToHexString(Guid.NewGuid().ToByteArray()).ToLowerInvariant());
+        var host = new FunctionsHostStandIn(appSettings, functionKey ?? Convert.ToHexString(Guid.NewGuid().ToByteArray()).ToLowerInvariant());
         try
         {
             await host.StartCoreAsync(appDirectory ?? RepoPaths.FunctionsAppDirectory);
