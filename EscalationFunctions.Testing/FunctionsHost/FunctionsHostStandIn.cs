@@ -191,8 +191,11 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
         var worker = _worker ?? throw new InvalidOperationException("No worker was started.");
         var grace = gracePeriod ?? TimeSpan.FromSeconds(10);
         await _channel.SendAsync("workerTerminate", new JsonObject { ["gracePeriod"] = $"{(int)grace.TotalSeconds}s" });
-        using var cts = new CancellationTokenSource(grace + TimeSpan.FromSeconds(30));
-        await worker.Exited.WaitAsync(cts.Token);
+        var within = grace + TimeSpan.FromSeconds(30);
+        if (await Task.WhenAny(worker.Exited, Task.Delay(within)) != worker.Exited)
+        {
+            throw new TimeoutException($"The worker did not exit within {within.TotalSeconds:F0} s of WorkerTerminate. Output:\n{worker.Output}");
+        }
         return worker.ExitCode;
     }
 

@@ -98,6 +98,8 @@ public class FunctionsWorkerTests(FunctionsWorkerFixture worker) : IClassFixture
         Assert.False(answer.Json.GetProperty("paused").GetBoolean());
         Assert.Equal(2, await Incidents.EventCountAsync(Db));
         Assert.Equal(["alice tick ok"], await Db.QueryAsync("SELECT caller || ' ' || endpoint || ' ' || outcome FROM ops_audit", r => r.GetString(0)));
+        // The client has the answer as soon as the worker writes it; its InvocationResponse follows.
+        await Eventually.TrueAsync(() => Task.FromResult(worker.Host.Invocations.Count > invocationsBefore), TimeSpan.FromSeconds(30), "the InvocationResponse");
         var invocation = Assert.Single(worker.Host.Invocations.Skip(invocationsBefore));
         Assert.True(invocation is { FunctionName: "OpsTick", Succeeded: true }, invocation.ToString());
         Assert.Contains(worker.Host.Logs, l => l.InvocationId == invocation.InvocationId);

@@ -35,32 +35,36 @@ public class HostParityTests
             new("POST", "/ops/escalation/tick", tick), // the replay
             new("POST", "/ops/escalation/tick", notAdmin),
             new("POST", "/ops/escalation/recalc", recalc),
-            new("GET", "/ops/escalation/health"),
         ];
+        // Once every post is out, so that both hosts report the same queue.
+        Step[] afterDelivery = [new("GET", "/ops/escalation/health")];
 
-        var onServer = await RunAsync(steps, async settings =>
+        var onServer = await RunAsync(steps, afterDelivery, async settings =>
         {
             var server = await ServerProcess.StartAsync(settings);
             return (server.BaseUrl, server);
         });
-        var onFunctions = await RunAsync(steps, async settings =>
+        var onFunctions = await RunAsync(steps, afterDelivery, async settings =>
         {
             var host = await FunctionsHostStandIn.StartAsync(settings, functionKey: Key);
             return (host.BaseUrl, host);
         });
 
-        Assert.Equal(steps.Length, onServer.Answers.Count);
         Assert.Equal([200, 405, 200, 401, 403, 200, 200], onServer.Answers.Select(a => a.Status));
         Assert.Equal(4, onServer.Rows.Count(r => r.StartsWith("event "))); // three new, one there before
         Assert.Equal(3, onServer.Posts.Count);
-        Assert.Equal(onServer.Answers, onFunctions.Answers);
+        foreach (var (server, functions, i) in onServer.Answers.Zip(onFunctions.Answers, Enumerable.Range(0, int.MaxValue)))
+        {
+            Assert.True(server == functions, $"step {i}: plain server {server}, Functions worker {functions}");
+        }
+        Assert.Equal(onServer.Answers.Count, onFunctions.Answers.Count);
         Assert.Equal(onServer.Rows, onFunctions.Rows);
         Assert.Equal(onServer.Posts, onFunctions.Posts);
     }
 
     private sealed record Outcome(List<(int Status, string Json)> Answers, List<string> Rows, List<string> Posts);
 
-    private static async Task<Outcome> RunAsync(Step[] steps, Func<Dictionary<string, string>, Task<(Uri, IAsyncDisposable)>> start)
+    private static async Task<Outcome> RunAsync(Step[] steps, Step[] afterDelivery, Func<Dictionary<string, string>, Task<(Uri, IAsyncDisposable)>> start)
     {
         await using var db = await TestDatabase.CreateAsync(nameof(HostParityTests));
         await using var slack = await SlackStandIn.StartAsync();
@@ -80,15 +84,23 @@ public class HostParityTests
         {
             using var client = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
             var answers = new List<(int, string)>();
-            foreach (var step in steps)
+            async Task SendAsync(Step step)
             {
                 var request = step.Signed is null ? new HttpRequestMessage(new HttpMethod(step.Method), step.Path) : await OpsCall.CloneAsync(step.Signed);
                 request.Headers.Add("x-functions-key", Key);
                 var answer = await OpsCall.SendAsync(client, request);
                 answers.Add((answer.Status, Normalize(answer.Raw)));
             }
+            foreach (var step in steps)
+            {
+                await SendAsync(step);
+            }
             await Eventually.TrueAsync(async () => await db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'pending'") == 0,
                 TimeSpan.FromSeconds(30), "every notification was delivered");
+            foreach (var step in afterDelivery)
+            {
+                await SendAsync(step);
+            }
 
             var rows = new List<string>();
             rows.AddRange(await db.QueryAsync(
