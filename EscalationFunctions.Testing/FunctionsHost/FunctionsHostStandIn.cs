@@ -138,10 +138,39 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
         {
             throw new InvalidOperationException("The worker has HTTP functions but reported no HttpUri capability (ASP.NET Core integration).");
         }
+        if (httpUri is not null)
+        {
+            await WhileWorkerRunsAsync(WaitUntilListeningAsync(httpUri), $"listen on its HttpUri {httpUri}");
+        }
         _frontEnd = new HttpFrontEnd(Functions, ReadRoutePrefix(appDirectory), httpUri ?? new Uri("http://127.0.0.1:1/"), [FunctionKey], InvokeAsync);
         (_frontEndApp, BaseUrl) = await StartServerAsync(HttpProtocols.Http1AndHttp2, services => services.AddHttpForwarder(),
             app => app.Map("/{**path}", (Microsoft.AspNetCore.Http.HttpContext context, IHttpForwarder forwarder) => _frontEnd.HandleAsync(context, forwarder)));
     }
+
+    /// <summary>
+    /// The worker reports its HttpUri before its web server listens. Azure's host copes with a few
+    /// retries of the first forwarded calls (which the front end also makes); the stand-in also
+    /// waits here, so that a slow machine cannot turn the first call of a test into a 500.
+    /// </summary>
+    private static async Task WaitUntilListeningAsync(Uri uri)
+    {
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(uri.Host, uri.Port);
+                return;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    /// <summary>Why forwarded HTTP calls failed (forwarding errors, failed invocations), for failure messages.</summary>
+    public IReadOnlyList<string> FrontEndErrors => _frontEnd?.Errors.ToArray() ?? [];
 
     /// <summary>One run of the timer function <paramref name="functionName"/>, with the payload Azure's host sends.</summary>
     public Task<InvocationResult> InvokeTimerAsync(string functionName, bool isPastDue = false)

@@ -25,20 +25,23 @@ internal sealed class HttpFrontEnd(
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
 
-    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
+    // As the host's proxy: no redirects or cookies, and a few quick retries when the worker's
+    // server refuses the connection (it may start listening just after the worker reported in).
+    private readonly HttpMessageInvoker _client = new(new RetryOnConnectFailure(new SocketsHttpHandler
     {
         UseProxy = false,
         AllowAutoRedirect = false,
         AutomaticDecompression = DecompressionMethods.None,
         UseCookies = false,
-    });
+    }));
 
     private readonly List<(FunctionInfo Function, TemplateMatcher Matcher)> _routes = functions
         .Where(f => f.IsHttp)
         .Select(f => (f, new TemplateMatcher(TemplateParser.Parse(Combine(routePrefix, f.Route ?? f.Name)), new RouteValueDictionary())))
         .ToList();
 
-    public ConcurrentQueue<ForwarderError> ForwardErrors { get; } = new();
+    /// <summary>Why a forwarded call failed, for failure messages (the client only sees a status).</summary>
+    public ConcurrentQueue<string> Errors { get; } = new();
 
     public async Task HandleAsync(HttpContext context, IHttpForwarder forwarder)
     {
@@ -57,8 +60,8 @@ internal sealed class HttpFrontEnd(
         }
 
         var invocationId = Guid.NewGuid().ToString();
-        var forwarding = forwarder.SendAsync(context, workerHttpUri.GetLeftPart(UriPartial.Authority), _client, ForwarderRequestConfig.Empty,
-            new InvocationIdTransformer(invocationId)).AsTask();
+        context.Request.Headers[InvocationIdHeader] = invocationId;
+        var forwarding = forwarder.SendAsync(context, workerHttpUri.GetLeftPart(UriPartial.Authority), _client, ForwarderRequestConfig.Empty).AsTask();
         var metadata = new JsonObject();
         foreach (var (name, value) in values)
         {
@@ -70,7 +73,11 @@ internal sealed class HttpFrontEnd(
         var result = await invocation;
         if (error != ForwarderError.None)
         {
-            ForwardErrors.Enqueue(error);
+            Errors.Enqueue($"{function.Name} {invocationId}: forwarding failed ({error}): {context.Features.Get<IForwarderErrorFeature>()?.Exception?.Message}");
+        }
+        if (!result.Succeeded)
+        {
+            Errors.Enqueue($"{function.Name} {invocationId}: the invocation failed: {result.Exception}");
         }
         if (!context.Response.HasStarted && (error != ForwarderError.None || !result.Succeeded))
         {
@@ -89,13 +96,23 @@ internal sealed class HttpFrontEnd(
 
     public void Dispose() => _client.Dispose();
 
-    private sealed class InvocationIdTransformer(string invocationId) : HttpTransformer
+    private sealed class RetryOnConnectFailure(HttpMessageHandler inner) : DelegatingHandler(inner)
     {
-        public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix,
-            CancellationToken cancellationToken)
+        private const int Attempts = 5;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
-            await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken);
-            proxyRequest.Headers.TryAddWithoutValidation(InvocationIdHeader, invocationId);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await base.SendAsync(request, cancellationToken);
+                }
+                catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < Attempts)
+                {
+                    await Task.Delay(50 * attempt * attempt, cancellationToken);
+                }
+            }
         }
     }
 }

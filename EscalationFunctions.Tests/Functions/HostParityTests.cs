@@ -44,10 +44,11 @@ public class HostParityTests
             var server = await ServerProcess.StartAsync(settings);
             return (server.BaseUrl, server);
         });
+        var diagnostics = "";
         var onFunctions = await RunAsync(steps, afterDelivery, async settings =>
         {
             var host = await FunctionsHostStandIn.StartAsync(settings, functionKey: Key);
-            return (host.BaseUrl, host);
+            return (host.BaseUrl, new DisposeWith(host, () => diagnostics = $"host: {string.Join("; ", host.FrontEndErrors)}\nworker:\n{host.Output}"));
         });
 
         Assert.Equal([200, 405, 200, 401, 403, 200, 200], onServer.Answers.Select(a => a.Status));
@@ -55,11 +56,21 @@ public class HostParityTests
         Assert.Equal(3, onServer.Posts.Count);
         foreach (var (server, functions, i) in onServer.Answers.Zip(onFunctions.Answers, Enumerable.Range(0, int.MaxValue)))
         {
-            Assert.True(server == functions, $"step {i}: plain server {server}, Functions worker {functions}");
+            Assert.True(server == functions, $"step {i}: plain server {server}, Functions worker {functions}\n{diagnostics}");
         }
         Assert.Equal(onServer.Answers.Count, onFunctions.Answers.Count);
         Assert.Equal(onServer.Rows, onFunctions.Rows);
         Assert.Equal(onServer.Posts, onFunctions.Posts);
+    }
+
+    /// <summary>Runs <paramref name="before"/> just before it disposes of <paramref name="inner"/>: the last look at a host.</summary>
+    private sealed class DisposeWith(IAsyncDisposable inner, Action before) : IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            before();
+            return inner.DisposeAsync();
+        }
     }
 
     private sealed record Outcome(List<(int Status, string Json)> Answers, List<string> Rows, List<string> Posts);
