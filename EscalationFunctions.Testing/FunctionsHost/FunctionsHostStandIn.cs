@@ -64,6 +64,9 @@ public sealed class FunctionsHostStandIn : IAsyncDisposable
 
     public bool WorkerHasExited => _worker?.HasExited ?? true;
 
+    /// <summary>The worker's process id (for checks that it is gone after dispose).</summary>
+    public int WorkerProcessId => _worker?.Id ?? throw new InvalidOperationException("No worker was started.");
+
     /// <summary>
     /// Starts the worker of the app in <paramref name="appDirectory"/> (default: the build of
     /// EscalationFunctions next to this one) with <paramref name="appSettings"/> as its environment,

@@ -20,6 +20,7 @@ internal sealed class WorkerProcess : IAsyncDisposable
     public Task Exited { get; private set; } = Task.CompletedTask;
     public int ExitCode => _process.ExitCode;
     public bool HasExited => _process.HasExited;
+    public int Id => _process.Id;
 
     public static WorkerProcess Start(string appDirectory, string workerDll, Uri grpcUri, string workerId, IReadOnlyDictionary<string, string> appSettings)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EscalationFunctions.Engine.Configuration;
@@ -45,11 +46,14 @@ public class HostParityTests
             return (server.BaseUrl, server);
         });
         var diagnostics = "";
+        var workerId = 0;
         var onFunctions = await RunAsync(steps, afterDelivery, async settings =>
         {
             var host = await FunctionsHostStandIn.StartAsync(settings, functionKey: Key);
+            workerId = host.WorkerProcessId;
             return (host.BaseUrl, new DisposeWith(host, () => diagnostics = $"host: {string.Join("; ", host.FrontEndErrors)}\nworker:\n{host.Output}"));
         });
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(workerId)); // disposing of the host killed its worker
 
         Assert.Equal([200, 405, 200, 401, 403, 200, 200], onServer.Answers.Select(a => a.Status));
         Assert.Equal(4, onServer.Rows.Count(r => r.StartsWith("event "))); // three new, one there before
