@@ -11,6 +11,9 @@ public static class RepoPaths
 
     public static string ServerDll { get; } = Path.Combine(Root, "EscalationFunctions.Server", "bin", Configuration, "net10.0", "EscalationFunctions.Server.dll");
 
+    /// <summary>The compiled Functions app (EscalationFunctions.dll, functions.metadata, host.json).</summary>
+    public static string FunctionsAppDirectory { get; } = Path.Combine(Root, "EscalationFunctions", "bin", Configuration, "net10.0");
+
     public static string Script(string name) => Path.Combine(Root, "scripts", name);
 
     private static string FindRoot()

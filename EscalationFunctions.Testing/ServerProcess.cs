@@ -183,7 +183,8 @@ public sealed class ServerProcess : IAsyncDisposable
         return server;
     }
 
-    private static bool IsSetting(string name) =>
+    /// <summary>A setting of ours the test runner may carry in its environment; child processes get only the ones a test gives.</summary>
+    internal static bool IsSetting(string name) =>
         name.StartsWith("ESC", StringComparison.Ordinal) || name.StartsWith("SLACK_", StringComparison.Ordinal) ||
         name.StartsWith("OPS_", StringComparison.Ordinal) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
         name.StartsWith("KEY_VAULT_", StringComparison.Ordinal) ||

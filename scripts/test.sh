@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: starts a throwaway PostgreSQL on 127.0.0.1, builds and tests everything that
-# builds on this machine (EscalationFunctions.Ci.slnf: all but the Azure Functions shell, whose
-# packages the registry here lacks), stops the cluster, and ends with the line "N passed, N failed".
+# Runs every test: starts a throwaway PostgreSQL on 127.0.0.1, builds the whole solution (the Azure
+# Functions app included: the end-to-end tests run its compiled worker), tests it, stops the cluster,
+# and ends with the line "N passed, N failed".
 #
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Canary]
 set -euo pipefail
@@ -19,11 +19,11 @@ ESC_TEST_POSTGRES=$(scripts/postgres.sh start "$work/pg")
 export ESC_TEST_POSTGRES
 
 echo "== building"
-dotnet build EscalationFunctions.Ci.slnf -c Release -nologo -v quiet
+dotnet build EscalationFunctions.sln -c Release -nologo -v quiet
 
 echo "== testing"
 status=0
-dotnet test EscalationFunctions.Ci.slnf -c Release --no-build -nologo \
+dotnet test EscalationFunctions.sln -c Release --no-build -nologo \
   --logger "trx;LogFileName=tests.trx" --logger "console;verbosity=normal" --results-directory "$work/results" "$@" \
   2>&1 | tee "$work/test-output.log" || status=$?
 

@@ -10,7 +10,7 @@ namespace EscalationFunctions.Functions;
 /// The ops routes (host.json sets an empty route prefix). Every method is bound so that a wrong one
 /// gets the handler's JSON 405, exactly as on the plain server; the checks are all in the handler.
 /// </summary>
-public sealed class OpsEndpoints(OpsHttpEndpoints ops)
+public sealed class OpsFunctions(OpsHttpEndpoints ops)
 {
     [Function("OpsTick")]
     public Task<IActionResult> TickAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.Tick)]
