@@ -43,7 +43,7 @@ public sealed class SlackInteractionHandler(
             {
                 details = result.Details;
             }
-            else if ((auditId = await TryBeginAuditAsync(caller, request, stopwatch, ct)) is null)
+            else if ((auditId = await audit.TryBeginAsync(caller, OpsEndpoint.SlackInteractions, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct)) is null)
             {
                 result = Refuse(OpsResponse.Error(503, "audit_unavailable", "The click was not handled because its audit row could not be written."));
             }
@@ -78,7 +78,7 @@ public sealed class SlackInteractionHandler(
         {
             logger.LogInformation("Slack interaction by {Caller} from {Remote}: {Status}", caller, request.RemoteAddress, response.Status);
         }
-        await FinishAuditAsync(auditId, caller, request, response, stopwatch, details);
+        await audit.FinishAsync(auditId, caller, OpsEndpoint.SlackInteractions, request.RemoteAddress, response, stopwatch.Elapsed.TotalMilliseconds, details);
         return result;
     }
 
@@ -171,38 +171,4 @@ public sealed class SlackInteractionHandler(
     private static OpsResponse Unauthorized(string code, string message) => OpsResponse.Error(401, code, message);
 
     private static SlackInteractionResult Refuse(OpsResponse response) => new(response, null, null);
-
-    /// <summary>The audit row of a click about to change something; null when it cannot be written (the click is then refused).</summary>
-    private async Task<long?> TryBeginAuditAsync(string caller, OpsRequest request, Stopwatch stopwatch, CancellationToken ct)
-    {
-        try
-        {
-            return await audit.BeginAsync(caller, OpsEndpoint.SlackInteractions, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            logger.LogError(e, "Slack interaction by {Caller}: could not write the audit row, so the click is refused", caller);
-            return null;
-        }
-    }
-
-    private async Task FinishAuditAsync(long? auditId, string caller, OpsRequest request, OpsResponse response, Stopwatch stopwatch, object? details)
-    {
-        try
-        {
-            var durationMs = stopwatch.Elapsed.TotalMilliseconds;
-            if (auditId is { } id)
-            {
-                await audit.CompleteAsync(id, response, durationMs, details, CancellationToken.None);
-            }
-            else
-            {
-                await audit.RecordAsync(caller, OpsEndpoint.SlackInteractions, response, request.RemoteAddress, durationMs, details, CancellationToken.None);
-            }
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            logger.LogError(e, "Slack interaction by {Caller}: could not write the audit row", caller);
-        }
-    }
 }

@@ -44,7 +44,7 @@ public sealed class OpsRequestHandler(
             {
                 response = await HealthAsync(ct);
             }
-            else if ((auditId = await TryBeginAuditAsync(caller, endpoint, request, stopwatch, ct)) is null)
+            else if ((auditId = await audit.TryBeginAsync(caller, endpoint, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct)) is null)
             {
                 response = OpsResponse.Error(503, "audit_unavailable", "The call was not run because its audit row could not be written; try again shortly.");
             }
@@ -78,7 +78,7 @@ public sealed class OpsRequestHandler(
         {
             logger.LogInformation("Ops {Endpoint} by {Caller} from {Remote}: {Status}", endpoint.Name(), caller, request.RemoteAddress, response.Status);
         }
-        await FinishAuditAsync(auditId, caller, endpoint, request, response, stopwatch, details);
+        await audit.FinishAsync(auditId, caller, endpoint, request.RemoteAddress, response, stopwatch.Elapsed.TotalMilliseconds, details);
         return response;
     }
 
@@ -148,40 +148,5 @@ public sealed class OpsRequestHandler(
             queueLagMs = Math.Round(status.QueueLagMs),
             pausedUntil,
         });
-    }
-
-    /// <summary>The audit row of a call about to change something; null when it cannot be written (the call is then refused).</summary>
-    private async Task<long?> TryBeginAuditAsync(string caller, OpsEndpoint endpoint, OpsRequest request, Stopwatch stopwatch, CancellationToken ct)
-    {
-        try
-        {
-            return await audit.BeginAsync(caller, endpoint, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row, so the call is refused", endpoint.Name(), caller);
-            return null;
-        }
-    }
-
-    private async Task FinishAuditAsync(long? auditId, string caller, OpsEndpoint endpoint, OpsRequest request, OpsResponse response,
-        Stopwatch stopwatch, object? details)
-    {
-        try
-        {
-            var durationMs = stopwatch.Elapsed.TotalMilliseconds;
-            if (auditId is { } id)
-            {
-                await audit.CompleteAsync(id, response, durationMs, details, CancellationToken.None);
-            }
-            else
-            {
-                await audit.RecordAsync(caller, endpoint, response, request.RemoteAddress, durationMs, details, CancellationToken.None);
-            }
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row", endpoint.Name(), caller);
-        }
     }
 }
