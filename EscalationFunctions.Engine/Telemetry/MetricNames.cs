@@ -11,6 +11,9 @@ public static class MetricNames
     public const string TickLagMs = "tick_lag_ms";
     public const string IncidentsLevelGe5 = "incidents_level_ge5";
 
+    /// <summary>(1.1) Dead-lettered Slack messages, the health endpoint's <c>deadNotifications</c>.</summary>
+    public const string DeadNotifications = "dead_notifications";
+
     public static IReadOnlyList<string> All { get; } =
-        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5];
+        [EscalationTickMs, EscalationsCount, SkippedIdempotent, SlackSendFailures, QueueLagMs, TickLagMs, IncidentsLevelGe5, DeadNotifications];
 }

@@ -9,7 +9,7 @@ namespace EscalationFunctions.Tests.Infra;
 public partial class WorkbookTests(CompiledInfra infra)
 {
     [Fact]
-    public void The_workbook_charts_all_seven_metrics_from_Application_Insights()
+    public void The_workbook_charts_every_metric_from_Application_Insights()
     {
         var root = infra.Custom();
         var (scope, workbook) = InfraResources.Single(root, "Microsoft.Insights/workbooks");
