@@ -33,7 +33,10 @@ public sealed class WebhookLane(
     {
         await Task.Yield();
         var sent = 0;
+        // The webhook is free `wait` after `waitFrom` (a local timestamp): the claim of the next
+        // message happens inside that wait rather than after it.
         var wait = lane.FirstWait;
+        var waitFrom = time.GetTimestamp();
         var heartbeat = new LeaseHeartbeat(store, lane, Lease, time, logger);
         try
         {
@@ -45,7 +48,8 @@ public sealed class WebhookLane(
                     break;
                 }
                 heartbeat.Carrying(rows.Select(r => r.Id));
-                if (stopBy() - time.GetUtcNow() < wait || !await WaitAsync(wait, ct))
+                var left = wait - time.GetElapsedTime(waitFrom);
+                if (stopBy() - time.GetUtcNow() < left || !await WaitAsync(left, ct))
                 {
                     // Not posted: the rows go back as they were, for this lane's next holder.
                     await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null);
@@ -58,7 +62,7 @@ public sealed class WebhookLane(
                 {
                     break;
                 }
-                wait = nextWait;
+                (wait, waitFrom) = nextWait;
             }
         }
         finally
@@ -69,8 +73,12 @@ public sealed class WebhookLane(
         return sent;
     }
 
-    /// <summary>Posts one message and records its outcome; returns the wait before the next post (null: stop) and the escalations delivered.</summary>
-    private async Task<(TimeSpan? Next, int Delivered)> PostAsync(LaneTicket lane, SlackMessage message, CancellationToken ct)
+    /// <summary>
+    /// Posts one message and records its outcome; returns the wait before the next post and when it
+    /// began (null: stop), and the escalations delivered. The webhook's hold is written first, as
+    /// soon as the answer is in, so the pace counts from the answer and not from the bookkeeping.
+    /// </summary>
+    private async Task<((TimeSpan Wait, long From)? Next, int Delivered)> PostAsync(LaneTicket lane, SlackMessage message, CancellationToken ct)
     {
         var ids = message.Members.Select(m => m.Id).ToArray();
         SlackPostResult result;
@@ -87,6 +95,8 @@ public sealed class WebhookLane(
         }
 
         var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), Interval, settings.Slack.RetryBase, settings.Slack.MaxRetryDelay);
+        var next = await store.AnsweredAsync(lane, decision.HoldWebhook, Lease);
+        var nextFrom = time.GetTimestamp();
         switch (decision.Outcome)
         {
             case PostOutcome.Sent:
@@ -120,11 +130,11 @@ public sealed class WebhookLane(
                 }
                 break;
         }
-        var next = await store.AnsweredAsync(lane, decision.HoldWebhook, Lease);
-        return (next, decision.Outcome == PostOutcome.Sent ? message.Members.Count : 0);
+        var delivered = decision.Outcome == PostOutcome.Sent ? message.Members.Count : 0;
+        return (next is { } wait ? (wait, nextFrom) : null, delivered);
     }
 
-    /// <summary>Waits <paramref name="wait"/> in full (timers can end a little early); false when cancelled.</summary>
+    /// <summary>Waits <paramref name="wait"/> in full (timers can end a little early; nothing when it is not positive); false when cancelled.</summary>
     private async Task<bool> WaitAsync(TimeSpan wait, CancellationToken ct)
     {
         var started = time.GetTimestamp();
