@@ -70,6 +70,15 @@ public sealed class SlackSettings
     public required TimeSpan RetryBase { get; init; }
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary><c>SLACK_DIGEST_THRESHOLD</c>: more escalations than this waiting for one webhook go out as digests (spec §5.2).</summary>
+    public int DigestThreshold { get; init; } = 5;
+
+    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest message, 2 to <see cref="SlackDigestBuilder.MaxMembers"/>.</summary>
+    public int DigestMax { get; init; } = 20;
+
+    /// <summary><c>SLACK_LEVEL_MENTIONS</c>: who is mentioned at which level, per route (spec §5.5).</summary>
+    public SlackLevelMentions LevelMentions { get; init; } = SlackLevelMentions.None;
 }
 
 public sealed class OpsSettings

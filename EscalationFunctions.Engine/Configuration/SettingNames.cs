@@ -27,6 +27,9 @@ public static class SettingNames
     public const string PostgresConnectionString = "POSTGRES_CONNECTION_STRING";
     public const string KeyVaultUri = "KEY_VAULT_URI";
     public const string ApplicationInsightsConnectionString = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+    public const string SlackDigestThreshold = "SLACK_DIGEST_THRESHOLD";
+    public const string SlackDigestMax = "SLACK_DIGEST_MAX";
+    public const string SlackLevelMentions = "SLACK_LEVEL_MENTIONS";
 
     public const string TickBatchSize = "ESC_BATCH_SIZE";
     public const string SlackDelivery = "SLACK_DELIVERY";

@@ -59,13 +59,13 @@ public static class SettingsReader
                 Gates = gates,
                 Sla = sla,
                 Tick = tick,
-                Slack = Slack(),
+                Slack = Slack(sla.MaxLevel),
                 Ops = Ops(),
                 Connections = Connections(),
             };
         }
 
-        private SlackSettings Slack()
+        private SlackSettings Slack(int maxLevel)
         {
             var delivery = Enum(SettingNames.SlackDelivery, SlackDeliveryMode.Webhook);
             var appBaseUrl = Url(SettingNames.AppBaseUrl, required: true);
@@ -85,7 +85,23 @@ public static class SettingsReader
                 MinInterval = TimeSpan.FromMilliseconds(Int(SettingNames.SlackMinIntervalMs, 1_000, 0, 60_000)),
                 MaxAttempts = Int(SettingNames.SlackMaxAttempts, 12, 1, 100),
                 RetryBase = TimeSpan.FromMilliseconds(Int(SettingNames.SlackRetryBaseMs, 5_000, 10, 3_600_000)),
+                DigestThreshold = Int(SettingNames.SlackDigestThreshold, 5, 1, int.MaxValue),
+                DigestMax = Int(SettingNames.SlackDigestMax, 20, 2, SlackDigestBuilder.MaxMembers),
+                LevelMentions = LevelMentions(maxLevel),
             };
+        }
+
+        private SlackLevelMentions LevelMentions(int maxLevel)
+        {
+            var raw = Raw(SettingNames.SlackLevelMentions);
+            if (SlackLevelMentions.TryParse(raw, maxLevel, out var mentions, out var problem))
+            {
+                return mentions;
+            }
+            // JSON may span lines and hold control characters; the error stays one line.
+            var line = $"{SettingNames.SlackLevelMentions}='{raw!.Trim()}' is invalid: {problem}.";
+            Problems.Add(string.Concat(line.Select(c => char.IsControl(c) ? ' ' : c)));
+            return SlackLevelMentions.None;
         }
 
         private OpsSettings Ops()

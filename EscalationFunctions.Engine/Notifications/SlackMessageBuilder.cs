@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 
 namespace EscalationFunctions.Engine.Notifications;
@@ -5,76 +6,55 @@ namespace EscalationFunctions.Engine.Notifications;
 /// <summary>
 /// The Slack message for one escalation (spec §5): <c>text</c> (shown in notifications and by
 /// clients without Block Kit), Block Kit <c>blocks</c> with a button to the incident, and
-/// <c>dedup_key</c>, the same value the sender puts in the <c>X-Dedup-Key</c> header.
+/// <c>dedup_key</c>, the same value the sender puts in the <c>X-Dedup-Key</c> header. The level's
+/// mention (§5.5) opens the text and the first block. Every part keeps to Block Kit's limits
+/// (<see cref="BlockKit"/>), whatever the title and key.
 /// </summary>
 public static class SlackMessageBuilder
 {
-    // Slack's limits: 150 characters of header text, 2,000 per section field.
-    private const int MaxHeader = 150;
-    private const int MaxField = 2000;
+    // Budgets for the pieces of a one-line text, so that a huge title cannot push the key out.
+    internal const int MaxTitleInText = 500;
+    internal const int MaxKeyInText = 1000;
+    internal const int MaxNameInText = 100;
 
+    /// <summary>The incident link (§5.4). The message itself uses <see cref="IncidentLink.For"/>'s text.</summary>
+    /// <remarks>Path canonicalization is off: by default System.Uri turns <c>/incidents/%2E%2E</c> back into
+    /// <c>/</c>, the very link §5.4 forbids.</remarks>
     public static Uri IncidentUrl(Uri appBaseUrl, string incidentKey) =>
-        new($"{appBaseUrl.AbsoluteUri.TrimEnd('/')}/incidents/{Uri.EscapeDataString(incidentKey)}");
+        new(IncidentLink.For(appBaseUrl, incidentKey), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
-    public static string BuildJson(OutboxNotification n, Uri appBaseUrl)
+    public static string BuildJson(OutboxNotification n, Uri appBaseUrl, SlackLevelMentions? mentions = null)
     {
-        var title = string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title.Trim();
-        var url = IncidentUrl(appBaseUrl, n.IncidentKey).AbsoluteUri;
+        var opening = Opening(mentions, n);
+        var title = TitleOf(n);
+        var level = n.Level.ToString(CultureInfo.InvariantCulture);
+        var button = BlockKit.LinkButton("open_incident", "Open incident", IncidentLink.For(appBaseUrl, n.IncidentKey));
+
+        var blocks = new List<object>
+        {
+            BlockKit.Section($"{opening}*Escalated to level {level}:* {SlackText.Mrkdwn(title, MaxTitleInText)}"),
+            BlockKit.Fields(("Incident", n.IncidentKey), ("Severity", n.Severity), ("Route", n.Route), ("Escalation level", level)),
+            button is null ? BlockKit.Context(LinkTooLong) : BlockKit.Actions(button),
+            BlockKit.Context($"dedup key `{n.DedupKey}`"),
+        };
         var message = new
         {
-            text = $"Escalated to level {n.Level}: {Escape(title)} ({n.Severity}, route {Escape(n.Route)}, incident {Escape(n.IncidentKey)}) is not acknowledged.",
-            blocks = new object[]
-            {
-                new
-                {
-                    type = "header",
-                    text = new { type = "plain_text", text = Truncate($"Level {n.Level}: {title}", MaxHeader) },
-                },
-                new
-                {
-                    type = "section",
-                    fields = new object[]
-                    {
-                        Field("Incident", n.IncidentKey),
-                        Field("Severity", n.Severity),
-                        Field("Route", n.Route),
-                        Field("Escalation level", n.Level.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    },
-                },
-                new
-                {
-                    type = "actions",
-                    elements = new object[]
-                    {
-                        new
-                        {
-                            type = "button",
-                            action_id = "open_incident",
-                            style = "danger",
-                            text = new { type = "plain_text", text = "Open incident" },
-                            url,
-                        },
-                    },
-                },
-                new
-                {
-                    type = "context",
-                    elements = new object[] { new { type = "mrkdwn", text = $"dedup key `{n.DedupKey}`" } },
-                },
-            },
+            text = SlackText.Cut(
+                $"{opening}Escalated to level {level}: {SlackText.Mrkdwn(title, MaxTitleInText)} ({SlackText.Mrkdwn(n.Severity, MaxNameInText)}, " +
+                $"route {SlackText.Mrkdwn(n.Route, MaxNameInText)}, incident {SlackText.Mrkdwn(n.IncidentKey, MaxKeyInText)}) is not acknowledged.",
+                BlockKit.MaxMessageText),
+            blocks,
             dedup_key = n.DedupKey,
         };
         return JsonSerializer.Serialize(message);
     }
 
-    private static object Field(string label, string value) =>
-        new { type = "mrkdwn", text = Truncate($"*{label}*\n{Escape(value)}", MaxField) };
+    /// <summary>Shown instead of the button when the link is longer than Slack accepts (3,000 characters).</summary>
+    internal const string LinkTooLong = "No link: this incident's key makes its link longer than Slack accepts (3,000 characters); find the incident by its key.";
 
-    /// <summary>Slack's mrkdwn needs only these three escaped.</summary>
-    private static string Escape(string text) =>
-        text.Replace("&", "&amp;", StringComparison.Ordinal)
-            .Replace("<", "&lt;", StringComparison.Ordinal)
-            .Replace(">", "&gt;", StringComparison.Ordinal);
+    /// <summary>The level's mention and a space, or nothing.</summary>
+    internal static string Opening(SlackLevelMentions? mentions, OutboxNotification n) =>
+        mentions?.For(n.Route, n.Level) is { } mention ? mention + " " : "";
 
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+    internal static string TitleOf(OutboxNotification n) => string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title.Trim();
 }

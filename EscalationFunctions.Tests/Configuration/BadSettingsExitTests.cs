@@ -39,6 +39,9 @@ public class BadSettingsExitTests
         { SettingNames.ApplicationInsightsConnectionString, "garbage" },
         { SettingNames.SlackDelivery, "fax" },
         { SettingNames.TickBatchSize, "many" },
+        { SettingNames.SlackDigestThreshold, "0" },
+        { SettingNames.SlackDigestMax, "100" },
+        { SettingNames.SlackLevelMentions, "{\"payments\": {\"2\": \"@oncall\"}}" },
     };
 
     [Theory]

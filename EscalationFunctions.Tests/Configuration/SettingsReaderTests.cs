@@ -45,6 +45,9 @@ public class SettingsReaderTests
         Assert.Equal(SlackDeliveryMode.Webhook, s.Slack.Delivery);
         Assert.Null(s.Connections.KeyVaultUri);
         Assert.Null(s.Connections.ApplicationInsightsConnectionString);
+        Assert.Equal(5, s.Slack.DigestThreshold);
+        Assert.Equal(20, s.Slack.DigestMax);
+        Assert.True(s.Slack.LevelMentions.IsEmpty);
     }
 
     [Fact]
@@ -68,6 +71,9 @@ public class SettingsReaderTests
             (SettingNames.OpsRateLimitPerMinute, "20"),
             (SettingNames.SlackRouteWebhooks, """{"payments":"https://hooks.slack.com/services/T0/B1/paymentstoken"}"""),
             (SettingNames.KeyVaultUri, "https://esc-kv.vault.azure.net/"),
+            (SettingNames.SlackDigestThreshold, "1000000"),
+            (SettingNames.SlackDigestMax, "40"),
+            (SettingNames.SlackLevelMentions, """{"*": {"3": "<!here>"}, "payments": {"5": "<!subteam^SAZ94GDB8>"}}"""),
             (SettingNames.ApplicationInsightsConnectionString, "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.test/")),
             out _);
 
@@ -85,6 +91,31 @@ public class SettingsReaderTests
         Assert.Equal("global", s.Slack.Webhooks.For("search").Label);
         Assert.Equal(new Uri("https://esc-kv.vault.azure.net/"), s.Connections.KeyVaultUri);
         Assert.NotNull(s.Connections.ApplicationInsightsConnectionString);
+        Assert.Equal(1_000_000, s.Slack.DigestThreshold);
+        Assert.Equal(40, s.Slack.DigestMax);
+        Assert.Equal("<!here>", s.Slack.LevelMentions.For("search", 3));
+        Assert.Equal("<!subteam^SAZ94GDB8>", s.Slack.LevelMentions.For("payments", 5));
+    }
+
+    [Fact]
+    public void Mention_levels_are_checked_against_MAX_ESC_LEVEL()
+    {
+        const string Mentions = """{"*": {"9": "<!channel>"}}""";
+
+        Assert.Equal("<!channel>", Read(With((SettingNames.MaxLevel, "9"), (SettingNames.SlackLevelMentions, Mentions)), out _).Slack.LevelMentions.For("x", 9));
+        var e = Assert.Throws<SettingsException>(() => Read(With((SettingNames.SlackLevelMentions, Mentions)), out _));
+        Assert.Contains("expected levels 1 to 7 (MAX_ESC_LEVEL)", Assert.Single(e.Problems));
+    }
+
+    [Fact]
+    public void A_bad_mention_setting_spanning_lines_is_still_one_line()
+    {
+        var e = Assert.Throws<SettingsException>(() => Read(With((SettingNames.SlackLevelMentions, "{\n  \"pay\rments\": {\n    \"2\": \"@here\"\n  }\n}")), out _));
+
+        var line = Assert.Single(e.Problems);
+        Assert.StartsWith(SettingNames.SlackLevelMentions, line);
+        Assert.Contains("@here", line);
+        Assert.DoesNotContain(line, char.IsControl);
     }
 
     [Theory]
@@ -115,6 +146,13 @@ public class SettingsReaderTests
     [InlineData(SettingNames.SlackRetryBaseMs, "soon")]
     [InlineData(SettingNames.OpsTrustPrincipalHeader, "sure")]
     [InlineData(SettingNames.WebsiteAuthEnabled, "maybe")]
+    [InlineData(SettingNames.SlackDigestThreshold, "0")]
+    [InlineData(SettingNames.SlackDigestThreshold, "five")]
+    [InlineData(SettingNames.SlackDigestMax, "1")]
+    [InlineData(SettingNames.SlackDigestMax, "41")]
+    [InlineData(SettingNames.SlackLevelMentions, "{\"*\": {\"3\": \"@here\"}}")]
+    [InlineData(SettingNames.SlackLevelMentions, "{\"payments\": {\"8\": \"<!here>\"}}")]
+    [InlineData(SettingNames.SlackLevelMentions, "[\"<!here>\"]")]
     public void A_bad_value_is_one_line_naming_the_setting_and_the_value(string name, string value)
     {
         var e = Assert.Throws<SettingsException>(() => Read(With((name, value)), out _));

@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace EscalationFunctions.Engine.Notifications;
+
+/// <summary>
+/// One Slack message for several escalations waiting for one webhook (spec §5.2): a header, one
+/// section per escalation (its mention first, then level, severity, route, title, key, and a link
+/// button beside it), oldest first in the order given, and a context line. The JSON also carries
+/// <c>dedup_keys</c> (the members' keys) and <c>dedup_key</c> (<see cref="DedupKeyOf"/>), which the
+/// sender also puts in <c>X-Dedup-Key</c>.
+/// </summary>
+public static class SlackDigestBuilder
+{
+    /// <summary>The most escalations one digest lists: a header, one block each and a context block stay within 50 blocks.</summary>
+    public const int MaxMembers = 40;
+
+    // Per entry, so that forty entries stay a readable message whatever the titles and keys.
+    private const int MaxTitleInEntry = 300;
+    private const int MaxKeyInEntry = 500;
+    private const int MaxNameInEntry = 100;
+    private const int MaxKeyInText = 200;
+
+    /// <summary>SHA-256 lowercase hex of the member keys sorted (ordinal) and joined with <c>,</c>.</summary>
+    public static string DedupKeyOf(IEnumerable<string> memberDedupKeys)
+    {
+        ArgumentNullException.ThrowIfNull(memberDedupKeys);
+        var joined = string.Join(',', memberDedupKeys.Order(StringComparer.Ordinal));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(joined)));
+    }
+
+    /// <param name="members">1 to <see cref="MaxMembers"/> escalations, oldest first.</param>
+    public static string BuildJson(IReadOnlyList<OutboxNotification> members, Uri appBaseUrl, SlackLevelMentions? mentions = null)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        ArgumentOutOfRangeException.ThrowIfZero(members.Count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(members.Count, MaxMembers);
+
+        var dedupKeys = members.Select(m => m.DedupKey).ToArray();
+        var dedupKey = DedupKeyOf(dedupKeys);
+        var howMany = members.Count == 1 ? "1 escalation is" : $"{members.Count.ToString(CultureInfo.InvariantCulture)} escalations are";
+
+        var blocks = new List<object>(members.Count + 2) { BlockKit.Header($"{howMany} not acknowledged") };
+        blocks.AddRange(members.Select((m, i) => Entry(m, i, appBaseUrl, mentions)));
+        blocks.Add(BlockKit.Context($"Digest of {members.Count.ToString(CultureInfo.InvariantCulture)} · dedup key `{dedupKey}`"));
+
+        // Every distinct mention opens the text, which is what notifies on phones and in the sidebar.
+        var opening = string.Concat(members.Select(m => SlackMessageBuilder.Opening(mentions, m)).Distinct(StringComparer.Ordinal));
+        var list = string.Join(", ", members.Select(m =>
+            $"{SlackText.Mrkdwn(m.IncidentKey, MaxKeyInText)} (level {m.Level.ToString(CultureInfo.InvariantCulture)})"));
+        var message = new
+        {
+            text = SlackText.Cut($"{opening}{howMany} not acknowledged: {list}.", BlockKit.MaxMessageText),
+            blocks,
+            dedup_keys = dedupKeys,
+            dedup_key = dedupKey,
+        };
+        return JsonSerializer.Serialize(message);
+    }
+
+    private static object Entry(OutboxNotification m, int index, Uri appBaseUrl, SlackLevelMentions? mentions)
+    {
+        var button = BlockKit.LinkButton(
+            $"open_incident_{(index + 1).ToString(CultureInfo.InvariantCulture)}", "Open incident", IncidentLink.For(appBaseUrl, m.IncidentKey));
+        var text =
+            $"{SlackMessageBuilder.Opening(mentions, m)}*Level {m.Level.ToString(CultureInfo.InvariantCulture)}* · " +
+            $"{SlackText.Mrkdwn(m.Severity, MaxNameInEntry)} · route {SlackText.Mrkdwn(m.Route, MaxNameInEntry)}\n" +
+            $"{SlackText.Mrkdwn(SlackMessageBuilder.TitleOf(m), MaxTitleInEntry)}\n" +
+            $"incident `{SlackText.Mrkdwn(m.IncidentKey, MaxKeyInEntry)}`" +
+            (button is null ? $"\n{SlackMessageBuilder.LinkTooLong}" : "");
+        return button is null ? BlockKit.Section(text) : BlockKit.Section(text, button);
+    }
+}
