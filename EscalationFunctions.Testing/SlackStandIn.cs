@@ -164,4 +164,9 @@ public sealed record ReceivedPost(string Webhook, string DedupHeader, string? Co
     public bool Accepted => Reply.Kind is ReplyKind.Ok or ReplyKind.Slow;
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    /// <summary>The escalations the post carries: a digest's <c>dedup_keys</c>, else its one dedup key.</summary>
+    public IReadOnlyList<string> MemberKeys => Json.TryGetProperty("dedup_keys", out var keys)
+        ? keys.EnumerateArray().Select(k => k.GetString()!).ToList()
+        : [DedupHeader];
 }

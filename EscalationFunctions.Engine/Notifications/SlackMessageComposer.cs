@@ -2,22 +2,27 @@ using EscalationFunctions.Engine.Configuration;
 
 namespace EscalationFunctions.Engine.Notifications;
 
-/// <summary>Turns the messages a lane took into one post: a single message, or a digest (spec §5.2).</summary>
+/// <summary>
+/// Turns the messages a lane took into one post (spec §5.2): a single message, or a digest when the
+/// lane took several, which it does only when more than <see cref="DigestThreshold"/> waited.
+/// </summary>
 public sealed class SlackMessageComposer(EscalationSettings settings)
 {
-    /// <summary>More waiting escalations than this for one webhook go out as digests.</summary>
-    public int DigestThreshold => int.MaxValue;
+    /// <summary><c>SLACK_DIGEST_THRESHOLD</c>: more waiting escalations than this for one webhook go out as digests.</summary>
+    public int DigestThreshold => settings.Slack.DigestThreshold;
 
-    /// <summary>Escalations per digest.</summary>
-    public int DigestMax => 1;
+    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest, oldest first.</summary>
+    public int DigestMax => settings.Slack.DigestMax;
 
     public SlackMessage Compose(IReadOnlyList<OutboxNotification> members)
     {
-        if (members.Count != 1)
+        var slack = settings.Slack;
+        if (members.Count == 1)
         {
-            throw new ArgumentException("digests are not composed yet", nameof(members));
+            var only = members[0];
+            return new SlackMessage(members, only.DedupKey, SlackMessageBuilder.BuildJson(only, slack.AppBaseUrl, slack.LevelMentions));
         }
-        var only = members[0];
-        return new SlackMessage(members, only.DedupKey, SlackMessageBuilder.BuildJson(only, settings.Slack.AppBaseUrl));
+        return new SlackMessage(members, SlackDigestBuilder.DedupKeyOf(members.Select(m => m.DedupKey)),
+            SlackDigestBuilder.BuildJson(members, slack.AppBaseUrl, slack.LevelMentions));
     }
 }
