@@ -49,7 +49,9 @@ public static class EngineServiceCollectionExtensions
                 settings,
                 sp.GetRequiredService<TimeProvider>()));
         }
+        services.AddSingleton<DeliveryConnections>();
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<WebhookLaneStore>();
         services.AddSingleton<SlackMessageComposer>();
         services.AddSingleton<WebhookLane>();
         services.AddSingleton<NotificationDispatcher>();

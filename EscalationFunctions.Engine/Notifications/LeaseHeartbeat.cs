@@ -11,6 +11,7 @@ namespace EscalationFunctions.Engine.Notifications;
 public sealed class LeaseHeartbeat : IAsyncDisposable
 {
     private readonly OutboxStore _store;
+    private readonly WebhookLaneStore _lanes;
     private readonly LaneTicket _lane;
     private readonly DeliveryLease _lease;
     private readonly ILogger _logger;
@@ -18,9 +19,10 @@ public sealed class LeaseHeartbeat : IAsyncDisposable
     private readonly Task _loop;
     private long[] _inFlight = [];
 
-    public LeaseHeartbeat(OutboxStore store, LaneTicket lane, DeliveryLease lease, TimeProvider time, ILogger logger)
+    public LeaseHeartbeat(OutboxStore store, WebhookLaneStore lanes, LaneTicket lane, DeliveryLease lease, TimeProvider time, ILogger logger)
     {
         _store = store;
+        _lanes = lanes;
         _lane = lane;
         _lease = lease;
         _logger = logger;
@@ -46,7 +48,7 @@ public sealed class LeaseHeartbeat : IAsyncDisposable
                     {
                         await _store.ExtendLeasesAsync(ids, _lease);
                     }
-                    if (!await _store.ExtendLaneAsync(_lane, _lease))
+                    if (!await _lanes.ExtendLaneAsync(_lane, _lease))
                     {
                         Lost = true;
                         _logger.LogWarning("Slack lane for the {Webhook} webhook was taken over after its lease ran out; it stops before its next post", _lane.Webhook.Label);

@@ -15,6 +15,7 @@ namespace EscalationFunctions.Engine.Notifications;
 /// </summary>
 public sealed class NotificationDispatcher(
     OutboxStore store,
+    WebhookLaneStore lanes,
     SlackWebhookDirectory webhooks,
     WebhookLane lane,
     OutboxSignal signal,
@@ -61,7 +62,7 @@ public sealed class NotificationDispatcher(
             {
                 return 0;
             }
-            var taken = await store.AcquireLanesAsync(planned.Select(p => p.WebhookId).ToList(), within, lane.Lease, ct);
+            var taken = await lanes.AcquireLanesAsync(planned.Select(p => p.WebhookId).ToList(), within, lane.Lease, ct);
             var byId = planned.ToDictionary(p => p.WebhookId);
             foreach (var (webhookId, token, firstWait) in taken)
             {

@@ -32,12 +32,15 @@ internal static class OutboxSql
         RETURNING o.id, o.dedup_key, o.incident_key, o.level, o.route, o.severity, o.title, o.attempts
         """;
 
-    /// <summary>Keeps the leases of messages whose post is in flight.</summary>
+    /// <summary>
+    /// Keeps the leases of messages whose post is in flight. Only a lease still held is extended: a
+    /// renewal that races the row's outcome or release must not lease it again for no one.
+    /// </summary>
     public const string ExtendLeases =
         """
         UPDATE notification_outbox
         SET lease_until = greatest(lease_until, now() + make_interval(secs => @lease_seconds))
-        WHERE id = ANY(@ids) AND status = 'pending'
+        WHERE id = ANY(@ids) AND status = 'pending' AND lease_until > now()
         """;
 
     public const string MarkSent =

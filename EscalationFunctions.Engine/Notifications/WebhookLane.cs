@@ -14,6 +14,7 @@ namespace EscalationFunctions.Engine.Notifications;
 /// </summary>
 public sealed class WebhookLane(
     OutboxStore store,
+    WebhookLaneStore lanes,
     ISlackTransport transport,
     SlackMessageComposer composer,
     EscalationSettings settings,
@@ -37,7 +38,7 @@ public sealed class WebhookLane(
         // message happens inside that wait rather than after it.
         var wait = lane.FirstWait;
         var waitFrom = time.GetTimestamp();
-        var heartbeat = new LeaseHeartbeat(store, lane, Lease, time, logger);
+        var heartbeat = new LeaseHeartbeat(store, lanes, lane, Lease, time, logger);
         try
         {
             while (!heartbeat.Lost && !ct.IsCancellationRequested)
@@ -52,6 +53,7 @@ public sealed class WebhookLane(
                 if (stopBy() - time.GetUtcNow() < left || !await WaitAsync(left, ct))
                 {
                     // Not posted: the rows go back as they were, for this lane's next holder.
+                    heartbeat.Carrying([]);
                     await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null);
                     break;
                 }
@@ -68,7 +70,7 @@ public sealed class WebhookLane(
         finally
         {
             await heartbeat.DisposeAsync();
-            await store.ReleaseLaneAsync(lane);
+            await lanes.ReleaseLaneAsync(lane);
         }
         return sent;
     }
@@ -90,12 +92,12 @@ public sealed class WebhookLane(
         {
             // Shutting down mid-post: the outcome is unknown, so the rows keep their lease and are
             // posted again once it runs out; the webhook is held as if it had answered.
-            await store.AnsweredAsync(lane, Interval, Lease);
+            await lanes.AnsweredAsync(lane, Interval, Lease);
             return (null, 0);
         }
 
         var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), Interval, settings.Slack.RetryBase, settings.Slack.MaxRetryDelay);
-        var next = await store.AnsweredAsync(lane, decision.HoldWebhook, Lease);
+        var next = await lanes.AnsweredAsync(lane, decision.HoldWebhook, Lease);
         var nextFrom = time.GetTimestamp();
         switch (decision.Outcome)
         {

@@ -72,13 +72,13 @@ public class FunctionsShellTests
     }
 
     [Fact]
-    public void The_timer_runs_the_engine_tick_on_ESC_TICK_SCHEDULE_not_on_startup_and_logs_IsPastDue()
+    public void The_timer_runs_the_engine_tick_and_delivery_on_ESC_TICK_SCHEDULE_not_on_startup_and_logs_IsPastDue()
     {
         var code = File.ReadAllText(Path.Combine(Shell, "Functions", "EscalationTimer.cs"));
 
         Assert.Contains("[TimerTrigger(\"%ESC_TICK_SCHEDULE%\", RunOnStartup = false)] TimerInfo timer", code);
         Assert.Contains("timer.IsPastDue", code);
-        Assert.Contains("await ticker.TickAsync(ct);", code);
+        Assert.Contains("await cycle.RunAsync(ct);", code);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Testing;
@@ -11,9 +10,8 @@ namespace EscalationFunctions.Tests.Notifications;
 /// <summary>Spec §5.2 over real HTTP: a storm on one webhook goes out as digests, each escalation in exactly one successful post.</summary>
 public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private Dictionary<string, string> Settings(params string[] routes) => TestSettings.Environment(Db, Slack, new()
+    private Dictionary<string, string> Settings(params string[] routes) => SettingsWithWebhooks(routes, new()
     {
-        [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri)),
         [SettingNames.SlackDigestThreshold] = "5",
         [SettingNames.SlackDigestMax] = "20",
     });

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Telemetry;
@@ -13,10 +12,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// </summary>
 public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private Dictionary<string, string> Settings(params string[] routes) => TestSettings.Environment(Db, Slack, new()
-    {
-        [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri)),
-    });
+    private Dictionary<string, string> Settings(params string[] routes) => SettingsWithWebhooks(routes);
 
     private sealed record OutboxRow(string IncidentKey, string DedupKey, string Status, int Attempts, string? Error, DateTime? DeadAt);
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
@@ -22,9 +21,8 @@ public class SlackScaleOutTests(DatabaseFixture fixture) : SlackTest(fixture)
         const int total = Webhooks * MessagesPerWebhook;
         await Incidents.InsertDueAsync(Db, total, i => routes[i % Webhooks]);
         Slack.EnforcedInterval = TimeSpan.FromSeconds(1);
-        var env = TestSettings.Environment(Db, Slack, new()
+        var env = SettingsWithWebhooks(routes, new()
         {
-            [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri)),
             [SettingNames.SlackMinIntervalMs] = "1000",
             [SettingNames.SlackTimeoutMs] = "5000",
             [SettingNames.TickMs] = "500",
