@@ -14,10 +14,23 @@ public sealed class EscalationCycle(EscalationTicker ticker, NotificationDispatc
 {
     public const double BudgetShare = 0.8;
 
+    /// <summary>
+    /// Ticks, then delivers. A tick that fails still lets the messages already committed go out
+    /// (they do not depend on it); its error is then thrown for the host to log.
+    /// </summary>
     public async Task<TickResult> RunAsync(CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + (settings.Tick.Period * BudgetShare);
-        var result = await ticker.TickAsync(ct);
+        TickResult result;
+        try
+        {
+            result = await ticker.TickAsync(ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            await dispatcher.DeliverAsync(deadline, ct);
+            throw;
+        }
         await dispatcher.DeliverAsync(deadline, ct);
         return result;
     }

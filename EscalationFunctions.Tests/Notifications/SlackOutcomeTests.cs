@@ -130,6 +130,34 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
     }
 
     [Fact]
+    public async Task A_tick_that_fails_after_committing_still_has_its_pages_delivered_by_the_same_invocation()
+    {
+        await Incidents.InsertDueAsync(Db, 3, _ => "paged");
+        // The tick's last write, its heartbeat, fails: the escalations are committed, the tick throws.
+        await Db.ExecuteAsync(
+            """
+            CREATE FUNCTION test_refuse_heartbeat() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'heartbeat refused by the test'; END $$;
+            CREATE TRIGGER test_refuse_heartbeat BEFORE INSERT OR UPDATE ON escalation_ticks
+                FOR EACH ROW EXECUTE FUNCTION test_refuse_heartbeat();
+            """);
+        try
+        {
+            await using var engine = EngineHost.Create(Settings("paged"));
+
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => engine.Get<EscalationCycle>().RunAsync(CancellationToken.None));
+
+            Assert.Contains("heartbeat refused by the test", failure.Message);
+            Assert.Equal(3, Slack.PostsTo("paged").Count(p => p.Accepted));
+            Assert.Equal(3, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent'"));
+        }
+        finally
+        {
+            await Db.ExecuteAsync("DROP TRIGGER test_refuse_heartbeat ON escalation_ticks; DROP FUNCTION test_refuse_heartbeat();");
+        }
+    }
+
+    [Fact]
     public async Task The_timer_invocation_stops_posting_when_its_budget_is_spent_and_the_next_ones_finish_the_outbox()
     {
         // ESC_TICK_MS 1000: a budget of 800 ms, against six posts of 500 ms each.
