@@ -28,8 +28,17 @@ public sealed class NotificationDispatcher(
     private readonly Dictionary<string, Task<int>> _lanes = new();
     private readonly Lock _lanesLock = new();
 
-    /// <summary>While an invocation delivers, no lane of this process starts a post after its deadline.</summary>
-    private DateTimeOffset _invocationDeadline = DateTimeOffset.MaxValue;
+    /// <summary>
+    /// While an invocation delivers, no lane of this process starts a post after its deadline (UTC
+    /// ticks, read by the lanes on other threads; a long is read and written whole).
+    /// </summary>
+    private long _invocationDeadlineTicks = DateTimeOffset.MaxValue.UtcTicks;
+
+    private DateTimeOffset InvocationDeadline
+    {
+        get => new(Interlocked.Read(ref _invocationDeadlineTicks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _invocationDeadlineTicks, value.UtcTicks);
+    }
 
     /// <summary>
     /// One planning pass at a time in this process. A pass takes its lanes before it registers them;
@@ -39,7 +48,7 @@ public sealed class NotificationDispatcher(
     private readonly SemaphoreSlim _planning = new(1, 1);
 
     /// <summary>Starts lanes for every webhook with waiting messages and no lane held; returns how many started.</summary>
-    public Task<int> StartLanesAsync(CancellationToken ct) => StartLanesAsync(Min(time.GetUtcNow() + LaneHorizon, _invocationDeadline), ct);
+    public Task<int> StartLanesAsync(CancellationToken ct) => StartLanesAsync(Min(time.GetUtcNow() + LaneHorizon, InvocationDeadline), ct);
 
     private async Task<int> StartLanesAsync(DateTimeOffset stopBy, CancellationToken ct)
     {
@@ -97,7 +106,7 @@ public sealed class NotificationDispatcher(
     /// </summary>
     public async Task DeliverAsync(DateTimeOffset deadline, CancellationToken ct)
     {
-        _invocationDeadline = deadline;
+        InvocationDeadline = deadline;
         try
         {
             while (time.GetUtcNow() < deadline)
@@ -113,7 +122,7 @@ public sealed class NotificationDispatcher(
         }
         finally
         {
-            _invocationDeadline = DateTimeOffset.MaxValue;
+            InvocationDeadline = DateTimeOffset.MaxValue;
         }
     }
 
@@ -129,7 +138,7 @@ public sealed class NotificationDispatcher(
     {
         try
         {
-            return await lane.RunAsync(ticket, () => Min(laneStopBy, _invocationDeadline), ct);
+            return await lane.RunAsync(ticket, () => Min(laneStopBy, InvocationDeadline), ct);
         }
         catch (Exception e)
         {
