@@ -5,7 +5,7 @@ public enum PostOutcome
     /// <summary>2xx: every member is sent.</summary>
     Sent,
 
-    /// <summary>429: the members go back untouched (no attempt used) and the webhook is held for Retry-After.</summary>
+    /// <summary>429: the members go back untouched (no attempt used) and the webhook is held for Retry-After (absent: a backoff).</summary>
     RateLimited,
 
     /// <summary>5xx, timeout, connection error: the members are retried after <see cref="PostDecision.RetryIn"/> (bounded by the attempts).</summary>
@@ -23,10 +23,12 @@ public enum PostOutcome
 /// </summary>
 public sealed record PostDecision(PostOutcome Outcome, TimeSpan HoldWebhook, TimeSpan RetryIn)
 {
-    // A 429 without a usable Retry-After still waits this long.
+    // A 429 never holds the webhook for less; without a Retry-After the hold doubles from here.
     private static readonly TimeSpan MinRateLimitHold = TimeSpan.FromSeconds(1);
 
-    public static PostDecision Decide(SlackPostResult result, int attempts, TimeSpan interval, TimeSpan retryBase, TimeSpan maxRetryDelay)
+    /// <param name="attempts">The most attempts among the message's members, this one included.</param>
+    /// <param name="rateLimitedInARow">429s this lane met in a row, this one included: the backoff when a 429 names no Retry-After.</param>
+    public static PostDecision Decide(SlackPostResult result, int attempts, int rateLimitedInARow, TimeSpan interval, TimeSpan retryBase, TimeSpan maxRetryDelay)
     {
         switch (result.Status)
         {
@@ -35,8 +37,8 @@ public sealed record PostDecision(PostOutcome Outcome, TimeSpan HoldWebhook, Tim
             case SlackPostStatus.Refused:
                 return new PostDecision(PostOutcome.Dead, interval, TimeSpan.Zero);
             case SlackPostStatus.RateLimited:
-                var wait = Max(result.RetryAfter ?? TimeSpan.Zero, MinRateLimitHold, interval);
-                return new PostDecision(PostOutcome.RateLimited, wait, TimeSpan.Zero);
+                var asked = result.RetryAfter ?? RetryBackoff.Delay(rateLimitedInARow, MinRateLimitHold, maxRetryDelay);
+                return new PostDecision(PostOutcome.RateLimited, Max(asked, MinRateLimitHold, interval), TimeSpan.Zero);
             default:
                 var retryIn = RetryBackoff.Delay(attempts, retryBase, maxRetryDelay, result.RetryAfter);
                 return new PostDecision(PostOutcome.Retry, Max(retryIn, interval), retryIn);

@@ -14,9 +14,6 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
 {
     public const string DedupHeader = "X-Dedup-Key";
 
-    // Used when a 429 carries no usable Retry-After.
-    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
-
     // Enough of Slack's answer ("invalid_payload", "no_service", ...) to say why; a webhook's error page is cut.
     private const int MaxReasonChars = 200;
 
@@ -55,7 +52,7 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
             }
             if (response.StatusCode == HttpStatusCode.TooManyRequests)
             {
-                return new SlackPostResult(SlackPostStatus.RateLimited, "HTTP 429 Too Many Requests", RetryAfter(response.Headers.RetryAfter) ?? DefaultRetryAfter);
+                return new SlackPostResult(SlackPostStatus.RateLimited, "HTTP 429 Too Many Requests", RetryAfter(response.Headers.RetryAfter));
             }
             if (status is >= 300 and < 400)
             {

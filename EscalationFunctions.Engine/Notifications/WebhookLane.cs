@@ -38,6 +38,7 @@ public sealed class WebhookLane(
         // message happens inside that wait rather than after it.
         var wait = lane.FirstWait;
         var waitFrom = time.GetTimestamp();
+        var rateLimitedInARow = 0;
         var heartbeat = new LeaseHeartbeat(store, lanes, lane, Lease, time, logger);
         try
         {
@@ -57,7 +58,7 @@ public sealed class WebhookLane(
                     await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null);
                     break;
                 }
-                var (next, delivered) = await PostAsync(lane, composer.Compose(rows), ct);
+                (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, composer.Compose(rows), rateLimitedInARow, ct);
                 heartbeat.Carrying([]);
                 sent += delivered;
                 if (next is not { } nextWait)
@@ -80,7 +81,8 @@ public sealed class WebhookLane(
     /// began (null: stop), and the escalations delivered. The webhook's hold is written first, as
     /// soon as the answer is in, so the pace counts from the answer and not from the bookkeeping.
     /// </summary>
-    private async Task<((TimeSpan Wait, long From)? Next, int Delivered)> PostAsync(LaneTicket lane, SlackMessage message, CancellationToken ct)
+    private async Task<((TimeSpan Wait, long From)? Next, int Delivered, int RateLimitedInARow)> PostAsync(
+        LaneTicket lane, SlackMessage message, int rateLimitedBefore, CancellationToken ct)
     {
         var ids = message.Members.Select(m => m.Id).ToArray();
         SlackPostResult result;
@@ -93,10 +95,12 @@ public sealed class WebhookLane(
             // Shutting down mid-post: the outcome is unknown, so the rows keep their lease and are
             // posted again once it runs out; the webhook is held as if it had answered.
             await lanes.AnsweredAsync(lane, Interval, Lease);
-            return (null, 0);
+            return (null, 0, rateLimitedBefore);
         }
 
-        var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), Interval, settings.Slack.RetryBase, settings.Slack.MaxRetryDelay);
+        var inARow = result.Status == SlackPostStatus.RateLimited ? rateLimitedBefore + 1 : 0;
+        var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), inARow, Interval,
+            settings.Slack.RetryBase, settings.Slack.MaxRetryDelay);
         var next = await lanes.AnsweredAsync(lane, decision.HoldWebhook, Lease);
         var nextFrom = time.GetTimestamp();
         switch (decision.Outcome)
@@ -133,7 +137,7 @@ public sealed class WebhookLane(
                 break;
         }
         var delivered = decision.Outcome == PostOutcome.Sent ? message.Members.Count : 0;
-        return (next is { } wait ? (wait, nextFrom) : null, delivered);
+        return (next is { } wait ? (wait, nextFrom) : null, delivered, inARow);
     }
 
     /// <summary>Waits <paramref name="wait"/> in full (timers can end a little early; nothing when it is not positive); false when cancelled.</summary>

@@ -9,7 +9,8 @@ public class PostDecisionTests
     private static readonly TimeSpan RetryBase = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromMinutes(10);
 
-    private static PostDecision Decide(SlackPostResult result, int attempts = 1) => PostDecision.Decide(result, attempts, Interval, RetryBase, MaxRetry);
+    private static PostDecision Decide(SlackPostResult result, int attempts = 1, int rateLimitedInARow = 1) =>
+        PostDecision.Decide(result, attempts, rateLimitedInARow, Interval, RetryBase, MaxRetry);
 
     [Fact]
     public void A_delivered_post_holds_the_webhook_for_the_pace_only()
@@ -33,6 +34,19 @@ public class PostDecisionTests
         var decision = Decide(new SlackPostResult(SlackPostStatus.RateLimited, "HTTP 429", TimeSpan.FromSeconds(retryAfterSeconds)));
         Assert.Equal(PostOutcome.RateLimited, decision.Outcome);
         Assert.Equal(TimeSpan.FromSeconds(expectedHoldSeconds), decision.HoldWebhook);
+    }
+
+    [Fact]
+    public void A_429_without_Retry_After_holds_the_webhook_for_a_backoff_that_grows_with_each_429_in_a_row()
+    {
+        var holds = Enumerable.Range(1, 6)
+            .Select(n => Decide(new SlackPostResult(SlackPostStatus.RateLimited, "HTTP 429"), rateLimitedInARow: n).HoldWebhook.TotalSeconds)
+            .ToList();
+        for (var n = 0; n < holds.Count; n++)
+        {
+            Assert.InRange(holds[n], Math.Max(1, 0.8 * Math.Pow(2, n)), 1.2 * Math.Pow(2, n));
+        }
+        Assert.True(holds[^1] > holds[0] * 10, string.Join(", ", holds));
     }
 
     [Fact]
