@@ -4,11 +4,11 @@ using EscalationFunctions.Engine.Escalation;
 namespace EscalationFunctions.Server;
 
 /// <summary>
-/// The plain host's timer: a tick every <c>ESC_TICK_MS</c>, the first one period after start (like
+/// The plain host's timer: a tick every <c>ESC_TICK_MS</c>, followed by delivery (<see cref="EscalationCycle"/>), the first one period after start (like
 /// the Functions timer with <c>RunOnStartup = false</c>). A tick that runs long delays the next
 /// one instead of overlapping it; a failed tick is logged and the next one tries again.
 /// </summary>
-public sealed class TickTimerService(EscalationTicker ticker, EscalationSettings settings, TimeProvider time, ILogger<TickTimerService> logger)
+public sealed class TickTimerService(EscalationCycle cycle, EscalationSettings settings, TimeProvider time, ILogger<TickTimerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -20,7 +20,7 @@ public sealed class TickTimerService(EscalationTicker ticker, EscalationSettings
             {
                 try
                 {
-                    await ticker.TickAsync(stoppingToken);
+                    await cycle.RunAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

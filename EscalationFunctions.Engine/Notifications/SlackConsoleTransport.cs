@@ -11,12 +11,15 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<S
 {
     public bool IsRateLimited => false;
 
-    public Task<SlackPostResult> PostAsync(SlackWebhook webhook, OutboxNotification n, string json, CancellationToken ct)
+    public Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
     {
-        logger.LogInformation(
-            "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}",
-            n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
-            SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey);
+        foreach (var n in message.Members)
+        {
+            logger.LogInformation(
+                "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}",
+                n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
+                SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey);
+        }
         return Task.FromResult(SlackPostResult.Delivered);
     }
 }
