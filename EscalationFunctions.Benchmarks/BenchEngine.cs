@@ -42,13 +42,13 @@ public sealed class BenchEngine : IAsyncDisposable
     /// and Slack's destinations are given; everything else (batch size, Slack pacing, timeouts)
     /// keeps its default.
     /// </summary>
-    public static BenchEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
+    public static BenchEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null, string instanceId = "benchmark")
     {
         var metrics = new CountingMetricSink();
         var services = InProcessEngine.Build(SettingsEnvironment(connectionString, extra), metrics, b => b
             .AddSimpleConsole(o => o.SingleLine = true)
             .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(LogLevel.Warning), instanceId: "benchmark");
+            .SetMinimumLevel(LogLevel.Warning), instanceId: instanceId);
         return new BenchEngine(services, metrics);
     }
 

@@ -33,7 +33,15 @@ public sealed record BenchOptions
     public int SlackWebhooks { get; init; } = 100;
     public int SlackRuns { get; init; } = 3;
 
-    public HashSet<string> Only { get; init; } = ["tick", "compare", "slack"];
+    /// <summary>Instances sharing the webhooks in the scale-out scenario (spec §5.1).</summary>
+    public int SlackInstances { get; init; } = 4;
+
+    /// <summary>Escalations for a single webhook in the storm scenario (spec §5.2).</summary>
+    public int StormMessages { get; init; } = 1_000;
+
+    public static readonly string[] Parts = ["tick", "compare", "slack", "slack-scaleout", "slack-storm"];
+
+    public HashSet<string> Only { get; init; } = [.. Parts];
 
     /// <summary><c>ESC_BATCH_SIZE</c> for the engine; null keeps the engine's default.</summary>
     public int? BatchSize { get; init; }
@@ -48,17 +56,20 @@ public sealed record BenchOptions
 
     public const string Usage =
         """
-        usage: EscalationFunctions.Benchmarks [--quick] [--only tick,compare,slack] [--reps N]
+        usage: EscalationFunctions.Benchmarks [--quick] [--only tick,compare,slack,slack-scaleout,slack-storm] [--reps N]
                                               [--out DIR] [--docs docs/performance.md] [--wait-quiet]
 
           --quick        small sizes (10k and 100k incidents, 3 repetitions, one Slack run): a try-out, ~2 min
-          --only LIST    run only these parts (tick, compare, slack)
+          --only LIST    run only these parts (tick, compare, slack, slack-scaleout, slack-storm)
           --reps N       timed warm ticks per tick scenario (default 5; the median is reported; 3 cold ones too)
           --layouts L    where the due incidents sit: recent (the last arrivals), scattered (all over); default both
           --totals LIST  incidents per tick scenario (default 10000,100000,1000000)
           --dues LIST    due incidents per tick scenario (default 1000,10000; each must divide the total)
           --compare T,D  the set-based versus per-row comparison on T incidents, D due (default 1000000,10000)
-          --slack-runs N Slack delivery runs (default 3; the median run is reported)
+          --slack-runs N Slack delivery runs per scenario (default 3; the median run is reported)
+          --slack MSG,HOOKS  Slack delivery: messages over webhooks (default 1000,100), single instance and scale-out
+          --slack-instances N  instances in the scale-out scenario (default 4)
+          --storm N      escalations for one webhook in the storm scenario (default 1000)
           --batch-size N ESC_BATCH_SIZE for the tick (default: the engine's default)
           --out DIR      where the JSON and CSV results go (default: benchmark-results/ in the repository)
           --docs FILE    rewrite the figures section of FILE (between the benchmark markers) from this run
@@ -92,13 +103,14 @@ public sealed record BenchOptions
                         CompareTotal = 100_000,
                         CompareRepetitions = 2,
                         SlackRuns = 1,
+                        StormMessages = 200,
                     };
                     break;
                 case "--only":
                     options = options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() };
-                    if (options.Only.Except(["tick", "compare", "slack"]).FirstOrDefault() is { } unknown)
+                    if (options.Only.Except(Parts).FirstOrDefault() is { } unknown)
                     {
-                        throw new ArgumentException($"--only: unknown part '{unknown}' (tick, compare, slack)");
+                        throw new ArgumentException($"--only: unknown part '{unknown}' ({string.Join(", ", Parts)})");
                     }
                     break;
                 case "--reps":
@@ -127,6 +139,16 @@ public sealed record BenchOptions
                     break;
                 case "--slack-runs":
                     options = options with { SlackRuns = Numbers(Next(), "--slack-runs")[0] };
+                    break;
+                case "--slack":
+                    var sizes = Numbers(Next(), "--slack");
+                    options = sizes.Length == 2 ? options with { SlackMessages = sizes[0], SlackWebhooks = sizes[1] } : throw new ArgumentException("--slack needs MESSAGES,WEBHOOKS");
+                    break;
+                case "--slack-instances":
+                    options = options with { SlackInstances = Numbers(Next(), "--slack-instances")[0] };
+                    break;
+                case "--storm":
+                    options = options with { StormMessages = Numbers(Next(), "--storm")[0] };
                     break;
                 case "--out":
                     options = options with { OutputDirectory = Next() };

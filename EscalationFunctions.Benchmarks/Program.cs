@@ -73,8 +73,18 @@ try
     await templates.DropExceptAsync();
     if (options.Only.Contains("slack"))
     {
-        log.WriteLine("== 3. Slack delivery");
-        report.Slack = await SlackBenchmark.RunAsync(dbs, options, log);
+        log.WriteLine("== 3. Slack delivery, single instance");
+        report.Slack = await SlackBenchmark.SingleInstanceAsync(dbs, options, log);
+    }
+    if (options.Only.Contains("slack-scaleout"))
+    {
+        log.WriteLine($"== 4. Slack delivery, {options.SlackInstances} instances");
+        report.SlackScaleOut = await SlackBenchmark.ScaleOutAsync(dbs, options, log);
+    }
+    if (options.Only.Contains("slack-storm"))
+    {
+        log.WriteLine("== 5. Slack delivery, storm on one webhook");
+        report.SlackStorm = await SlackBenchmark.StormAsync(dbs, options, log);
     }
 }
 finally

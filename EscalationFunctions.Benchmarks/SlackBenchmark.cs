@@ -15,28 +15,50 @@ namespace EscalationFunctions.Benchmarks;
 /// bursts allowed"), so the figure is a lower bound. The engine runs as the hosts run it: the real
 /// <c>NotificationSenderService</c> and <c>NotificationDispatcher</c>, default settings
 /// (<c>SLACK_MIN_INTERVAL_MS</c> 1000, timeouts and retries as shipped), woken by the tick's commit.
+/// Three scenarios: one instance; several instances in one process, each with its own sender and
+/// connection pool, sharing the webhooks through the database as separate servers do (spec §5.1);
+/// and a storm on a single webhook (spec §5.2).
 /// </summary>
 public static class SlackBenchmark
 {
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(3);
 
-    public static async Task<SlackSummary> RunAsync(BenchDatabases dbs, BenchOptions options, TextWriter log)
+    /// <summary>One instance delivering <c>--slack</c> messages over as many webhooks (the figure before issue 12: 97.9%).</summary>
+    public static Task<SlackSummary> SingleInstanceAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
+        RunAsync("single instance", dbs, options.SlackMessages, options.SlackWebhooks, 1, options.SlackRuns, log, SinglePosts);
+
+    /// <summary>Spec §5.1: the same load shared by <c>--slack-instances</c> instances, each with its own sender and pool.</summary>
+    public static Task<SlackSummary> ScaleOutAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
+        RunAsync($"{options.SlackInstances} instances", dbs, options.SlackMessages, options.SlackWebhooks, options.SlackInstances, options.SlackRuns, log, SinglePosts);
+
+    /// <summary>Spec §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, with the default digest settings.</summary>
+    public static Task<SlackSummary> StormAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
+        RunAsync("storm", dbs, options.StormMessages, 1, 1, options.SlackRuns, log, new Dictionary<string, string>());
+
+    /// <summary>
+    /// The pace scenarios measure posts against the limit, so each escalation is its own post: with the
+    /// default threshold, ten messages waiting per webhook would go out as one digest each.
+    /// </summary>
+    private static readonly Dictionary<string, string> SinglePosts = new() { [SettingNames.SlackDigestThreshold] = "1000000" };
+
+    private static async Task<SlackSummary> RunAsync(string scenario, BenchDatabases dbs, int messages, int webhooks, int instances, int count, TextWriter log,
+        IReadOnlyDictionary<string, string> extraSettings)
     {
         var runs = new List<SlackRun>();
-        for (var i = 0; i < options.SlackRuns; i++)
+        for (var i = 0; i < count; i++)
         {
-            log.Write($"  slack: {options.SlackMessages:N0} messages over {options.SlackWebhooks} webhooks, run {i + 1}: ");
+            log.Write($"  slack, {scenario}: {messages:N0} messages over {webhooks} webhooks, run {i + 1}: ");
             ProcessMemory.StartScenario();
-            var run = await RunOnceAsync(dbs, options.SlackMessages, options.SlackWebhooks);
+            var run = await RunOnceAsync(dbs, messages, webhooks, instances, extraSettings);
             runs.Add(run);
             log.WriteLine($"{run.AchievedPerSecond:F1} msg/s ({run.ShareOfCapacity:P1} of {run.CapacityPerSecond:F0}/s), " +
-                          $"last delivery after {run.LastDeliverySeconds:F2} s, {run.RateLimited} x 429, {run.Duplicates} duplicates");
+                          $"last delivery after {run.LastDeliverySeconds:F2} s in {run.PostsReceived} posts, {run.RateLimited} x 429, {run.Duplicates} duplicates");
         }
-        return new SlackSummary(runs);
+        return new SlackSummary(scenario, runs);
     }
 
-    private static async Task<SlackRun> RunOnceAsync(BenchDatabases dbs, int messages, int webhooks)
+    private static async Task<SlackRun> RunOnceAsync(BenchDatabases dbs, int messages, int webhooks, int instances, IReadOnlyDictionary<string, string> extraSettings)
     {
         var database = await dbs.CreateMigratedAsync("esc_bench_slack");
         await using var slack = await SlackStandIn.StartAsync();
@@ -55,16 +77,20 @@ public static class SlackBenchmark
                 """,
                 ("routes", routes), ("webhooks", webhooks), ("messages", messages));
 
-            await using var engine = BenchEngine.Create(dbs.ConnectionString(database), new Dictionary<string, string>
-            {
-                [SettingNames.SlackRouteWebhooks] = routeWebhooks,
-            });
+            var settings = new Dictionary<string, string>(extraSettings) { [SettingNames.SlackRouteWebhooks] = routeWebhooks };
+            var engines = Enumerable.Range(0, instances)
+                .Select(n => BenchEngine.Create(dbs.ConnectionString(database), settings, instanceId: $"benchmark-{n}"))
+                .ToList();
+            var engine = engines[0];
             if (engine.Settings.Slack.MinInterval != TimeSpan.FromMilliseconds(1000))
             {
                 throw new InvalidOperationException($"SLACK_MIN_INTERVAL_MS is {engine.Settings.Slack.MinInterval.TotalMilliseconds} ms; the benchmark measures the default, 1000 ms");
             }
-            await engine.WarmPoolAsync();
-            await engine.StartSenderAsync();
+            foreach (var instance in engines)
+            {
+                await instance.WarmPoolAsync();
+                await instance.StartSenderAsync();
+            }
 
             var started = DateTimeOffset.UtcNow;
             var clock = Stopwatch.StartNew();
@@ -85,12 +111,17 @@ public static class SlackBenchmark
                 await Task.Delay(100);
             }
             var finished = clock.Elapsed;
-            var failuresMetric = engine.Metrics.Sum(MetricNames.SlackSendFailures);
-            await engine.DisposeAsync(); // stops the sender: nothing more is posted
+            var failuresMetric = engines.Sum(e => e.Metrics.Sum(MetricNames.SlackSendFailures));
+            foreach (var instance in engines)
+            {
+                await instance.DisposeAsync(); // stops the sender: nothing more is posted
+            }
 
             var posts = slack.Posts;
             var accepted = posts.Where(p => p.Accepted).ToList();
-            var distinct = accepted.Select(p => p.DedupHeader).Distinct().Count();
+            // Escalations, not posts: a digest delivers each of its members.
+            var delivered = accepted.SelectMany(p => p.MemberKeys).ToList();
+            var distinct = delivered.Distinct().Count();
             var lastAccepted = accepted.Count > 0 ? accepted.Max(p => p.At) : started;
             var perWebhookDone = accepted.GroupBy(p => p.Webhook).Select(g => (g.Max(p => p.At) - started).TotalSeconds).OrderBy(s => s).ToArray();
             var acceptedGaps = accepted.GroupBy(p => p.Webhook)
@@ -121,12 +152,13 @@ public static class SlackBenchmark
             return new SlackRun(
                 Messages: messages,
                 Webhooks: webhooks,
+                Instances: instances,
                 LimitSeconds: Limit.TotalSeconds,
                 TickMs: tick.DurationMs,
                 PostsReceived: posts.Count,
                 Accepted: accepted.Count,
                 DistinctDelivered: distinct,
-                Duplicates: accepted.Count - distinct,
+                Duplicates: delivered.Count - distinct,
                 RateLimited: posts.Count(p => p.Reply.Kind == ReplyKind.RateLimited),
                 RateLimitedWebhooks: rateLimitedWebhooks,
                 OtherFailures: posts.Count(p => p.Reply.Kind is ReplyKind.Status or ReplyKind.Hang),
@@ -159,6 +191,7 @@ public static class SlackBenchmark
 public sealed record SlackRun(
     int Messages,
     int Webhooks,
+    int Instances,
     double LimitSeconds,
     double TickMs,
     int PostsReceived,
@@ -197,7 +230,7 @@ public sealed record SlackRun(
     public double IdealLastDeliverySeconds => (Math.Ceiling((double)Messages / Webhooks) - 1) * LimitSeconds;
 }
 
-public sealed record SlackSummary(List<SlackRun> Runs)
+public sealed record SlackSummary(string Scenario, List<SlackRun> Runs)
 {
     /// <summary>The run with the median achieved rate.</summary>
     public SlackRun Median => Runs.OrderBy(r => r.AchievedPerSecond).ElementAt(Runs.Count / 2);

@@ -1,21 +1,14 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Interactions;
 
 namespace EscalationFunctions.Server;
 
 /// <summary>
-/// The plain host's timer: a tick every <c>ESC_TICK_MS</c>, the first one period after start (like
+/// The plain host's timer: a tick every <c>ESC_TICK_MS</c>, followed by delivery (<see cref="EscalationCycle"/>), the first one period after start (like
 /// the Functions timer with <c>RunOnStartup = false</c>). A tick that runs long delays the next
-/// one instead of overlapping it; a failed tick is logged and the next one tries again. After each
-/// tick it posts the Slack click answers still waiting, as the Functions timer does.
+/// one instead of overlapping it; a failed tick is logged and the next one tries again.
 /// </summary>
-public sealed class TickTimerService(
-    EscalationTicker ticker,
-    SlackReplySender replies,
-    EscalationSettings settings,
-    TimeProvider time,
-    ILogger<TickTimerService> logger)
+public sealed class TickTimerService(EscalationCycle cycle, EscalationSettings settings, TimeProvider time, ILogger<TickTimerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -27,8 +20,7 @@ public sealed class TickTimerService(
             {
                 try
                 {
-                    await ticker.TickAsync(stoppingToken);
-                    await replies.DeliverDueAsync(stoppingToken);
+                    await cycle.RunAsync(stoppingToken);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

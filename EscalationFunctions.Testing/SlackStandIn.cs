@@ -41,12 +41,12 @@ public sealed class SlackStandIn : IAsyncDisposable
     /// <summary>Posts to a <see cref="ResponseUrl"/> are recorded under this prefix and the name.</summary>
     public const string ResponseUrlPrefix = "response:";
 
-    public Uri WebhookUrl(string name) => new(BaseUrl, $"/hooks/{name}");
-
     /// <summary>A click's <c>response_url</c> (Slack's are <c>https://hooks.slack.com/actions/...</c>); posts to it are <see cref="ResponsesTo"/>.</summary>
     public Uri ResponseUrl(string name) => new(BaseUrl, $"/actions/{name}");
 
     public IReadOnlyList<ReceivedPost> ResponsesTo(string name) => PostsTo(ResponseUrlPrefix + name);
+
+    public Uri WebhookUrl(string name) => new(BaseUrl, $"/hooks/{name}");
 
     /// <summary>The next posts to <paramref name="webhook"/> get these replies, in order; then the default.</summary>
     public void Script(string webhook, params Reply[] replies)
@@ -73,7 +73,7 @@ public sealed class SlackStandIn : IAsyncDisposable
             ? scripted
             : _defaults.GetValueOrDefault(name, Reply.Ok);
 
-        if (reply.Kind == ReplyKind.Ok && EnforcedInterval is { } interval)
+        if (reply.Kind is ReplyKind.Ok or ReplyKind.Slow && EnforcedInterval is { } interval)
         {
             lock (_paceLock)
             {
@@ -105,18 +105,23 @@ public sealed class SlackStandIn : IAsyncDisposable
                 context.Response.StatusCode = 200;
                 await context.Response.WriteAsync("ok");
                 return;
-            case ReplyKind.RateLimited:
-                context.Response.StatusCode = 429;
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(reply.Delay.TotalSeconds)).ToString();
-                await context.Response.WriteAsync("rate_limited");
+            case ReplyKind.Slow:
+                await Task.Delay(reply.Delay);
+                context.Response.StatusCode = 200;
+                await context.Response.WriteAsync("ok");
                 return;
             case ReplyKind.Redirect:
                 context.Response.StatusCode = reply.StatusCode;
                 context.Response.Headers.Location = reply.Location!.AbsoluteUri;
                 return;
+            case ReplyKind.RateLimited:
+                context.Response.StatusCode = 429;
+                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(reply.Delay.TotalSeconds)).ToString();
+                await context.Response.WriteAsync("rate_limited");
+                return;
             case ReplyKind.Status:
                 context.Response.StatusCode = reply.StatusCode;
-                await context.Response.WriteAsync("error");
+                await context.Response.WriteAsync(reply.Body ?? "error");
                 return;
             default:
                 context.Response.StatusCode = 200;
@@ -138,28 +143,41 @@ public enum ReplyKind
     Status,
     RateLimited,
     Hang,
+
+    /// <summary>200, but only after <see cref="Reply.Delay"/>: a slow webhook that does accept the post.</summary>
+    Slow,
+
+    /// <summary>A 3xx to <see cref="Reply.Location"/>.</summary>
     Redirect,
 }
 
 /// <summary>How the stand-in answers one post.</summary>
-public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay = default, Uri? Location = null)
+public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay = default, string? Body = null, Uri? Location = null)
 {
     public static Reply Ok { get; } = new(ReplyKind.Ok);
 
-    public static Reply Status(int code) => new(ReplyKind.Status, code);
+    /// <summary>That status, with <paramref name="body"/> (Slack's own error answers are one word, e.g. <c>invalid_payload</c>).</summary>
+    public static Reply Status(int code, string? body = null) => new(ReplyKind.Status, code, Body: body);
+
+    public static Reply Slow(TimeSpan delay) => new(ReplyKind.Slow, 200, delay);
+
+    public static Reply Redirect(int code, Uri location) => new(ReplyKind.Redirect, code, Location: location);
 
     public static Reply RateLimited(TimeSpan retryAfter) => new(ReplyKind.RateLimited, 429, retryAfter);
 
     public static Reply Hang(TimeSpan delay) => new(ReplyKind.Hang, 200, delay);
-
-    public static Reply Redirect(int code, Uri location) => new(ReplyKind.Redirect, code, Location: location);
 }
 
 /// <summary>One post the stand-in received, and what it answered.</summary>
 public sealed record ReceivedPost(string Webhook, string DedupHeader, string? ContentType, string Body, DateTimeOffset At, Reply Reply)
 {
     /// <summary>The post reached Slack's equivalent of success: a 200 the sender could see.</summary>
-    public bool Accepted => Reply.Kind == ReplyKind.Ok;
+    public bool Accepted => Reply.Kind is ReplyKind.Ok or ReplyKind.Slow;
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
+
+    /// <summary>The escalations the post carries: a digest's <c>dedup_keys</c>, else its one dedup key.</summary>
+    public IReadOnlyList<string> MemberKeys => Json.TryGetProperty("dedup_keys", out var keys)
+        ? keys.EnumerateArray().Select(k => k.GetString()!).ToList()
+        : [DedupHeader];
 }

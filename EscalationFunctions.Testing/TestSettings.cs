@@ -22,6 +22,9 @@ public static class TestSettings
             [SettingNames.SlackMinIntervalMs] = "20",
             [SettingNames.SlackTimeoutMs] = "2000",
             [SettingNames.SlackRetryBaseMs] = "50",
+            // One post per escalation, so tests about pacing, faults and crashes can count posts;
+            // the digest tests set their own threshold (spec §5.2: a large one keeps single messages).
+            [SettingNames.SlackDigestThreshold] = "1000000",
         };
         if (slack is null)
         {

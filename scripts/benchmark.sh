@@ -2,12 +2,14 @@
 # Runs the benchmarks of issue 6 (EscalationFunctions.Benchmarks) against a throwaway PostgreSQL on
 # 127.0.0.1, prints the figures as a table and writes them to benchmark-results/.
 #
-#   ./scripts/benchmark.sh            # the full run, ~15 min: waits for a quiet machine (load < 0.5),
+#   ./scripts/benchmark.sh            # the full run, ~20 min: waits for a quiet machine (load < 0.5),
 #                                     # writes benchmark-results/latest.{json,csv} and the figures
 #                                     # section of docs/performance.md
 #   ./scripts/benchmark.sh --quick    # small sizes, ~2 min, writes benchmark-results/quick.{json,csv} only
 #   ./scripts/benchmark.sh --only slack --slack-runs 1   # any options of the program (--help lists them);
 #                                     # runs with options write benchmark-results/partial.{json,csv}
+#   ./scripts/benchmark.sh --only slack,slack-scaleout,slack-storm   # Slack delivery alone (issue 12): one
+#                                     # instance, 4 instances sharing 100 webhooks, a storm on one webhook
 #
 # ESC_TEST_POSTGRES=<admin connection string> uses that server instead of starting one.
 set -euo pipefail

@@ -37,16 +37,15 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EscalationTicker>();
 
         services.AddSingleton<SlackWebhookDirectory>();
-        services.AddSingleton(sp => new WebhookPacer(settings.Slack.MinInterval, sp.GetRequiredService<TimeProvider>()));
         if (settings.Slack.Delivery == SlackDeliveryMode.Console)
         {
             services.AddSingleton<ISlackTransport, SlackConsoleTransport>();
         }
         else
         {
-            // One long-lived client; rotating pooled connections keeps DNS changes visible.
+            // One long-lived client that never follows a redirect (spec §5.3).
             services.AddSingleton<ISlackTransport>(sp => new SlackWebhookTransport(
-                new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+                new HttpClient(SlackWebhookTransport.CreateHandler())
                 {
                     Timeout = Timeout.InfiniteTimeSpan, // each post has its own SLACK_TIMEOUT_MS
                 },
@@ -54,8 +53,13 @@ public static class EngineServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>()));
         }
         services.AddSingleton<SlackSigningSecretProvider>();
+        services.AddSingleton<DeliveryConnections>();
+        services.AddSingleton<OutboxStore>();
+        services.AddSingleton<WebhookLaneStore>();
         services.AddSingleton<SlackMessageComposer>();
+        services.AddSingleton<WebhookLane>();
         services.AddSingleton<NotificationDispatcher>();
+        services.AddSingleton<EscalationCycle>();
 
         services.AddSingleton<WorkerStatusReader>();
         services.AddSingleton<HmacKeyProvider>();

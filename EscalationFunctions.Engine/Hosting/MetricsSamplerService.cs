@@ -7,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Engine.Hosting;
 
 /// <summary>
-/// Samples the gauges of spec §7 (<c>queue_lag_ms</c>, <c>tick_lag_ms</c>, <c>incidents_level_ge5</c>,
-/// <c>incidents_quarantined</c>)
+/// Samples the gauges of spec §7 (<c>queue_lag_ms</c>, <c>tick_lag_ms</c>, <c>incidents_level_ge5</c>) and of 1.1
+/// (<c>incidents_quarantined</c>, <c>dead_notifications</c>)
 /// every tick period (at most every minute), independently of ticks, so they keep reporting when
 /// ticks stop. Does nothing when no telemetry destination is configured.
 /// </summary>
@@ -33,6 +33,7 @@ public sealed class MetricsSamplerService(WorkerStatusReader status, IMetricSink
                     metrics.Track(MetricNames.QueueLagMs, sample.QueueLagMs);
                     metrics.Track(MetricNames.IncidentsLevelGe5, sample.OpenIncidentsAtLevel5OrAbove);
                     metrics.Track(MetricNames.IncidentsQuarantined, sample.QuarantinedIncidents);
+                    metrics.Track(MetricNames.DeadNotifications, sample.DeadNotifications);
                     if (sample.TickLagMs is { } lag)
                     {
                         metrics.Track(MetricNames.TickLagMs, lag);

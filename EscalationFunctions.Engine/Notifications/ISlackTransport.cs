@@ -6,5 +6,5 @@ public interface ISlackTransport
     /// <summary>Whether posts to one webhook must be spaced out (Slack's ~1 message/s limit).</summary>
     bool IsRateLimited { get; }
 
-    Task<SlackPostResult> PostAsync(SlackWebhook webhook, OutboxNotification notification, string json, CancellationToken ct);
+    Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct);
 }

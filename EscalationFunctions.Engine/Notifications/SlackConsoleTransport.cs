@@ -13,13 +13,16 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<S
 {
     public bool IsRateLimited => false;
 
-    public Task<SlackPostResult> PostAsync(SlackWebhook webhook, OutboxNotification n, string json, CancellationToken ct)
+    public Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
     {
-        var buttons = json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
-        logger.LogInformation(
-            "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}  buttons: {Buttons}  acknowledge: {AckCommand}",
-            n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
-            SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey, buttons, AckCommand(n.IncidentKey));
+        var buttons = message.Json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
+        foreach (var n in message.Members)
+        {
+            logger.LogInformation(
+                "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}  buttons: {Buttons}  acknowledge: {AckCommand}",
+                n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
+                SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey, buttons, AckCommand(n.IncidentKey));
+        }
         return Task.FromResult(SlackPostResult.Delivered);
     }
 

@@ -7,8 +7,11 @@ public enum SlackPostStatus
     /// <summary>429: the webhook asked us to wait <see cref="SlackPostResult.RetryAfter"/>.</summary>
     RateLimited,
 
-    /// <summary>Any other failure, including a timeout (outcome unknown: posting again is the safe side).</summary>
+    /// <summary>A failure worth retrying: 5xx, timeout (outcome unknown: posting again is the safe side), connection error.</summary>
     Failed,
+
+    /// <summary>Refused for good (spec §5.3): any 4xx but 429, or a redirect, which is never followed.</summary>
+    Refused,
 }
 
 /// <summary>What one POST to a webhook came to. <see cref="Error"/> never contains the webhook URL.</summary>

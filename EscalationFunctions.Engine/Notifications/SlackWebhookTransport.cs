@@ -5,43 +5,63 @@ using EscalationFunctions.Engine.Configuration;
 
 namespace EscalationFunctions.Engine.Notifications;
 
-/// <summary>POSTs the message to a Slack incoming webhook, with the dedup key in <c>X-Dedup-Key</c>.</summary>
+/// <summary>
+/// POSTs the message to a Slack incoming webhook, with the dedup key in <c>X-Dedup-Key</c>, and sorts
+/// the answer per spec §5.3. The client must not follow redirects (<see cref="CreateHandler"/>): a
+/// 3xx is a refusal, so the body never goes to another address.
+/// </summary>
 public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings settings, TimeProvider time) : ISlackTransport
 {
     public const string DedupHeader = "X-Dedup-Key";
 
-    // Used when a 429 carries no usable Retry-After.
-    private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(1);
+    // Enough of Slack's answer ("invalid_payload", "no_service", ...) to say why; a webhook's error page is cut.
+    private const int MaxReasonChars = 200;
 
     public bool IsRateLimited => true;
 
-    public async Task<SlackPostResult> PostAsync(SlackWebhook webhook, OutboxNotification notification, string json, CancellationToken ct)
+    /// <summary>The handler for the webhook client: pooled connections rotated so DNS changes are seen, redirects never followed.</summary>
+    public static SocketsHttpHandler CreateHandler() => new()
+    {
+        PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        AllowAutoRedirect = false,
+    };
+
+    public async Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
     {
         if (webhook.Url is null)
         {
             return new SlackPostResult(SlackPostStatus.Failed,
-                $"no webhook for route '{notification.Route}': set {SettingNames.SlackWebhookUrl} or an entry in {SettingNames.SlackRouteWebhooks}");
+                $"no webhook for route '{message.Members[0].Route}': set {SettingNames.SlackWebhookUrl} or an entry in {SettingNames.SlackRouteWebhooks}");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
         {
-            Content = new StringContent(json, Encoding.UTF8, "application/json"),
+            Content = new StringContent(message.Json, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add(DedupHeader, notification.DedupKey);
+        request.Headers.Add(DedupHeader, message.DedupKey);
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.Slack.Timeout);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
                 return SlackPostResult.Delivered;
             }
-            var retryAfter = RetryAfter(response.Headers.RetryAfter);
-            return response.StatusCode == HttpStatusCode.TooManyRequests
-                ? new SlackPostResult(SlackPostStatus.RateLimited, "HTTP 429 Too Many Requests", retryAfter ?? DefaultRetryAfter)
-                : new SlackPostResult(SlackPostStatus.Failed, $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", retryAfter);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                return new SlackPostResult(SlackPostStatus.RateLimited, "HTTP 429 Too Many Requests", RetryAfter(response.Headers.RetryAfter));
+            }
+            if (status is >= 300 and < 400)
+            {
+                return new SlackPostResult(SlackPostStatus.Refused, $"HTTP {status} {response.ReasonPhrase}: the webhook redirects, and redirects are never followed");
+            }
+            var answer = $"HTTP {status} {response.ReasonPhrase}{await ReasonAsync(response, timeout.Token)}";
+            return status is >= 400 and < 500
+                ? new SlackPostResult(SlackPostStatus.Refused, answer)
+                : new SlackPostResult(SlackPostStatus.Failed, answer, RetryAfter(response.Headers.RetryAfter));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -51,6 +71,21 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
         {
             // The exception's message can name the host; the error kind is enough and never leaks the URL.
             return new SlackPostResult(SlackPostStatus.Failed, $"network error ({e.HttpRequestError})");
+        }
+    }
+
+    /// <summary>": {Slack's answer}", one line of printable characters, cut; empty when there is none or it cannot be read.</summary>
+    private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            var body = await response.Content.ReadAsStringAsync(ct);
+            var printable = new string(body.Select(c => char.IsControl(c) ? ' ' : c).Take(MaxReasonChars).ToArray()).Trim();
+            return printable.Length == 0 ? "" : $": {printable}";
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or DecoderFallbackException)
+        {
+            return "";
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Telemetry;
@@ -10,9 +9,8 @@ namespace EscalationFunctions.Tests.Notifications;
 /// <summary>Slack answering 500, 429 with Retry-After, or not at all: every page still arrives, with its dedup key.</summary>
 public class SlackFaultTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
-    private Dictionary<string, string> Settings(params string[] routes) => TestSettings.Environment(Db, Slack, new()
+    private Dictionary<string, string> Settings(params string[] routes) => SettingsWithWebhooks(routes, new()
     {
-        [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri)),
         [SettingNames.SlackTimeoutMs] = "500",
         [SettingNames.SlackMaxAttempts] = "4",
     });

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Testing;
 
 namespace EscalationFunctions.Tests.Support;
@@ -16,6 +18,14 @@ public abstract class DatabaseTest(DatabaseFixture fixture) : IClassFixture<Data
 public abstract class SlackTest(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     protected SlackStandIn Slack { get; private set; } = null!;
+
+    /// <summary>Worker settings where each of <paramref name="routes"/> has its own webhook on the stand-in, named after it.</summary>
+    protected Dictionary<string, string> SettingsWithWebhooks(IEnumerable<string> routes, Dictionary<string, string>? overrides = null)
+    {
+        var env = TestSettings.Environment(Db, Slack, overrides);
+        env[SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(routes.ToDictionary(r => r, r => Slack.WebhookUrl(r).AbsoluteUri));
+        return env;
+    }
 
     public override async Task InitializeAsync()
     {

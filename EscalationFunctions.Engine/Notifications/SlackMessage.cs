@@ -1,0 +1,15 @@
+namespace EscalationFunctions.Engine.Notifications;
+
+/// <summary>
+/// One post to a webhook: a single escalation, or a digest of several (spec §5.2).
+/// <see cref="DedupKey"/> goes into the <c>X-Dedup-Key</c> header and equals the JSON's <c>dedup_key</c>.
+/// </summary>
+public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, string DedupKey, string Json)
+{
+    public bool IsDigest => Members.Count > 1;
+
+    /// <summary>Safe to log: which escalations the message carries.</summary>
+    public string Describe() => IsDigest
+        ? $"digest of {Members.Count} escalations ({Members[0].IncidentKey} level {Members[0].Level} and {Members.Count - 1} more)"
+        : $"message for {Members[0].IncidentKey} level {Members[0].Level}";
+}

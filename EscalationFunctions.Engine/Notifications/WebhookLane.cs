@@ -1,0 +1,162 @@
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace EscalationFunctions.Engine.Notifications;
+
+/// <summary>
+/// The sending loop of one webhook, run by the holder of its lane (spec §5.1–§5.3): take its oldest
+/// waiting message(s), wait until the webhook is free, post, record the outcome, hold the webhook
+/// for the pace (or what its answer asks), repeat until nothing waits or the deadline comes. Every
+/// outcome is written as soon as it is known, so a crash repeats at most the post in flight. A
+/// refused message is dead-lettered and the next one goes on; retry timing lives on the rows and on
+/// the lane (<c>next_free_at</c>), never only in memory.
+/// </summary>
+public sealed class WebhookLane(
+    OutboxStore store,
+    WebhookLaneStore lanes,
+    ISlackTransport transport,
+    SlackMessageComposer composer,
+    EscalationSettings settings,
+    IMetricSink metrics,
+    TimeProvider time,
+    ILogger<WebhookLane> logger)
+{
+    public DeliveryLease Lease { get; } = DeliveryLease.For(settings.Slack);
+
+    /// <summary>The pace between two posts to one webhook; none when the transport is not rate-limited (console).</summary>
+    public TimeSpan Interval => transport.IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
+
+    /// <summary>Runs the lane until nothing waits, <paramref name="stopBy"/> says stop, or <paramref name="ct"/> is cancelled; always releases it.</summary>
+    /// <param name="stopBy">No post starts after the time this returns; read before each post.</param>
+    /// <returns>The messages this lane posted with success.</returns>
+    public async Task<int> RunAsync(LaneTicket lane, Func<DateTimeOffset> stopBy, CancellationToken ct)
+    {
+        await Task.Yield();
+        var sent = 0;
+        // The webhook is free `wait` after `waitFrom` (a local timestamp): the claim of the next
+        // message happens inside that wait rather than after it.
+        var wait = lane.FirstWait;
+        var waitFrom = time.GetTimestamp();
+        var rateLimitedInARow = 0;
+        var heartbeat = new LeaseHeartbeat(store, lanes, lane, Lease, time, logger);
+        try
+        {
+            while (!heartbeat.Lost && !ct.IsCancellationRequested)
+            {
+                var rows = await store.ClaimNextAsync(lane.Plan.Routes, Lease, composer.DigestThreshold, composer.DigestMax, CancellationToken.None);
+                if (rows.Count == 0)
+                {
+                    break;
+                }
+                heartbeat.Carrying(rows.Select(r => r.Id));
+                var left = wait - time.GetElapsedTime(waitFrom);
+                if (stopBy() - time.GetUtcNow() < left || !await WaitAsync(left, ct))
+                {
+                    // Not posted: the rows go back as they were, for this lane's next holder.
+                    heartbeat.Carrying([]);
+                    await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null);
+                    break;
+                }
+                // Not cancelled: the rows are claimed, and the secret read behind the button is bounded by the vault client.
+                var message = await composer.ComposeAsync(rows, CancellationToken.None);
+                (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, message, rateLimitedInARow, ct);
+                heartbeat.Carrying([]);
+                sent += delivered;
+                if (next is not { } nextWait)
+                {
+                    break;
+                }
+                (wait, waitFrom) = nextWait;
+            }
+        }
+        finally
+        {
+            await heartbeat.DisposeAsync();
+            await lanes.ReleaseLaneAsync(lane);
+        }
+        return sent;
+    }
+
+    /// <summary>
+    /// Posts one message and records its outcome; returns the wait before the next post and when it
+    /// began (null: stop), and the escalations delivered. The webhook's hold is written first, as
+    /// soon as the answer is in, so the pace counts from the answer and not from the bookkeeping.
+    /// </summary>
+    private async Task<((TimeSpan Wait, long From)? Next, int Delivered, int RateLimitedInARow)> PostAsync(
+        LaneTicket lane, SlackMessage message, int rateLimitedBefore, CancellationToken ct)
+    {
+        var ids = message.Members.Select(m => m.Id).ToArray();
+        SlackPostResult result;
+        try
+        {
+            result = await transport.PostAsync(lane.Webhook, message, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Shutting down mid-post: the outcome is unknown, so the rows keep their lease and are
+            // posted again once it runs out; the webhook is held as if it had answered.
+            await lanes.AnsweredAsync(lane, Interval, Lease);
+            return (null, 0, rateLimitedBefore);
+        }
+
+        var inARow = result.Status == SlackPostStatus.RateLimited ? rateLimitedBefore + 1 : 0;
+        var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), inARow, Interval,
+            settings.Slack.RetryBase, settings.Slack.MaxRetryDelay);
+        var next = await lanes.AnsweredAsync(lane, decision.HoldWebhook, Lease);
+        var nextFrom = time.GetTimestamp();
+        switch (decision.Outcome)
+        {
+            case PostOutcome.Sent:
+                await store.MarkSentAsync(ids);
+                break;
+            case PostOutcome.RateLimited:
+                metrics.Track(MetricNames.SlackSendFailures, 1);
+                logger.LogWarning("Slack {Webhook} webhook rate-limited the {Message}; retrying in {RetryMs:F0} ms",
+                    lane.Webhook.Label, message.Describe(), decision.HoldWebhook.TotalMilliseconds);
+                await store.ReleaseAsync(ids, result.Error);
+                break;
+            case PostOutcome.Dead:
+                metrics.Track(MetricNames.SlackSendFailures, 1);
+                await store.MarkDeadAsync(ids, result.Error!);
+                logger.LogError("Slack {Webhook} webhook refused the {Message}, dead-lettered: {Error}",
+                    lane.Webhook.Label, message.Describe(), result.Error);
+                break;
+            default:
+                metrics.Track(MetricNames.SlackSendFailures, 1);
+                var dead = await store.MarkFailedAsync(ids, decision.RetryIn, result.Error!);
+                if (dead.Count > 0)
+                {
+                    logger.LogError("Slack {Message} to the {Webhook} webhook is dead-lettered after {Attempts} attempts: {Error}",
+                        message.Describe(), lane.Webhook.Label, settings.Slack.MaxAttempts, result.Error);
+                }
+                else
+                {
+                    logger.LogWarning("Slack {Message} to the {Webhook} webhook failed (attempt {Attempt} of {MaxAttempts}): {Error}; retrying in {RetryMs:F0} ms",
+                        message.Describe(), lane.Webhook.Label, message.Members.Max(m => m.Attempts), settings.Slack.MaxAttempts, result.Error,
+                        decision.RetryIn.TotalMilliseconds);
+                }
+                break;
+        }
+        var delivered = decision.Outcome == PostOutcome.Sent ? message.Members.Count : 0;
+        return (next is { } wait ? (wait, nextFrom) : null, delivered, inARow);
+    }
+
+    /// <summary>Waits <paramref name="wait"/> in full (timers can end a little early; nothing when it is not positive); false when cancelled.</summary>
+    private async Task<bool> WaitAsync(TimeSpan wait, CancellationToken ct)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            for (var left = wait; left > TimeSpan.Zero; left = wait - time.GetElapsedTime(started))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), time, ct);
+            }
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
+
+namespace EscalationFunctions.Tests.Notifications;
+
+/// <summary>The lane and lease statements against PostgreSQL: one holder per webhook, one pace, no lease for no one.</summary>
+public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixture)
+{
+    private static readonly SlackWebhook Hook = new(new Uri("https://hooks.slack.com/services/T0/B0/secret"), "global");
+    private static readonly DeliveryLease Long = new(TimeSpan.FromMinutes(1));
+    private static readonly TimeSpan NoLimit = TimeSpan.FromMinutes(10);
+
+    private static PlannedLane Plan => new(Hook, WebhookId.Of(Hook), ["default"]);
+
+    private static async Task<LaneTicket?> AcquireAsync(EngineHost instance, DeliveryLease lease, TimeSpan? within = null)
+    {
+        var taken = await instance.Get<WebhookLaneStore>().AcquireLanesAsync([Plan.WebhookId], within ?? NoLimit, lease, CancellationToken.None);
+        return taken.Count == 0 ? null : new LaneTicket(Plan, taken[0].Token, taken[0].FirstWait);
+    }
+
+    [Fact]
+    public async Task Of_many_instances_taking_one_webhooks_lane_at_once_exactly_one_gets_it_and_the_url_is_not_stored()
+    {
+        var env = TestSettings.Environment(Db);
+        var instances = Enumerable.Range(0, 6).Select(i => EngineHost.Create(env, instanceId: $"instance-{i}")).ToList();
+        try
+        {
+            var tickets = await Task.WhenAll(instances.Select(i => Task.Run(() => AcquireAsync(i, Long))));
+            Assert.Single(tickets, t => t is not null);
+        }
+        finally
+        {
+            foreach (var instance in instances)
+            {
+                await instance.DisposeAsync();
+            }
+        }
+        var stored = await Db.QueryAsync("SELECT l::text FROM slack_webhook_lanes l", r => r.GetString(0));
+        Assert.DoesNotContain(stored, row => row.Contains("hooks.slack.com") || row.Contains("secret"));
+    }
+
+    [Fact]
+    public async Task The_next_holder_waits_out_the_hold_the_last_answer_set()
+    {
+        await using var first = EngineHost.Create(TestSettings.Environment(Db), instanceId: "first");
+        await using var second = EngineHost.Create(TestSettings.Environment(Db), instanceId: "second");
+        var lanes = first.Get<WebhookLaneStore>();
+
+        var ticket = (await AcquireAsync(first, Long))!;
+        Assert.Equal(TimeSpan.Zero, ticket.FirstWait);
+        var wait = await lanes.AnsweredAsync(ticket, TimeSpan.FromSeconds(30), Long);
+        Assert.InRange(wait!.Value.TotalSeconds, 29, 30);
+        await lanes.ReleaseLaneAsync(ticket);
+
+        // Free, but not within 10 s: not worth taking. Within a minute: taken, with the rest of the hold to wait.
+        Assert.Null(await AcquireAsync(second, Long, within: TimeSpan.FromSeconds(10)));
+        var next = (await AcquireAsync(second, Long))!;
+        Assert.InRange(next.FirstWait.TotalSeconds, 20, 30);
+    }
+
+    [Fact]
+    public async Task A_lane_whose_lease_ran_out_is_taken_over_and_its_old_holder_learns_it_has_lost_it()
+    {
+        await using var stalled = EngineHost.Create(TestSettings.Environment(Db), instanceId: "stalled");
+        await using var other = EngineHost.Create(TestSettings.Environment(Db), instanceId: "other");
+        var shortLease = new DeliveryLease(TimeSpan.FromMilliseconds(200));
+
+        var old = (await AcquireAsync(stalled, shortLease))!;
+        Assert.Null(await AcquireAsync(other, Long));
+        await Task.Delay(400);
+        var taken = await AcquireAsync(other, Long);
+
+        Assert.NotNull(taken);
+        var lanes = stalled.Get<WebhookLaneStore>();
+        Assert.False(await lanes.ExtendLaneAsync(old, Long));
+        Assert.Null(await lanes.AnsweredAsync(old, TimeSpan.FromSeconds(1), Long));
+        Assert.True(await lanes.ExtendLaneAsync(taken, Long));
+    }
+
+    [Fact]
+    public async Task Renewing_the_leases_of_messages_never_leases_a_released_or_finished_one_again()
+    {
+        await Incidents.InsertDueAsync(Db, 3);
+        await using var engine = EngineHost.Create(TestSettings.Environment(Db));
+        await engine.Ticker.TickAsync();
+        var outbox = engine.Get<OutboxStore>();
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.AddRange((await outbox.ClaimNextAsync(["default"], Long, 1_000_000, 20, CancellationToken.None)).Select(r => r.Id));
+        }
+        Assert.Equal(3, ids.Distinct().Count());
+
+        await outbox.ReleaseAsync([ids[0]], null);
+        await outbox.MarkSentAsync([ids[1]]);
+        await outbox.ExtendLeasesAsync([.. ids], Long);
+
+        var leases = await Db.QueryAsync("SELECT id, lease_until IS NOT NULL FROM notification_outbox ORDER BY id", r => (r.GetInt64(0), r.GetBoolean(1)));
+        Assert.Equal([(ids[0], false), (ids[1], false), (ids[2], true)], leases.OrderBy(l => ids.IndexOf(l.Item1)));
+    }
+}
