@@ -1,6 +1,8 @@
 using System.Text;
+using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Http;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace EscalationFunctions.Server;
 
@@ -26,6 +28,17 @@ public static class ServerApp
         });
         // Npgsql logs every command at Information; its warnings and errors are what operators need.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        // ASP.NET Core writes five Information lines per request and the host four at start; the banner
+        // below says what they would. As defaults under every other configuration source, so
+        // Logging__LogLevel__Microsoft.AspNetCore=Information brings them back.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            },
+        });
 
         // Header values are decoded as Latin-1, which accepts any byte, so odd or non-ASCII headers
         // reach the handler and get its JSON error instead of Kestrel's bare 400.
@@ -46,9 +59,10 @@ public static class ServerApp
         {
             logger.LogWarning("Configuration: {Warning}", warning);
         }
+        var time = app.Services.GetRequiredService<TimeProvider>();
         app.Lifetime.ApplicationStarted.Register(() =>
-            logger.LogInformation("EscalationFunctions server listening on {Urls}; tick every {TickMs} ms",
-                string.Join(", ", app.Urls), settings.Tick.Period.TotalMilliseconds));
+            logger.LogInformation("EscalationFunctions server listening on {Urls}; tick every {TickMs} ms; {Mode}. Ctrl+C stops it",
+                string.Join(", ", app.Urls), settings.Tick.Period.TotalMilliseconds, WorkerMode.Describe(settings, time.GetUtcNow())));
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Net;
 using System.Net.Sockets;
 using EscalationFunctions.Hosting;
 using Microsoft.AspNetCore.Connections;
@@ -37,6 +38,12 @@ public static class ServeCommand
         {
             return ExitCodes.BadConfiguration;
         }
+        var listenOn = urls ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? ServerApp.DefaultUrl;
+        if (BusyAddress(listenOn) is { } busy)
+        {
+            await Console.Error.WriteLineAsync(AddressInUse(busy));
+            return ExitCodes.Failed;
+        }
         try
         {
             await ServerApp.Build(startup, urls is null ? [] : [$"--urls={urls}"]).RunAsync();
@@ -44,8 +51,8 @@ public static class ServeCommand
         }
         catch (IOException e) when (e.InnerException is AddressInUseException)
         {
-            await Console.Error.WriteLineAsync($"Start-up failed: {e.Message.TrimEnd('.')}. Another process listens there; " +
-                                               "choose another address with ASPNETCORE_URLS or --urls, e.g. ASPNETCORE_URLS=http://127.0.0.1:7072.");
+            // Another process took the port between the check above and the bind.
+            await Console.Error.WriteLineAsync(AddressInUse(e.Message));
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or SocketException or IOException)
@@ -54,5 +61,47 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync($"Start-up failed: {e.GetBaseException().Message}");
             return ExitCodes.Failed;
         }
+    }
+
+    private static string AddressInUse(string address) =>
+        $"Start-up failed: {address.TrimEnd('.')} is already in use by another process. Stop it, or choose another address with " +
+        "ASPNETCORE_URLS (or --urls), e.g. ASPNETCORE_URLS=http://127.0.0.1:7072, and point OPS_BASE_URL at it for scripts/ops-call.sh.";
+
+    /// <summary>
+    /// The first of the listen addresses (<c>;</c>-separated) whose port another process holds, checked
+    /// by binding it briefly, so the usual case gets one line instead of the host's logged stack trace.
+    /// Only loopback and IP-literal addresses are checked; the rest (<c>*</c>, host names) are left to Kestrel.
+    /// </summary>
+    private static string? BusyAddress(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            {
+                continue;
+            }
+            var ip = uri.IsLoopback && !IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) ? IPAddress.Loopback
+                : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) ? literal : null;
+            if (ip is null || uri.Port == 0)
+            {
+                continue;
+            }
+            try
+            {
+                using var probe = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                // As Kestrel binds: a port with only closed connections in TIME_WAIT is free, one with a listener is not.
+                probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                probe.Bind(new IPEndPoint(ip, uri.Port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                return $"{uri.Scheme}://{uri.Authority}";
+            }
+            catch (SocketException)
+            {
+                // Not ours to judge (no such interface, say): Kestrel reports it.
+            }
+        }
+        return null;
     }
 }
