@@ -63,6 +63,7 @@ public static class ServerApp
         app.Lifetime.ApplicationStarted.Register(() =>
             logger.LogInformation("EscalationFunctions server listening on {Urls}; tick every {TickMs} ms; {Mode}. Ctrl+C stops it",
                 string.Join(", ", app.Urls), settings.Tick.Period.TotalMilliseconds, WorkerMode.Describe(settings, time.GetUtcNow())));
+        app.Lifetime.ApplicationStopping.Register(() => logger.LogInformation("Stopping: the tick and the Slack posts in flight finish first"));
         return app;
     }
 }
