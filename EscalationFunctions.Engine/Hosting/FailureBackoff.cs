@@ -54,9 +54,12 @@ public sealed class FailureBackoff(string activity, TimeSpan period, ILogger log
         return TimeSpan.FromMilliseconds(Math.Max(period.TotalMilliseconds, Math.Min(doubled, MaxDelay.TotalMilliseconds)));
     }
 
+    /// <summary>The error and its root cause in one line: "Failed to connect to 127.0.0.1:5432 (Connection refused)."</summary>
     private static string OneLine(Exception error)
     {
-        var message = error.GetBaseException().Message.ReplaceLineEndings(" ").Trim();
+        var root = error.GetBaseException();
+        var message = (root == error || root.Message == error.Message ? error.Message : $"{error.Message.TrimEnd('.')} ({root.Message.TrimEnd('.')})")
+            .ReplaceLineEndings(" ").Trim();
         return message.EndsWith('.') ? message : message + ".";
     }
 }

@@ -59,7 +59,9 @@ public static class ServerCommandLine
             }
             if (root.Subcommands.All(c => c.Name != name))
             {
-                Console.Error.WriteLine($"Unknown command '{name}'. Commands: {string.Join(", ", root.Subcommands.Select(c => c.Name))}.");
+                Console.Error.WriteLine($"Unknown command '{name}'.");
+                Console.Error.WriteLine();
+                PrintHelp(root, [], Console.Error);
                 return ExitCodes.Usage;
             }
             PrintHelp(root, [name], Console.Out);
