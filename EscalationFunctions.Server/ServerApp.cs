@@ -1,5 +1,6 @@
 using System.Text;
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Http;
 using Microsoft.Extensions.Configuration.Memory;
@@ -47,12 +48,14 @@ public static class ServerApp
         builder.Services.AddEscalationHosting(startup);
         builder.Services.AddMvcCore(); // executes the handlers' IActionResults, as the Functions host does
         builder.Services.AddHostedService<TickTimerService>();
+        builder.Services.AddSingleton<StatusReportReader>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseExceptionHandler(failed => failed.Run(context => OpsRoutesMapping.ExecuteAsync(context,
             OpsHttpEndpoints.Error(context.Response, 500, "internal_error", "The worker failed to handle the call; its logs say why."))));
         app.UseMiddleware<FunctionKeyMiddleware>();
+        app.MapIncidentRoutes();
         app.MapOpsRoutes();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EscalationFunctions.Server");
         foreach (var warning in startup.Warnings)

@@ -56,6 +56,24 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
         return new StatusReport(now, open, escalations, messages, instances);
     }
 
+    /// <summary>One incident and its escalations; null when no incident has that key.</summary>
+    public async Task<IncidentStatus?> ReadIncidentAsync(string incidentKey, CancellationToken ct = default)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+        var incident = (await ListAsync(conn, tx, StatusReportSql.Incident, c => c.Parameters.AddWithValue("key", incidentKey), r => new IncidentStatus(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), Utc(r, 5), NullableUtc(r, 6), NullableUtc(r, 7),
+            NullableUtc(r, 8), NullableUtc(r, 9), []), ct)).SingleOrDefault();
+        if (incident is null)
+        {
+            return null;
+        }
+        var escalations = await ListAsync(conn, tx, StatusReportSql.IncidentEscalations, c => c.Parameters.AddWithValue("key", incidentKey),
+            r => new IncidentEscalation(r.GetInt32(0), Utc(r, 1), NullableString(r, 2), NullableString(r, 3)), ct);
+        await tx.CommitAsync(ct);
+        return incident with { Escalations = escalations };
+    }
+
     private static async Task<long> ScalarAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct,
         Action<NpgsqlCommand>? parameters = null)
     {

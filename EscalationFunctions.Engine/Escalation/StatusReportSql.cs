@@ -64,4 +64,23 @@ internal static class StatusReportSql
         FROM escalation_ticks
         ORDER BY last_completed_at DESC, instance_id
         """;
+
+    /// <summary>One incident by key (the unique index on incident_key), for the plain server's incident link.</summary>
+    public const string Incident =
+        """
+        SELECT incident_key, route, severity, title, escalation_level, first_seen, next_due_at,
+               last_escalated_at, acknowledged_at, resolved_at
+        FROM incidents
+        WHERE incident_key = @key
+        """;
+
+    /// <summary>Every escalation of one incident (ix_events_incident) with its Slack message's state.</summary>
+    public const string IncidentEscalations =
+        """
+        SELECT e.level, e.created_at, o.status, o.last_error
+        FROM escalation_events e
+        LEFT JOIN notification_outbox o ON o.incident_key = e.incident_key AND o.level = e.level
+        WHERE e.incident_key = @key
+        ORDER BY e.level, e.created_at
+        """;
 }

@@ -33,9 +33,16 @@ public static class ServerCommandLine
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            if (parsed.CommandResult.Command is RootCommand && parsed.UnmatchedTokens is [var first, ..] && !first.StartsWith('-'))
             {
-                await Console.Error.WriteLineAsync(error.Message);
+                await Console.Error.WriteLineAsync($"Unknown command '{first}'.");
+            }
+            else
+            {
+                foreach (var error in parsed.Errors)
+                {
+                    await Console.Error.WriteLineAsync(error.Message);
+                }
             }
             await Console.Error.WriteLineAsync();
             PrintHelp(root, CommandPath(parsed.CommandResult.Command), Console.Error);
