@@ -173,9 +173,10 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 
-status=0
-wait "$worker" || status=$?
-# After Ctrl+C, `wait` returns when the trap runs: wait for the worker's own shutdown.
-while kill -0 "$worker" 2>/dev/null; do wait "$worker" || status=$?; done
+# The worker's own exit code; after Ctrl+C, `wait` returns when the trap runs, so wait again for its shutdown.
+while :; do
+  wait "$worker" && status=0 || status=$?
+  kill -0 "$worker" 2>/dev/null || break
+done
 [ "$(cat "$pidfile" 2>/dev/null)" = "$worker" ] && rm -f "$pidfile"
 exit "$status"

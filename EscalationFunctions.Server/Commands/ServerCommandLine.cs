@@ -48,7 +48,9 @@ public static class ServerCommandLine
             PrintHelp(root, CommandPath(parsed.CommandResult.Command), Console.Error);
             return ExitCodes.Usage;
         }
-        return await parsed.InvokeAsync();
+        // No System.CommandLine signal handling: by default it ends the process 2 s after SIGTERM or
+        // Ctrl+C, cutting short the host's own graceful shutdown (the tick and Slack posts in flight).
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
 
     /// <summary><c>help [COMMAND]</c>: the same text as <c>[COMMAND] --help</c>.</summary>

@@ -32,6 +32,7 @@ public class ReadableOutputTests(DatabaseFixture fixture) : DatabaseTest(fixture
         Assert.DoesNotContain(lines, l => l.Contains("SlackConsoleTransport", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Microsoft.Hosting.Lifetime", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("Stopping: the tick and the Slack posts in flight finish first", StringComparison.Ordinal)); // SIGTERM is graceful
     }
 
     [Theory]
