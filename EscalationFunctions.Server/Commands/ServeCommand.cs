@@ -41,7 +41,7 @@ public static class ServeCommand
         var listenOn = urls ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? ServerApp.DefaultUrl;
         if (BusyAddress(listenOn) is { } busy)
         {
-            await Console.Error.WriteLineAsync(AddressInUse(busy));
+            await Console.Error.WriteLineAsync(AddressInUse($"{busy} is already in use by another process"));
             return ExitCodes.Failed;
         }
         try
@@ -52,7 +52,7 @@ public static class ServeCommand
         catch (IOException e) when (e.InnerException is AddressInUseException)
         {
             // Another process took the port between the check above and the bind.
-            await Console.Error.WriteLineAsync(AddressInUse(e.Message));
+            await Console.Error.WriteLineAsync(AddressInUse(e.Message.TrimEnd('.')));
             return ExitCodes.Failed;
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or SocketException or IOException)
@@ -63,8 +63,8 @@ public static class ServeCommand
         }
     }
 
-    private static string AddressInUse(string address) =>
-        $"Start-up failed: {address.TrimEnd('.')} is already in use by another process. Stop it, or choose another address with " +
+    private static string AddressInUse(string problem) =>
+        $"Start-up failed: {problem}. Stop that process, or choose another address with " +
         "ASPNETCORE_URLS (or --urls), e.g. ASPNETCORE_URLS=http://127.0.0.1:7072, and point OPS_BASE_URL at it for scripts/ops-call.sh.";
 
     /// <summary>
