@@ -16,6 +16,18 @@ public static class ServerApp
     {
         var settings = startup.Settings;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // ASP.NET Core writes five Information lines per request and the host four at start; the banner
+        // below says what they would. As defaults under every other configuration source, so
+        // Logging__LogLevel__Microsoft.AspNetCore=Information brings them back (a filter in code
+        // may still keep a category quiet for a reason of its own).
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            },
+        });
         if (string.IsNullOrWhiteSpace(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey)))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -29,17 +41,6 @@ public static class ServerApp
         });
         // Npgsql logs every command at Information; its warnings and errors are what operators need.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
-        // ASP.NET Core writes five Information lines per request and the host four at start; the banner
-        // below says what they would. As defaults under every other configuration source, so
-        // Logging__LogLevel__Microsoft.AspNetCore=Information brings them back.
-        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
-        {
-            InitialData = new Dictionary<string, string?>
-            {
-                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
-                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-            },
-        });
 
         // Header values are decoded as Latin-1, which accepts any byte, so odd or non-ASCII headers
         // reach the handler and get its JSON error instead of Kestrel's bare 400.
