@@ -3,15 +3,17 @@
 #   ./scripts/ops-call.sh health
 #   ./scripts/ops-call.sh tick   ['{"reason":"manual"}']
 #   ./scripts/ops-call.sh recalc
-# Reads OPS_HMAC_SECRET from .local/env and signs with the server's own `sign` command; locally the
-# caller is "$USER" holding OPS_ADMIN_ROLE (OPS_TRUST_PRINCIPAL_HEADER=true). OPS_BASE_URL overrides
-# the address; OPS_FUNCTION_KEY, when set, is sent as x-functions-key.
+# Reads OPS_HMAC_SECRET and the worker's address from .local/env and signs with the server's own
+# `sign` command; locally the caller is "$USER" holding OPS_ADMIN_ROLE (OPS_TRUST_PRINCIPAL_HEADER=true).
+# OPS_BASE_URL, exported, overrides the address; OPS_FUNCTION_KEY, when set, is sent as x-functions-key.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f .local/env ] || { echo "ops-call.sh: no .local/env; start the worker with ./scripts/run-local.sh first" >&2; exit 1; }
+own_base=${OPS_BASE_URL:-}
 # shellcheck disable=SC1091
 source .local/env
-base=${OPS_BASE_URL:-http://127.0.0.1:7071}
+# The worker's address: OPS_BASE_URL exported here, else the one run-local.sh recorded.
+base=${own_base:-${OPS_BASE_URL:-http://127.0.0.1:7071}}
 endpoint=${1:-}
 body=${2:-}
 
@@ -36,6 +38,6 @@ case "$endpoint" in
           --as "${USER:-operator}:${OPS_ADMIN_ROLE:-ops_admin}" "${key_args[@]}")
     eval "$cmd"
     ;;
-  *) echo "usage: ops-call.sh health|tick|recalc [body]" >&2; exit 64;;
+  *) echo "usage: ops-call.sh health|tick|recalc [body]" >&2; exit 2;;
 esac
 echo

@@ -5,18 +5,24 @@ namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
 /// <c>SLACK_DELIVERY=console</c>: writes each message to the log instead of Slack, so a local run
-/// shows its escalations without a Slack workspace. Every message counts as delivered.
+/// shows its escalations without a Slack workspace. Every message counts as delivered. The log
+/// category is the short <see cref="Category"/>, not this type's 62-character name, so a line reads
+/// like the message it stands for.
 /// </summary>
-public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<SlackConsoleTransport> logger) : ISlackTransport
+public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFactory loggers) : ISlackTransport
 {
+    public const string Category = "Slack";
+
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
+
     public bool IsRateLimited => false;
 
     public Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
     {
         foreach (var n in message.Members)
         {
-            logger.LogInformation(
-                "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}",
+            _logger.LogInformation(
+                "#{Route}: level {Level}: {Title} ({Severity}) {Url} dedup_key={DedupKey}",
                 n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
                 SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey);
         }
