@@ -6,28 +6,32 @@ namespace EscalationFunctions.Engine.Hosting;
 
 /// <summary>
 /// Runs the Slack sender for the life of the process: wakes when a tick commits notifications
-/// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries.
+/// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries. While the
+/// outbox cannot be read (the database is down, say) it backs off with <see cref="FailureBackoff"/>.
 /// </summary>
-public sealed class NotificationSenderService(NotificationDispatcher dispatcher, OutboxSignal signal, ILogger<NotificationSenderService> logger)
-    : BackgroundService
+public sealed class NotificationSenderService(NotificationDispatcher dispatcher, OutboxSignal signal, TimeProvider time,
+    ILogger<NotificationSenderService> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var backoff = new FailureBackoff("Slack sender", PollInterval, logger, time);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var wait = PollInterval;
                 try
                 {
                     await dispatcher.StartLanesAsync(stoppingToken);
+                    backoff.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Slack sender could not read the outbox; trying again in {PollMs} ms", PollInterval.TotalMilliseconds);
+                    wait = backoff.Failed(e);
                 }
-                await signal.WaitAsync(PollInterval, stoppingToken);
+                await signal.WaitAsync(wait, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

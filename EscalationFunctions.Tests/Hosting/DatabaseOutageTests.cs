@@ -10,7 +10,8 @@ namespace EscalationFunctions.Tests.Hosting;
 
 /// <summary>
 /// The plain server while its database is down: a PostgreSQL cluster of its own is stopped under
-/// the running server and started again. The tick loop backs off, warns once and says when it recovered.
+/// the running server and started again. The tick loop backs off, warns once and says when it recovered;
+/// the Slack sender's loop backs off too.
 /// </summary>
 public sealed partial class DatabaseOutageTests : IAsyncLifetime
 {
@@ -57,6 +58,12 @@ public sealed partial class DatabaseOutageTests : IAsyncLifetime
         Assert.DoesNotContain("   at ", warning);
         Assert.DoesNotContain(tickLines, l => l.Contains("fail:", StringComparison.Ordinal));
         Assert.Single(tickLines, l => l.Contains("info:", StringComparison.Ordinal) && l.Contains("Tick recovered after", StringComparison.Ordinal));
+
+        // Above Debug (which this test turns on for the tick's retries), nothing writes a stack trace
+        // or an error line during the outage: the Slack sender backs off and warns once too.
+        var shown = server.Output.Split('\n').Where(l => !l.Contains(" dbug: ", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(shown, l => l.Contains("   at ", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal));
+        Assert.True(shown.Count(l => l.Contains("Slack sender failed: ", StringComparison.Ordinal)) <= 1, "the Slack sender warns at most once per outage");
 
         // Waits between failures grow from the period (300 ms) by doubling: 300, 600, 1200, 2400 ms.
         // Lower bounds only: a loaded machine can make them longer, never shorter.
