@@ -6,6 +6,7 @@ public sealed record StatusReport(
     StatusList<OpenIncident> OpenIncidents,
     RecentEscalations Escalations,
     MessageStatus Messages,
+    StatusList<QuarantinedIncident> Quarantined,
     IReadOnlyList<InstanceTick> Instances);
 
 /// <summary>The first rows of a list and how many there are in all.</summary>
@@ -26,6 +27,9 @@ public sealed record MessageStatus(long Pending, DateTimeOffset? OldestPendingAt
 
 /// <param name="LastError">Slack's last answer, or the transport's error.</param>
 public sealed record DeadMessage(DateTimeOffset CreatedAt, string IncidentKey, int Level, string Route, int Attempts, string? LastError);
+
+/// <param name="Error">The data error that escalating the incident raised.</param>
+public sealed record QuarantinedIncident(DateTimeOffset QuarantinedAt, string IncidentKey, string Route, int Level, string? Error);
 
 /// <param name="Outcome">What the instance's last tick did (<see cref="TickOutcome"/>'s name).</param>
 public sealed record InstanceTick(string InstanceId, DateTimeOffset LastCompletedAt, string? Outcome);

@@ -49,11 +49,16 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
                 Utc(r, 0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), NullableString(r, 5)), ct),
         };
 
+        var quarantined = new StatusList<QuarantinedIncident>(
+            await ScalarAsync(conn, tx, StatusReportSql.QuarantinedIncidentCount, ct),
+            await ListAsync(conn, tx, StatusReportSql.QuarantinedIncidents, c => c.Parameters.AddWithValue("limit", limit), r => new QuarantinedIncident(
+                Utc(r, 0), r.GetString(1), r.GetString(2), r.GetInt32(3), NullableString(r, 4)), ct));
+
         var instances = await ListAsync(conn, tx, StatusReportSql.InstanceTicks, _ => { },
             r => new InstanceTick(r.GetString(0), Utc(r, 1), NullableString(r, 2)), ct);
 
         await tx.CommitAsync(ct);
-        return new StatusReport(now, open, escalations, messages, instances);
+        return new StatusReport(now, open, escalations, messages, quarantined, instances);
     }
 
     /// <summary>One incident and its escalations; null when no incident has that key.</summary>

@@ -47,6 +47,22 @@ internal static class StatusReportSql
                (SELECT count(*) FROM notification_outbox WHERE status = 'dead')
         """;
 
+    /// <summary>
+    /// Incidents set aside as poison rows (spec §3.1), the latest first, with the error that did it
+    /// (the partial index ix_inc_quarantined). An UPDATE of the row lifts the quarantine.
+    /// </summary>
+    public const string QuarantinedIncidents =
+        """
+        SELECT quarantined_at, incident_key, route, escalation_level, quarantine_error
+        FROM incidents
+        WHERE quarantined_at IS NOT NULL
+        ORDER BY quarantined_at DESC, id DESC
+        LIMIT @limit
+        """;
+
+    public const string QuarantinedIncidentCount =
+        "SELECT count(*) FROM incidents WHERE quarantined_at IS NOT NULL";
+
     /// <summary>Dead-lettered messages, newest first, with Slack's last answer.</summary>
     public const string DeadMessages =
         """

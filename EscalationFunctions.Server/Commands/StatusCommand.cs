@@ -9,7 +9,7 @@ namespace EscalationFunctions.Server.Commands;
 /// <summary>
 /// <c>status</c>: what the worker is doing, from the database (needs only POSTGRES_CONNECTION_STRING):
 /// open incidents with their level and next due time, the escalations of the last hours and their
-/// Slack state, pending and dead messages, each instance's last tick. A table for people, <c>--json</c>
+/// Slack state, pending and dead messages, incidents quarantined as poison rows, each instance's last tick. A table for people, <c>--json</c>
 /// for scripts. Reads only.
 /// </summary>
 public static class StatusCommand
@@ -50,7 +50,8 @@ public static class StatusCommand
         });
         var json = new Option<bool>("--json") { Description = "Print the report as JSON, for scripts." };
 
-        var status = new Command("status", "Show open incidents, recent escalations, waiting and dead Slack messages and each instance's last tick " +
+        var status = new Command("status", "Show open incidents, recent escalations, waiting and dead Slack messages, quarantined incidents and " +
+                                           "each instance's last tick " +
                                            "(reads the database; needs only POSTGRES_CONNECTION_STRING).")
         {
             hours, limit, json,
@@ -114,6 +115,20 @@ public static class StatusCommand
             {
                 table.Add(Time(d.CreatedAt), d.IncidentKey, d.Level.ToString(CultureInfo.InvariantCulture), d.Route,
                     d.Attempts.ToString(CultureInfo.InvariantCulture), d.LastError);
+            }
+            table.WriteTo(output);
+        }
+
+        var quarantined = report.Quarantined;
+        output.WriteLine();
+        output.WriteLine($"Quarantined incidents: {quarantined.Count}{More(quarantined.Count, quarantined.Shown.Count)}" +
+                         (quarantined.Count > 0 ? " (skipped by every tick until the row is updated; runbook section 7)" : ""));
+        if (quarantined.Shown.Count > 0)
+        {
+            var table = new TextTable("QUARANTINED", "INCIDENT", "ROUTE", "LEVEL", "ERROR");
+            foreach (var q in quarantined.Shown)
+            {
+                table.Add(Time(q.QuarantinedAt), q.IncidentKey, q.Route, q.Level.ToString(CultureInfo.InvariantCulture), q.Error);
             }
             table.WriteTo(output);
         }

@@ -7,7 +7,8 @@ namespace EscalationFunctions.Tests.Cli;
 
 /// <summary>
 /// <c>status</c> against a database a real tick wrote to: open incidents with level and next due
-/// time, recent escalations and their Slack state, pending and dead messages, each instance's tick.
+/// time, recent escalations and their Slack state, pending and dead messages, quarantined
+/// incidents, each instance's tick.
 /// </summary>
 public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
@@ -91,7 +92,28 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Equal(0, exit);
         Assert.Contains("Open incidents: 0", stdout);
         Assert.Contains("Slack messages: 0 pending, 0 dead", stdout);
+        Assert.Contains("Quarantined incidents: 0", stdout);
         Assert.Contains("no instance has completed a tick yet", stdout);
+    }
+
+    [Fact]
+    public async Task Quarantined_incidents_are_listed_with_their_error_in_both_forms()
+    {
+        await SeedAsync();
+        // As the tick marks a poison row (spec §3.1); an UPDATE that sets quarantined_at keeps it.
+        await Db.ExecuteAsync(
+            "UPDATE incidents SET quarantined_at = now(), quarantine_error = '54000: index row size 2712 exceeds maximum' WHERE incident_key = 'NEW-1'");
+
+        var quarantined = (await StatusJsonAsync("--json")).GetProperty("quarantined");
+        Assert.Equal(1, quarantined.GetProperty("count").GetInt64());
+        var row = Assert.Single(quarantined.GetProperty("shown").EnumerateArray());
+        Assert.Equal("NEW-1", row.GetProperty("incidentKey").GetString());
+        Assert.Equal("54000: index row size 2712 exceeds maximum", row.GetProperty("error").GetString());
+
+        var (exit, stdout, _) = await ServerProcess.RunToExitAsync(Env(), ["status"]);
+        Assert.Equal(0, exit);
+        Assert.Contains("Quarantined incidents: 1 (skipped by every tick until the row is updated; runbook section 7)", stdout);
+        Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+NEW-1\s+search\s+0\s+54000: index row size 2712 exceeds maximum$", stdout);
     }
 
     [Fact]
