@@ -8,6 +8,6 @@ public static class ExitCodes
     /// <summary>A setting is missing or bad; the reason is on standard error, one line per setting.</summary>
     public const int BadConfiguration = 2;
 
-    /// <summary>The command line itself is wrong.</summary>
-    public const int Usage = 64;
+    /// <summary>The command line itself is wrong (unknown command, bad option); usage is on standard error.</summary>
+    public const int Usage = 2;
 }

@@ -1,6 +1,9 @@
 using System.Text;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Http;
+using Microsoft.Extensions.Configuration.Memory;
 
 namespace EscalationFunctions.Server;
 
@@ -13,6 +16,18 @@ public static class ServerApp
     {
         var settings = startup.Settings;
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
+        // ASP.NET Core writes five Information lines per request and the host four at start; the banner
+        // below says what they would. As defaults under every other configuration source, so
+        // Logging__LogLevel__Microsoft.AspNetCore=Information brings them back (a filter in code
+        // may still keep a category quiet for a reason of its own).
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+            },
+        });
         if (string.IsNullOrWhiteSpace(builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey)))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -37,6 +52,7 @@ public static class ServerApp
         builder.Services.AddEscalationHosting(startup);
         builder.Services.AddMvcCore(); // executes the handlers' IActionResults, as the Functions host does
         builder.Services.AddHostedService<TickTimerService>();
+        builder.Services.AddSingleton<StatusReportReader>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
@@ -44,15 +60,18 @@ public static class ServerApp
         app.UseExceptionHandler(failed => failed.Run(context => OpsRoutesMapping.ExecuteAsync(context,
             OpsHttpEndpoints.Error(context.Response, 503, "internal_error", "The worker failed to handle the call; its logs say why. Try again shortly."))));
         app.UseMiddleware<FunctionKeyMiddleware>();
+        app.MapIncidentRoutes();
         app.MapOpsRoutes();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EscalationFunctions.Server");
         foreach (var warning in startup.Warnings)
         {
             logger.LogWarning("Configuration: {Warning}", warning);
         }
+        var time = app.Services.GetRequiredService<TimeProvider>();
         app.Lifetime.ApplicationStarted.Register(() =>
-            logger.LogInformation("EscalationFunctions server listening on {Urls}; tick every {TickMs} ms",
-                string.Join(", ", app.Urls), settings.Tick.Period.TotalMilliseconds));
+            logger.LogInformation("EscalationFunctions server listening on {Urls}; tick every {TickMs} ms; {Mode}. Ctrl+C stops it",
+                string.Join(", ", app.Urls), settings.Tick.Period.TotalMilliseconds, WorkerMode.Describe(settings, time.GetUtcNow())));
+        app.Lifetime.ApplicationStopping.Register(() => logger.LogInformation("Stopping: the tick and the Slack posts in flight finish first"));
         return app;
     }
 }

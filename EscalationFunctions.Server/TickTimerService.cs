@@ -1,30 +1,40 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Hosting;
 
 namespace EscalationFunctions.Server;
 
 /// <summary>
-/// The plain host's timer: a tick every <c>ESC_TICK_MS</c>, followed by delivery (<see cref="EscalationCycle"/>), the first one period after start (like
-/// the Functions timer with <c>RunOnStartup = false</c>). A tick that runs long delays the next
-/// one instead of overlapping it; a failed tick is logged and the next one tries again.
+/// The plain host's timer: every <c>ESC_TICK_MS</c> a tick followed by delivery
+/// (<see cref="EscalationCycle"/>), the first one period after start (like the Functions timer with
+/// <c>RunOnStartup = false</c>). A cycle that runs long delays the next one instead of overlapping it.
+/// A failed cycle is retried with <see cref="FailureBackoff"/>: the period, doubling up to 30 s while
+/// it keeps failing, one warning when it starts and one line when it recovers.
 /// </summary>
 public sealed class TickTimerService(EscalationCycle cycle, EscalationSettings settings, TimeProvider time, ILogger<TickTimerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(settings.Tick.Period, time);
+        var period = settings.Tick.Period;
+        var backoff = new FailureBackoff("Tick", period, logger, time);
+        var delay = period;
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
+            while (true)
             {
+                await Task.Delay(delay, time, stoppingToken);
+                var started = time.GetTimestamp();
                 try
                 {
                     await cycle.RunAsync(stoppingToken);
+                    backoff.Succeeded();
+                    var rest = period - time.GetElapsedTime(started);
+                    delay = rest > TimeSpan.Zero ? rest : TimeSpan.Zero;
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Tick failed; the next tick in {PeriodMs} ms tries again", settings.Tick.Period.TotalMilliseconds);
+                    delay = backoff.Failed(e);
                 }
             }
         }

@@ -4,15 +4,17 @@
 #   ./scripts/ops-call.sh tick   ['{"reason":"manual"}']
 #   ./scripts/ops-call.sh recalc
 #   ./scripts/ops-call.sh ack KEY        acknowledge incident KEY (any characters; it is percent-encoded)
-# Reads OPS_HMAC_SECRET from .local/env and signs with the server's own `sign` command; locally the
-# caller is "$USER" holding OPS_ADMIN_ROLE (OPS_TRUST_PRINCIPAL_HEADER=true). OPS_BASE_URL overrides
-# the address; OPS_FUNCTION_KEY, when set, is sent as x-functions-key.
+# Reads OPS_HMAC_SECRET and the worker's address from .local/env and signs with the server's own
+# `sign` command; locally the caller is "$USER" holding OPS_ADMIN_ROLE (OPS_TRUST_PRINCIPAL_HEADER=true).
+# OPS_BASE_URL, exported, overrides the address; OPS_FUNCTION_KEY, when set, is sent as x-functions-key.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -f .local/env ] || { echo "ops-call.sh: no .local/env; start the worker with ./scripts/run-local.sh first" >&2; exit 1; }
+own_base=${OPS_BASE_URL:-}
 # shellcheck disable=SC1091
 source .local/env
-base=${OPS_BASE_URL:-http://127.0.0.1:7071}
+# The worker's address: OPS_BASE_URL exported here, else the one run-local.sh recorded.
+base=${own_base:-${OPS_BASE_URL:-http://127.0.0.1:7071}}
 endpoint=${1:-}
 body=${2:-}
 
@@ -53,12 +55,12 @@ case "$endpoint" in
     eval "$cmd"
     ;;
   ack)
-    [ -n "$body" ] || { echo "usage: ops-call.sh ack INCIDENT_KEY" >&2; exit 64; }
+    [ -n "$body" ] || { echo "usage: ops-call.sh ack INCIDENT_KEY" >&2; exit 2; }
     key=$(urlencode "$body")
     cmd=$("${server[@]}" sign --url "$base/ops/incidents/$key/ack" \
           --as "${USER:-operator}:${OPS_ADMIN_ROLE:-ops_admin}" "${key_args[@]}")
     eval "$cmd"
     ;;
-  *) echo "usage: ops-call.sh health|tick|recalc [body] | ack KEY" >&2; exit 64;;
+  *) echo "usage: ops-call.sh health|tick|recalc [body] | ack KEY" >&2; exit 2;;
 esac
 echo

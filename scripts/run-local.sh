@@ -1,30 +1,121 @@
 #!/usr/bin/env bash
 # Runs the worker on this machine with everything it needs:
-#   ./scripts/run-local.sh            start PostgreSQL (unless POSTGRES_CONNECTION_STRING is set), apply
-#                                     migrations, serve on http://127.0.0.1:7071, tick every 10 s
-#   ./scripts/run-local.sh samples    add demo incidents (in a second terminal) and watch them escalate
-#   ./scripts/run-local.sh migrate    only apply migrations
-#   ./scripts/run-local.sh stop       stop the local PostgreSQL
+#   ./scripts/run-local.sh              start PostgreSQL (unless POSTGRES_CONNECTION_STRING names another
+#                                       database), apply migrations, serve on http://127.0.0.1:7071, tick every 10 s
+#   ./scripts/run-local.sh samples      add demo incidents (in a second terminal) and watch them escalate
+#   ./scripts/run-local.sh status       what is open, what escalated, what waits for Slack (--json for scripts)
+#   ./scripts/run-local.sh migrate      only apply migrations
+#   ./scripts/run-local.sh stop         stop the worker this script started, then the local PostgreSQL
+#   ./scripts/run-local.sh help         the server's commands and options (--help: this text)
 # Without SLACK_WEBHOOK_URL, Slack messages are printed to the console (SLACK_DELIVERY=console).
-# Settings live in .local/env (git-ignored); any setting exported before the call wins.
+#
+# Your settings go in .local/settings (made on the first run, read on every start, never rewritten);
+# a setting exported in the shell wins over it. .local/env is written by this script once the
+# worker listens, for `source .local/env` and scripts/ops-call.sh: the database, the ops key and
+# the worker's address. Sourcing it does not change what the next start does.
+# Another port: ASPNETCORE_URLS=http://127.0.0.1:7072 ./scripts/run-local.sh (ops-call.sh follows).
+# RUN_LOCAL_NO_BUILD=1 serves the server as already built (tests, which build it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command=${1:-serve}
+[ $# -gt 0 ] && shift
+
+die() { echo "run-local.sh: $*" >&2; exit 1; }
+# Builds the server quietly; on failure shows the compiler's output.
+build() {
+  dotnet build EscalationFunctions.Server -c Release -nologo -v quiet >.local/build.log 2>&1 \
+    || { cat .local/build.log >&2; die "the build failed (output above, also in .local/build.log)"; }
+}
 
 mkdir -p .local
 pgdir=.local/postgres
+pidfile=.local/worker.pid
+dll=EscalationFunctions.Server/bin/Release/net10.0/EscalationFunctions.Server.dll
+
+# The worker this script started, if it still runs (the pid file could name a recycled pid: check it is ours).
+running_worker() {
+  local pid
+  pid=$(cat "$pidfile" 2>/dev/null) || return 1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'EscalationFunctions.Server.dll' \
+    && echo "$pid"
+}
+
+case "$command" in
+  -h|--help)
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    exit 0;;
+  serve|samples|status|migrate|stop) ;;
+  *) # help, sign, or a mistake the server explains: no database needed
+    [ -f "$dll" ] || build
+    exec dotnet "$dll" "$command" "$@";;
+esac
+
+if [ "$command" = stop ]; then
+  if pid=$(running_worker); then
+    kill -TERM "$pid"
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid" 2>/dev/null || true; }
+    echo "Worker (pid $pid) stopped."
+  fi
+  rm -f "$pidfile"
+  [ -e "$pgdir" ] && scripts/postgres.sh stop "$pgdir"
+  echo "Local PostgreSQL stopped; its data stays in $pgdir."
+  exit 0
+fi
+
+if [ "$command" = serve ] && pid=$(running_worker); then
+  die "a worker started by this script already runs (pid $pid); stop it with ./scripts/run-local.sh stop"
+fi
+
+# Values that came from `source .local/env` are this script's own output, not the user's choice:
+# forget them, so that the local cluster is started and .local/settings is read as on a fresh shell.
+if [ -f .local/env ]; then
+  for name in POSTGRES_CONNECTION_STRING OPS_HMAC_SECRET OPS_BASE_URL APP_BASE_URL; do
+    if [ -n "${!name:-}" ] && [ "${!name}" = "$(unset "$name"; source .local/env >/dev/null 2>&1; printf '%s' "${!name:-}")" ]; then
+      unset "$name"
+    fi
+  done
+fi
+
+if [ ! -f .local/settings ]; then
+  cat >.local/settings <<'EOF'
+# Your settings for ./scripts/run-local.sh (shell syntax, NAME=value). Read on every start and never
+# rewritten; a variable exported in the shell wins. Every setting: README.md, "Settings".
+ESC_TICK_MS=10000
+# ESC_DRY_RUN=true
+# ESC_CANARY_PCT=100
+# ESC_PAUSE_CRON="0 22 * * *"
+# SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...
+# ASPNETCORE_URLS=http://127.0.0.1:7071
+EOF
+fi
+# Read .local/settings, then restore what the shell exported: an exported setting wins.
+exported=$(export -p)
+set -a
+# shellcheck disable=SC1091
+source .local/settings
+set +a
+eval "$exported"
+
+if [ "$command" = serve ]; then
+  # Where the worker will listen (the first of ASPNETCORE_URLS, else the server's default), checked before anything starts.
+  url=${ASPNETCORE_URLS:-http://127.0.0.1:7071}
+  url=${url%%;*}
+  hostport=${url#*://}; hostport=${hostport%%/*}
+  listen_port=${hostport##*:}
+  [[ "$listen_port" =~ ^[0-9]+$ ]] || listen_port=80
+  if (exec 3<>"/dev/tcp/127.0.0.1/$listen_port") 2>/dev/null; then
+    die "port $listen_port is in use by another process; choose another with ASPNETCORE_URLS=http://127.0.0.1:7072 ./scripts/run-local.sh (scripts/ops-call.sh follows it)"
+  fi
+  base="http://127.0.0.1:$listen_port"
+fi
+
 # The cluster runs as the `postgres` user, which must be able to reach its folder. When the clone
 # sits somewhere it cannot (under /root, say), keep the cluster in /var/tmp behind a link.
 if [ "$(id -u)" = 0 ] && [ ! -e "$pgdir" ] && ! runuser -u postgres -- test -x "$(pwd)/.local" 2>/dev/null; then
   target="/var/tmp/escalationfunctions-$(pwd | sha256sum | cut -c1-12)/postgres"
   mkdir -p "$target" && chmod 755 "$(dirname "$target")"
   ln -s "$target" "$pgdir"
-fi
-
-if [ "$command" = stop ]; then
-  scripts/postgres.sh stop "$pgdir"
-  echo "Local PostgreSQL stopped."
-  exit 0
 fi
 
 if [ -z "${POSTGRES_CONNECTION_STRING:-}" ]; then
@@ -36,25 +127,56 @@ if [ -z "${POSTGRES_CONNECTION_STRING:-}" ]; then
     psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE escalation" >/dev/null
   fi
   export POSTGRES_CONNECTION_STRING="${admin/Database=postgres/Database=escalation}"
-  echo "PostgreSQL on 127.0.0.1:$port, database 'escalation' (data in $pgdir)"
+  echo "PostgreSQL on 127.0.0.1:$port, database 'escalation' (data in $pgdir)" >&2
 fi
 
 # A local HMAC key for the ops endpoints, made once.
 [ -f .local/ops-hmac-secret ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .local/ops-hmac-secret
-
-export APP_BASE_URL=${APP_BASE_URL:-http://localhost:7071}
-export ESC_TICK_MS=${ESC_TICK_MS:-10000}
 export OPS_HMAC_SECRET=${OPS_HMAC_SECRET:-$(cat .local/ops-hmac-secret)}
+
+# Commands other than serve use the built server (building it the first time).
+if [ "$command" != serve ]; then
+  [ -f "$dll" ] || build
+  exec dotnet "$dll" "$command" "$@"
+fi
+
+
+export APP_BASE_URL=${APP_BASE_URL:-http://localhost:$listen_port}
 export OPS_TRUST_PRINCIPAL_HEADER=${OPS_TRUST_PRINCIPAL_HEADER:-true}
 if [ -z "${SLACK_WEBHOOK_URL:-}" ] && [ -z "${SLACK_ROUTE_WEBHOOKS:-}" ]; then
   export SLACK_DELIVERY=${SLACK_DELIVERY:-console}
 fi
 
-{
-  echo "# Written by scripts/run-local.sh; source it to talk to the local worker."
-  for name in POSTGRES_CONNECTION_STRING APP_BASE_URL ESC_TICK_MS OPS_HMAC_SECRET OPS_TRUST_PRINCIPAL_HEADER SLACK_DELIVERY; do
-    [ -n "${!name:-}" ] && printf 'export %s=%q\n' "$name" "${!name}"
-  done
-} > .local/env
+[ -n "${RUN_LOCAL_NO_BUILD:-}" ] || build
 
-exec dotnet run --project EscalationFunctions.Server -c Release -- "$command"
+# The worker runs as this script's child so that `stop` (its pid file) and Ctrl+C (the trap) end it.
+dotnet "$dll" serve "$@" &
+worker=$!
+echo "$worker" > "$pidfile"
+trap 'kill -TERM "$worker" 2>/dev/null || true' INT TERM
+
+# .local/env is written once the worker answers, so a start that failed leaves the last good one.
+for _ in $(seq 1 600); do
+  kill -0 "$worker" 2>/dev/null || break
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' "$base/" 2>/dev/null || true)" != 000 ]; then
+    {
+      echo "# Written by scripts/run-local.sh when the worker started; rewritten on every start, so do not edit it:"
+      echo "# your settings go in .local/settings. Source it to talk to the local worker (psql, ops-call.sh)."
+      for name in POSTGRES_CONNECTION_STRING OPS_HMAC_SECRET APP_BASE_URL; do
+        printf 'export %s=%q\n' "$name" "${!name}"
+      done
+      printf 'export OPS_BASE_URL=%q\n' "$base"
+    } > .local/env.tmp
+    mv .local/env.tmp .local/env
+    break
+  fi
+  sleep 0.2
+done
+
+# The worker's own exit code; after Ctrl+C, `wait` returns when the trap runs, so wait again for its shutdown.
+while :; do
+  wait "$worker" && status=0 || status=$?
+  kill -0 "$worker" 2>/dev/null || break
+done
+[ "$(cat "$pidfile" 2>/dev/null)" = "$worker" ] && rm -f "$pidfile"
+exit "$status"

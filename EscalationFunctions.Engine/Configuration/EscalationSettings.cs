@@ -31,10 +31,7 @@ public sealed record GateSettings(
 /// (table <c>escalation_sla</c>) because the trigger that computes <c>next_due_at</c> for rows
 /// written by other systems reads them there.
 /// </summary>
-public sealed record SlaSettings(int CriticalAckMinutes, int WarningAckMinutes, int SnoozeMinutes, int MaxLevel)
-{
-    public static SlaSettings Defaults { get; } = new(5, 15, 30, 7);
-}
+public sealed record SlaSettings(int CriticalAckMinutes, int WarningAckMinutes, int SnoozeMinutes, int MaxLevel);
 
 /// <param name="Period"><c>ESC_TICK_MS</c>: the plain server's timer, and the base of the lag alerts.</param>
 /// <param name="Schedule"><c>ESC_TICK_SCHEDULE</c>: the Functions timer's NCRONTAB; validated to fire every <paramref name="Period"/>.</param>

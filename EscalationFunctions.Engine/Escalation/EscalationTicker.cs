@@ -28,6 +28,9 @@ public sealed class EscalationTicker(
     private const int DryRunSampleSize = 50;
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The last closed gate logged ("" while ticks run), so a paused or disabled worker logs once, not every tick.</summary>
+    private string _loggedGate = "";
+
     public async Task<TickResult> TickAsync(CancellationToken ct = default)
     {
         var stopwatch = Stopwatch.StartNew();
@@ -43,7 +46,10 @@ public sealed class EscalationTicker(
 
         if (!gates.WorkerEnabled)
         {
-            logger.LogInformation("Tick skipped: {Setting}=false", SettingNames.WorkerEnabled);
+            if (GateChanged($"{SettingNames.WorkerEnabled}=false"))
+            {
+                logger.LogInformation("Ticks do nothing: {Setting}=false (logged once)", SettingNames.WorkerEnabled);
+            }
             return result;
         }
 
@@ -54,20 +60,23 @@ public sealed class EscalationTicker(
         if (gates.Pause?.PausedUntil(dbNow) is { } pausedUntil)
         {
             result = result with { Outcome = TickOutcome.Paused, PausedUntil = pausedUntil };
-            logger.LogInformation("Tick paused until {PausedUntil:O} ({Setting}='{Cron}')", pausedUntil, SettingNames.PauseCron, gates.Pause.CronText);
+            if (GateChanged($"paused until {pausedUntil:O}"))
+            {
+                logger.LogInformation("Ticks paused until {PausedUntil:O} ({Setting}='{Cron}')", pausedUntil, SettingNames.PauseCron, gates.Pause.CronText);
+            }
         }
         else if (!gates.V1Enabled)
         {
             result = result with { Outcome = TickOutcome.V1Off };
-            logger.LogInformation("Tick skipped: {Setting}=false", SettingNames.V1);
-        }
-        else if (gates.DryRun)
-        {
-            result = await PreviewAsync(conn, result, ct);
+            if (GateChanged($"{SettingNames.V1}=false"))
+            {
+                logger.LogInformation("Ticks escalate nothing: {Setting}=false (logged once)", SettingNames.V1);
+            }
         }
         else
         {
-            result = await EscalateAsync(conn, result, dbNow, ct);
+            GateChanged(""); // the gates are open again: the next one that closes is logged again
+            result = gates.DryRun ? await PreviewAsync(conn, result, ct) : await EscalateAsync(conn, result, dbNow, ct);
         }
 
         result = result with { DurationMs = stopwatch.Elapsed.TotalMilliseconds };
@@ -77,6 +86,9 @@ public sealed class EscalationTicker(
         metrics.Track(MetricNames.SkippedIdempotent, result.SkippedIdempotent);
         return result;
     }
+
+    /// <summary>True when the gate state differs from the last one logged (thread-safe: ticks may run at once).</summary>
+    private bool GateChanged(string state) => Interlocked.Exchange(ref _loggedGate, state) != state;
 
     private async Task<TickResult> EscalateAsync(NpgsqlConnection conn, TickResult result, DateTimeOffset tickStartedAt, CancellationToken ct)
     {
@@ -243,8 +255,11 @@ public sealed class EscalationTicker(
         await reader.DisposeAsync();
 
         var deferred = await CountOutsideCanaryAsync(conn, ct);
-        logger.LogInformation("Dry run: {WouldEscalate} incident(s) would escalate, {WouldSkip} would be skipped as already recorded, {Deferred} outside the canary",
-            wouldEscalate, wouldSkip, deferred);
+        if (wouldEscalate > 0 || wouldSkip > 0 || deferred > 0)
+        {
+            logger.LogInformation("Dry run: {WouldEscalate} incident(s) would escalate, {WouldSkip} would be skipped as already recorded, {Deferred} outside the canary",
+                wouldEscalate, wouldSkip, deferred);
+        }
         return result with
         {
             Outcome = TickOutcome.DryRun,

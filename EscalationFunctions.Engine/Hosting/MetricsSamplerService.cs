@@ -10,7 +10,7 @@ namespace EscalationFunctions.Engine.Hosting;
 /// Samples the gauges of spec §7 (<c>queue_lag_ms</c>, <c>tick_lag_ms</c>, <c>incidents_level_ge5</c>) and of 1.1
 /// (<c>incidents_quarantined</c>, <c>dead_notifications</c>)
 /// every tick period (at most every minute), independently of ticks, so they keep reporting when
-/// ticks stop. Does nothing when no telemetry destination is configured.
+/// ticks stop. A database that stays down is retried with <see cref="FailureBackoff"/>. Does nothing when no telemetry destination is configured.
 /// </summary>
 public sealed class MetricsSamplerService(WorkerStatusReader status, IMetricSink metrics, EscalationSettings settings, TimeProvider time,
     ILogger<MetricsSamplerService> logger) : BackgroundService
@@ -22,11 +22,12 @@ public sealed class MetricsSamplerService(WorkerStatusReader status, IMetricSink
             return;
         }
         var period = settings.Tick.Period < TimeSpan.FromMinutes(1) ? settings.Tick.Period : TimeSpan.FromMinutes(1);
-        using var timer = new PeriodicTimer(period, time);
+        var backoff = new FailureBackoff("Sampling the worker's gauges", period, logger, time);
         try
         {
-            do
+            while (true)
             {
+                var delay = period;
                 try
                 {
                     var sample = await status.ReadAsync(stoppingToken);
@@ -38,13 +39,14 @@ public sealed class MetricsSamplerService(WorkerStatusReader status, IMetricSink
                     {
                         metrics.Track(MetricNames.TickLagMs, lag);
                     }
+                    backoff.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning(e, "Could not sample the worker's gauges");
+                    delay = backoff.Failed(e);
                 }
+                await Task.Delay(delay, time, stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

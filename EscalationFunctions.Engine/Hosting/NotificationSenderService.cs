@@ -7,35 +7,35 @@ namespace EscalationFunctions.Engine.Hosting;
 
 /// <summary>
 /// Runs the Slack sender for the life of the process: wakes when a tick commits notifications
-/// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries. Each pass
-/// also posts the queued Slack <c>response_url</c> answers (<see cref="SlackReplySender"/>), so an
-/// answer queued by an instance that stopped right after a click is still posted.
+/// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries. While the
+/// outbox cannot be read (the database is down, say) it backs off with <see cref="FailureBackoff"/>.
+/// Each pass also posts the queued Slack <c>response_url</c> answers (<see cref="SlackReplySender"/>),
+/// so an answer queued by an instance that stopped right after a click is still posted.
 /// </summary>
-public sealed class NotificationSenderService(
-    NotificationDispatcher dispatcher,
-    SlackReplySender replies,
-    OutboxSignal signal,
-    ILogger<NotificationSenderService> logger)
-    : BackgroundService
+public sealed class NotificationSenderService(NotificationDispatcher dispatcher, SlackReplySender replies, OutboxSignal signal, TimeProvider time,
+    ILogger<NotificationSenderService> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var backoff = new FailureBackoff("Slack sender", PollInterval, logger, time);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var wait = PollInterval;
                 try
                 {
                     await dispatcher.StartLanesAsync(stoppingToken);
                     await replies.DeliverDueAsync(stoppingToken);
+                    backoff.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogError(e, "Slack sender could not read the outbox; trying again in {PollMs} ms", PollInterval.TotalMilliseconds);
+                    wait = backoff.Failed(e);
                 }
-                await signal.WaitAsync(PollInterval, stoppingToken);
+                await signal.WaitAsync(wait, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

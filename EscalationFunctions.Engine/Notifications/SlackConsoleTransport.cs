@@ -7,10 +7,15 @@ namespace EscalationFunctions.Engine.Notifications;
 /// <c>SLACK_DELIVERY=console</c>: writes each message to the log instead of Slack, so a local run
 /// shows its escalations without a Slack workspace: its buttons (Acknowledge when
 /// <c>SLACK_SIGNING_SECRET</c> is set) and the command that acknowledges it locally. Every message
-/// counts as delivered.
+/// counts as delivered. The log category is the short <see cref="Category"/>, not this type's
+/// 62-character name, so a line reads like the message it stands for.
 /// </summary>
-public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<SlackConsoleTransport> logger) : ISlackTransport
+public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFactory loggers) : ISlackTransport
 {
+    public const string Category = "Slack";
+
+    private readonly ILogger _logger = loggers.CreateLogger(Category);
+
     public bool IsRateLimited => false;
 
     public Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
@@ -18,8 +23,8 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILogger<S
         var buttons = message.Json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
         foreach (var n in message.Members)
         {
-            logger.LogInformation(
-                "[slack:{Route}] Escalated to level {Level}: {Title} ({Severity}) {Url}  dedup_key={DedupKey}  buttons: {Buttons}  acknowledge: {AckCommand}",
+            _logger.LogInformation(
+                "#{Route}: level {Level}: {Title} ({Severity}) {Url} dedup_key={DedupKey} buttons: {Buttons} acknowledge: {AckCommand}",
                 n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
                 SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey, buttons, AckCommand(n.IncidentKey));
         }

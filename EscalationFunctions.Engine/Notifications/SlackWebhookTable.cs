@@ -6,8 +6,6 @@ namespace EscalationFunctions.Engine.Notifications;
 /// <summary>Where a route's messages go: its own webhook, else the global one (spec §5).</summary>
 public sealed class SlackWebhookTable
 {
-    public static SlackWebhookTable Empty { get; } = new(null, new Dictionary<string, Uri>());
-
     public SlackWebhookTable(Uri? global, IReadOnlyDictionary<string, Uri> routes)
     {
         Global = global;

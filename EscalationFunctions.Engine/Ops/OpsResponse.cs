@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -9,6 +10,9 @@ public sealed record OpsResponse(int Status, string Json, IReadOnlyDictionary<st
     internal static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // Apostrophes and non-ASCII letters as themselves, not \u0027: the answers are read by people
+        // too. Still valid JSON, and safe: it is served as application/json, never inlined into HTML.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();

@@ -1,25 +1,23 @@
-using EscalationFunctions.Engine.Configuration;
+using System.CommandLine;
 using EscalationFunctions.Engine.Data.Migrations;
-using Npgsql;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EscalationFunctions.Server.Commands;
 
 /// <summary><c>migrate</c>: applies pending migrations and exits. Needs only POSTGRES_CONNECTION_STRING.</summary>
 public static class MigrateCommand
 {
-    public static async Task<int> RunAsync(ILoggerFactory loggers)
+    public static Command Create()
     {
-        var connectionString = Environment.GetEnvironmentVariable(SettingNames.PostgresConnectionString);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        var migrate = new Command("migrate", "Apply pending schema migrations and exit (needs only POSTGRES_CONNECTION_STRING).");
+        migrate.SetAction((_, ct) => DatabaseCommand.RunAsync(async db =>
         {
-            await Console.Error.WriteLineAsync($"Configuration error: {SettingNames.PostgresConnectionString} is not set: expected an Npgsql connection string.");
-            return ExitCodes.BadConfiguration;
-        }
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var applied = await new MigrationRunner(dataSource, loggers.CreateLogger<MigrationRunner>()).ApplyAsync();
-        Console.WriteLine(applied.Count == 0
-            ? "Schema is up to date."
-            : $"Applied migration(s) {string.Join(", ", applied)}.");
-        return ExitCodes.Ok;
+            var applied = await new MigrationRunner(db, NullLogger<MigrationRunner>.Instance).ApplyAsync(ct);
+            Console.WriteLine(applied.Count == 0
+                ? "Schema is up to date."
+                : $"Applied migration(s) {string.Join(", ", applied)}.");
+            return ExitCodes.Ok;
+        }));
+        return migrate;
     }
 }

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Configuration;
+using System.CommandLine;
 using Npgsql;
 
 namespace EscalationFunctions.Server.Commands;
@@ -24,16 +24,15 @@ public static class SampleIncidentsCommand
         ("search", "critical", "Search cluster red", 1),
     ];
 
-    public static async Task<int> RunAsync()
+    public static Command Create()
     {
-        var connectionString = Environment.GetEnvironmentVariable(SettingNames.PostgresConnectionString);
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            await Console.Error.WriteLineAsync($"Configuration error: {SettingNames.PostgresConnectionString} is not set: expected an Npgsql connection string.");
-            return ExitCodes.BadConfiguration;
-        }
+        var samples = new Command("samples", "Insert three demo incidents, two already overdue, for a local run (needs only POSTGRES_CONNECTION_STRING).");
+        samples.SetAction((_, ct) => DatabaseCommand.RunAsync(db => InsertAsync(db, ct)));
+        return samples;
+    }
 
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+    private static async Task<int> InsertAsync(NpgsqlDataSource dataSource, CancellationToken ct)
+    {
         var batch = DateTimeOffset.UtcNow.ToString("HHmmss");
         for (var i = 0; i < Samples.Length; i++)
         {
@@ -45,7 +44,7 @@ public static class SampleIncidentsCommand
             cmd.Parameters.AddWithValue("severity", severity);
             cmd.Parameters.AddWithValue("title", title);
             cmd.Parameters.AddWithValue("age_min", age);
-            var due = (DateTime)(await cmd.ExecuteScalarAsync())!;
+            var due = (DateTime)(await cmd.ExecuteScalarAsync(ct))!;
             Console.WriteLine($"{key}  {severity,-8} route {route,-9} first seen {age,2} min ago, next escalation due {due:HH:mm:ss} UTC  \"{title}\"");
         }
         Console.WriteLine("Incidents past their deadline escalate at the worker's next tick; acknowledge one with:");

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Ops;
@@ -9,10 +10,6 @@ namespace EscalationFunctions.Server.Commands;
 /// <c>sign</c>: signs an ops call so operators can make it from a shell. The key is read from an
 /// environment variable (never from the command line, where it would land in shell history and
 /// the process list); with <c>new,old</c> the new key signs.
-/// <code>
-/// sign [--secret-env OPS_HMAC_SECRET] [--body JSON | --body-file F] [--timestamp UNIX]
-///      [--url URL] [--method POST] [--as NAME:ROLE] [--function-key-env NAME] [--bearer-env NAME]
-/// </code>
 /// Without <c>--url</c> it prints the two signature headers; with it, a ready curl command. A
 /// function key or bearer token is referenced as <c>$NAME</c> in that command, never printed.
 /// <c>--as</c> builds an <c>X-MS-CLIENT-PRINCIPAL</c> for local runs; in Azure, App Service
@@ -20,18 +17,74 @@ namespace EscalationFunctions.Server.Commands;
 /// </summary>
 public static class SignCommand
 {
-    private const string Usage =
-        "usage: sign [--secret-env OPS_HMAC_SECRET] [--body JSON | --body-file F] [--timestamp UNIX] " +
-        "[--url URL] [--method POST] [--as NAME:ROLE] [--function-key-env NAME] [--bearer-env NAME]";
-
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
-        if (!TryParse(args, out var options, out var problem))
+        var secretEnv = new Option<string>("--secret-env")
         {
-            await Console.Error.WriteLineAsync($"sign: {problem}. {Usage}");
-            return ExitCodes.Usage;
-        }
+            Description = "Environment variable holding the HMAC key; with 'new,old' the new key signs.",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => SettingNames.OpsHmacSecret,
+        };
+        var body = new Option<string?>("--body") { Description = "The JSON body to sign (default: {\"requestId\":\"<new guid>\"}).", HelpName = "JSON" };
+        var bodyFile = new Option<string?>("--body-file") { Description = "Sign this file's bytes as the body.", HelpName = "FILE" };
+        var timestamp = new Option<long?>("--timestamp") { Description = "Unix seconds to sign with (default: now).", HelpName = "UNIX" };
+        var url = new Option<string?>("--url") { Description = "Print a ready curl command for this URL instead of the two headers.", HelpName = "URL" };
+        var method = new Option<string>("--method") { Description = "HTTP method of the curl command.", DefaultValueFactory = _ => "POST" };
+        var @as = new Option<(string Name, string Role)?>("--as")
+        {
+            Description = "Add an X-MS-CLIENT-PRINCIPAL for a local worker (OPS_TRUST_PRINCIPAL_HEADER=true), e.g. alice:ops_admin.",
+            HelpName = "NAME:ROLE",
+            CustomParser = result =>
+            {
+                if (result.Tokens is [{ Value: var text }] && text.Split(':') is [var name, var role] && name.Length > 0 && role.Length > 0)
+                {
+                    return (name, role);
+                }
+                result.AddError($"--as expects NAME:ROLE, e.g. alice:ops_admin; got '{string.Join(' ', result.Tokens.Select(t => t.Value))}'.");
+                return null;
+            },
+        };
+        var functionKeyEnv = new Option<string?>("--function-key-env")
+        {
+            Description = "Environment variable holding the function key; the curl command sends $NAME, never the key.",
+            HelpName = "NAME",
+        };
+        var bearerEnv = new Option<string?>("--bearer-env")
+        {
+            Description = "Environment variable holding a bearer token for App Service Authentication; sent as $NAME.",
+            HelpName = "NAME",
+        };
 
+        var sign = new Command("sign", "Sign an ops call (tick, recalc): print its two signature headers, or with --url a ready curl command. " +
+                                       "The key is read from an environment variable, never from the command line.")
+        {
+            secretEnv, body, bodyFile, timestamp, url, method, @as, functionKeyEnv, bearerEnv,
+        };
+        sign.Validators.Add(result =>
+        {
+            if (result.GetResult(body) is not null && result.GetResult(bodyFile) is not null)
+            {
+                result.AddError("Give --body or --body-file, not both.");
+            }
+        });
+        sign.SetAction((parsed, _) => RunAsync(new Options
+        {
+            SecretEnv = parsed.GetValue(secretEnv)!,
+            // A fresh id by default: the same body signed twice in one second is the same signature, and a replay.
+            Body = parsed.GetValue(body) ?? $$"""{"requestId":"{{Guid.NewGuid()}}"}""",
+            BodyFile = parsed.GetValue(bodyFile),
+            Timestamp = parsed.GetValue(timestamp),
+            Url = parsed.GetValue(url),
+            Method = parsed.GetValue(method)!.ToUpperInvariant(),
+            As = parsed.GetValue(@as),
+            FunctionKeyEnv = parsed.GetValue(functionKeyEnv),
+            BearerEnv = parsed.GetValue(bearerEnv),
+        }));
+        return sign;
+    }
+
+    private static async Task<int> RunAsync(Options options)
+    {
         var secret = Environment.GetEnvironmentVariable(options.SecretEnv)?.Split(',')[0].Trim();
         if (string.IsNullOrEmpty(secret))
         {
@@ -97,49 +150,14 @@ public static class SignCommand
 
     private sealed record Options
     {
-        public string SecretEnv { get; set; } = SettingNames.OpsHmacSecret;
-        // A fresh id by default: the same body signed twice in one second is the same signature, and a replay.
-        public string Body { get; set; } = $$"""{"requestId":"{{Guid.NewGuid()}}"}""";
-        public string? BodyFile { get; set; }
-        public long? Timestamp { get; set; }
-        public string? Url { get; set; }
-        public string Method { get; set; } = "POST";
-        public (string Name, string Role)? As { get; set; }
-        public string? FunctionKeyEnv { get; set; }
-        public string? BearerEnv { get; set; }
-    }
-
-    private static bool TryParse(string[] args, out Options options, out string problem)
-    {
-        options = new Options();
-        problem = "";
-        for (var i = 0; i < args.Length; i++)
-        {
-            var flag = args[i];
-            if (i + 1 >= args.Length)
-            {
-                problem = $"{flag} needs a value";
-                return false;
-            }
-            var value = args[++i];
-            switch (flag)
-            {
-                case "--secret-env": options.SecretEnv = value; break;
-                case "--body": options.Body = value; break;
-                case "--body-file": options.BodyFile = value; break;
-                case "--url": options.Url = value; break;
-                case "--method": options.Method = value.ToUpperInvariant(); break;
-                case "--function-key-env": options.FunctionKeyEnv = value; break;
-                case "--bearer-env": options.BearerEnv = value; break;
-                case "--timestamp" when long.TryParse(value, out var ts): options.Timestamp = ts; break;
-                case "--as" when value.Split(':') is [var name, var role] && name.Length > 0 && role.Length > 0:
-                    options.As = (name, role);
-                    break;
-                default:
-                    problem = $"'{flag} {value}' is not understood";
-                    return false;
-            }
-        }
-        return true;
+        public required string SecretEnv { get; init; }
+        public required string Body { get; init; }
+        public string? BodyFile { get; init; }
+        public long? Timestamp { get; init; }
+        public string? Url { get; init; }
+        public required string Method { get; init; }
+        public (string Name, string Role)? As { get; init; }
+        public string? FunctionKeyEnv { get; init; }
+        public string? BearerEnv { get; init; }
     }
 }

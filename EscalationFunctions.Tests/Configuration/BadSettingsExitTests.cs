@@ -73,7 +73,8 @@ public class BadSettingsExitTests
     {
         var (exit, _, stderr) = await ServerProcess.RunToExitAsync(Valid, ["frobnicate"]);
 
-        Assert.Equal(64, exit);
-        Assert.Contains("Unknown command 'frobnicate'", stderr);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("Unknown command 'frobnicate'", stderr);
+        Assert.Contains("Usage:", stderr);
     }
 }

@@ -24,7 +24,7 @@ public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fix
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
 
-        var line = Assert.Single(engine.Logs.Lines, l => l.Contains("[slack:payments]"));
+        var line = Assert.Single(engine.Logs.Lines, l => l.Contains("#payments:"));
         Assert.Contains(buttons, line);
         Assert.Contains("acknowledge: ./scripts/ops-call.sh ack 'it'\\''s INC 1'", line);
     }

@@ -56,7 +56,7 @@ public class LanePlannerTests
         {
             Delivery = SlackDeliveryMode.Webhook,
             AppBaseUrl = new Uri("https://escalation.example.test"),
-            Webhooks = SlackWebhookTable.Empty,
+            Webhooks = new SlackWebhookTable(null, new Dictionary<string, Uri>()),
             Timeout = TimeSpan.FromMilliseconds(timeoutMs),
             MinInterval = TimeSpan.FromSeconds(1),
             MaxAttempts = 12,

@@ -1,0 +1,43 @@
+namespace EscalationFunctions.Engine.Escalation;
+
+/// <summary>What the <c>status</c> command shows: one consistent snapshot of the database, read by <see cref="StatusReportReader"/>.</summary>
+public sealed record StatusReport(
+    DateTimeOffset DatabaseTime,
+    StatusList<OpenIncident> OpenIncidents,
+    RecentEscalations Escalations,
+    MessageStatus Messages,
+    StatusList<QuarantinedIncident> Quarantined,
+    IReadOnlyList<InstanceTick> Instances);
+
+/// <summary>The first rows of a list and how many there are in all.</summary>
+public sealed record StatusList<T>(long Count, IReadOnlyList<T> Shown);
+
+/// <param name="NextDueAt">Null at <c>MAX_ESC_LEVEL</c>: nothing more escalates.</param>
+public sealed record OpenIncident(
+    string IncidentKey, string Route, string Severity, string Title, int Level, DateTimeOffset? NextDueAt, DateTimeOffset FirstSeen);
+
+/// <summary>The escalations recorded in the last <see cref="Hours"/> hours.</summary>
+public sealed record RecentEscalations(int Hours, long Count, IReadOnlyList<RecentEscalation> Shown);
+
+/// <param name="Route">Null when the incident row is gone.</param>
+/// <param name="Slack">The Slack message's state: <c>pending</c>, <c>sent</c>, <c>dead</c>, or null when there is none.</param>
+public sealed record RecentEscalation(DateTimeOffset At, string IncidentKey, int Level, string? Route, string? Severity, string? Slack);
+
+public sealed record MessageStatus(long Pending, DateTimeOffset? OldestPendingAt, long Dead, IReadOnlyList<DeadMessage> DeadShown);
+
+/// <param name="LastError">Slack's last answer, or the transport's error.</param>
+public sealed record DeadMessage(DateTimeOffset CreatedAt, string IncidentKey, int Level, string Route, int Attempts, string? LastError);
+
+/// <param name="Error">The data error that escalating the incident raised.</param>
+public sealed record QuarantinedIncident(DateTimeOffset QuarantinedAt, string IncidentKey, string Route, int Level, string? Error);
+
+/// <param name="Outcome">What the instance's last tick did (<see cref="TickOutcome"/>'s name).</param>
+public sealed record InstanceTick(string InstanceId, DateTimeOffset LastCompletedAt, string? Outcome);
+
+/// <summary>One incident and its escalations: what the incident link shows on the plain server.</summary>
+public sealed record IncidentStatus(
+    string IncidentKey, string Route, string Severity, string Title, int Level, DateTimeOffset FirstSeen, DateTimeOffset? NextDueAt,
+    DateTimeOffset? LastEscalatedAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt, IReadOnlyList<IncidentEscalation> Escalations);
+
+/// <param name="Slack">The Slack message's state (<c>pending</c>, <c>sent</c>, <c>dead</c>), or null when there is none.</param>
+public sealed record IncidentEscalation(int Level, DateTimeOffset At, string? Slack, string? SlackError);

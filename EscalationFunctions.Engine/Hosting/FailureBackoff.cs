@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging;
+
+namespace EscalationFunctions.Engine.Hosting;
+
+/// <summary>
+/// How a background loop lives through a failure that repeats (the database is down, say): the
+/// wait before the next try doubles from the loop's own period up to <see cref="MaxDelay"/> (never
+/// below the period: a slow loop is not made faster), the first failure logs one warning with the
+/// error's message, the failures after it only at Debug, and the first success logs one line saying
+/// it recovered. A loop calls <see cref="Failed"/> or <see cref="Succeeded"/> after each try.
+/// Not thread-safe: one loop owns one instance.
+/// </summary>
+public sealed class FailureBackoff(string activity, TimeSpan period, ILogger logger, TimeProvider time)
+{
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+
+    private int _failures;
+    private long _firstFailureAt;
+
+    /// <summary>Failed tries in a row; 0 when the last try succeeded.</summary>
+    public int ConsecutiveFailures => _failures;
+
+    /// <summary>Records a failed try and returns how long to wait before the next one.</summary>
+    public TimeSpan Failed(Exception error)
+    {
+        _failures++;
+        if (_failures == 1)
+        {
+            _firstFailureAt = time.GetTimestamp();
+            // The message says what is wrong; the stack trace is for Debug, not for every second of an outage.
+            logger.LogWarning("{Activity} failed: {Error} Retrying with backoff up to {MaxDelaySec} s; the next line is when it recovers",
+                activity, OneLine(error), MaxDelay.TotalSeconds);
+        }
+        logger.LogDebug(error, "{Activity} failed ({Failures} in a row)", activity, _failures);
+        return DelayAfter(_failures);
+    }
+
+    /// <summary>Records a successful try; after failures, logs that the loop recovered.</summary>
+    public void Succeeded()
+    {
+        if (_failures == 0)
+        {
+            return;
+        }
+        logger.LogInformation("{Activity} recovered after {Failures} failed tr{Plural} over {Seconds:0} s",
+            activity, _failures, _failures == 1 ? "y" : "ies", time.GetElapsedTime(_firstFailureAt).TotalSeconds);
+        _failures = 0;
+    }
+
+    /// <summary>The wait after <paramref name="failures"/> failures in a row: period × 2^(n−1), at most <see cref="MaxDelay"/>, at least the period.</summary>
+    public TimeSpan DelayAfter(int failures)
+    {
+        var doubled = period.TotalMilliseconds * Math.Pow(2, Math.Min(failures - 1, 20));
+        return TimeSpan.FromMilliseconds(Math.Max(period.TotalMilliseconds, Math.Min(doubled, MaxDelay.TotalMilliseconds)));
+    }
+
+    /// <summary>The error and its root cause in one line: "Failed to connect to 127.0.0.1:5432 (Connection refused)."</summary>
+    private static string OneLine(Exception error)
+    {
+        var root = error.GetBaseException();
+        var message = (root == error || root.Message == error.Message ? error.Message : $"{error.Message.TrimEnd('.')} ({root.Message.TrimEnd('.')})")
+            .ReplaceLineEndings(" ").Trim();
+        return message.EndsWith('.') ? message : message + ".";
+    }
+}

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using EscalationFunctions.Hosting;
+using Microsoft.AspNetCore.Connections;
+
+namespace EscalationFunctions.Server.Commands;
+
+/// <summary>
+/// <c>serve</c> (also what runs without a command): validate every setting (secrets from Key Vault
+/// when <c>KEY_VAULT_URI</c> is set), apply migrations, run the timer and the ops routes.
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var serve = new Command("serve", "Run the worker: apply migrations, tick every ESC_TICK_MS, serve the ops routes (the default command).");
+        Configure(serve);
+        return serve;
+    }
+
+    /// <summary>Gives <paramref name="command"/> serve's options and action; the root command serves too.</summary>
+    public static void Configure(Command command)
+    {
+        var urls = new Option<string?>("--urls")
+        {
+            Description = $"Address(es) to listen on, separated by ';' (default {ServerApp.DefaultUrl}; ASPNETCORE_URLS works too).",
+            HelpName = "URLS",
+        };
+        command.Add(urls);
+        command.SetAction((parsed, _) => RunAsync(parsed.GetValue(urls)));
+    }
+
+    private static async Task<int> RunAsync(string? urls)
+    {
+        var startup = await StartupConfiguration.LoadOrReportAsync(Environment.GetEnvironmentVariable, Console.Error);
+        if (startup is null)
+        {
+            return ExitCodes.BadConfiguration;
+        }
+        var listenOn = urls ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? ServerApp.DefaultUrl;
+        if (BusyAddress(listenOn) is { } busy)
+        {
+            await Console.Error.WriteLineAsync(AddressInUse($"{busy} is already in use by another process"));
+            return ExitCodes.Failed;
+        }
+        try
+        {
+            await ServerApp.Build(startup, urls is null ? [] : [$"--urls={urls}"]).RunAsync();
+            return ExitCodes.Ok;
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException)
+        {
+            // Another process took the port between the check above and the bind.
+            await Console.Error.WriteLineAsync(AddressInUse(e.Message.TrimEnd('.')));
+            return ExitCodes.Failed;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or SocketException or IOException)
+        {
+            // Npgsql's messages never contain the password; one line is enough to act on.
+            await Console.Error.WriteLineAsync($"Start-up failed: {e.GetBaseException().Message}");
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static string AddressInUse(string problem) =>
+        $"Start-up failed: {problem}. Stop that process, or choose another address with " +
+        "ASPNETCORE_URLS (or --urls), e.g. ASPNETCORE_URLS=http://127.0.0.1:7072, and point OPS_BASE_URL at it for scripts/ops-call.sh.";
+
+    /// <summary>
+    /// The first of the listen addresses (<c>;</c>-separated) whose port another process holds, checked
+    /// by binding it briefly, so the usual case gets one line instead of the host's logged stack trace.
+    /// Only loopback and IP-literal addresses are checked; the rest (<c>*</c>, host names) are left to Kestrel.
+    /// </summary>
+    private static string? BusyAddress(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            {
+                continue;
+            }
+            var ip = uri.IsLoopback && !IPAddress.TryParse(uri.Host.Trim('[', ']'), out _) ? IPAddress.Loopback
+                : IPAddress.TryParse(uri.Host.Trim('[', ']'), out var literal) ? literal : null;
+            if (ip is null || uri.Port == 0)
+            {
+                continue;
+            }
+            try
+            {
+                using var probe = new Socket(ip.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                // As Kestrel binds: a port with only closed connections in TIME_WAIT is free, one with a listener is not.
+                probe.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                probe.Bind(new IPEndPoint(ip, uri.Port));
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                return $"{uri.Scheme}://{uri.Authority}";
+            }
+            catch (SocketException)
+            {
+                // Not ours to judge (no such interface, say): Kestrel reports it.
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,168 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using EscalationFunctions.Engine.Escalation;
+
+namespace EscalationFunctions.Server.Commands;
+
+/// <summary>
+/// <c>status</c>: what the worker is doing, from the database (needs only POSTGRES_CONNECTION_STRING):
+/// open incidents with their level and next due time, the escalations of the last hours and their
+/// Slack state, pending and dead messages, incidents quarantined as poison rows, each instance's last tick. A table for people, <c>--json</c>
+/// for scripts. Reads only.
+/// </summary>
+public static class StatusCommand
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // titles keep their apostrophes; still valid JSON
+    };
+
+    public static Command Create()
+    {
+        var hours = new Option<int>("--hours")
+        {
+            Description = "Show the escalations of this many hours back.",
+            HelpName = "N",
+            DefaultValueFactory = _ => 24,
+        };
+        hours.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 1 or > 24 * 366)
+            {
+                r.AddError("--hours must be a whole number from 1 to 8784.");
+            }
+        });
+        var limit = new Option<int>("--limit")
+        {
+            Description = "Rows shown per list (counts are always complete).",
+            HelpName = "N",
+            DefaultValueFactory = _ => 20,
+        };
+        limit.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is < 0 or > 10_000)
+            {
+                r.AddError("--limit must be a whole number from 0 to 10000.");
+            }
+        });
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON, for scripts." };
+
+        var status = new Command("status", "Show open incidents, recent escalations, waiting and dead Slack messages, quarantined incidents and " +
+                                           "each instance's last tick " +
+                                           "(reads the database; needs only POSTGRES_CONNECTION_STRING).")
+        {
+            hours, limit, json,
+        };
+        status.SetAction((parsed, ct) => DatabaseCommand.RunAsync(async db =>
+        {
+            var report = await new StatusReportReader(db).ReadAsync(parsed.GetValue(hours), parsed.GetValue(limit), ct);
+            if (parsed.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, Json));
+            }
+            else
+            {
+                Write(report, Console.Out);
+            }
+            return ExitCodes.Ok;
+        }));
+        return status;
+    }
+
+    public static void Write(StatusReport report, TextWriter output)
+    {
+        var now = report.DatabaseTime;
+        output.WriteLine($"Database time {Time(now)}");
+
+        output.WriteLine();
+        output.WriteLine($"Open incidents: {report.OpenIncidents.Count}{More(report.OpenIncidents.Count, report.OpenIncidents.Shown.Count)}");
+        if (report.OpenIncidents.Shown.Count > 0)
+        {
+            var table = new TextTable("INCIDENT", "ROUTE", "SEVERITY", "LEVEL", "NEXT ESCALATION", "TITLE");
+            foreach (var i in report.OpenIncidents.Shown)
+            {
+                table.Add(i.IncidentKey, i.Route, i.Severity, i.Level.ToString(CultureInfo.InvariantCulture),
+                    i.NextDueAt is { } due ? $"{Time(due)} ({Relative(due, now)})" : "none (top level)", i.Title);
+            }
+            table.WriteTo(output);
+        }
+
+        var escalations = report.Escalations;
+        output.WriteLine();
+        output.WriteLine($"Escalations in the last {escalations.Hours} h: {escalations.Count}{More(escalations.Count, escalations.Shown.Count)}");
+        if (escalations.Shown.Count > 0)
+        {
+            var table = new TextTable("AT", "INCIDENT", "LEVEL", "ROUTE", "SEVERITY", "SLACK");
+            foreach (var e in escalations.Shown)
+            {
+                table.Add(Time(e.At), e.IncidentKey, e.Level.ToString(CultureInfo.InvariantCulture), e.Route ?? "-", e.Severity ?? "-", e.Slack ?? "-");
+            }
+            table.WriteTo(output);
+        }
+
+        var messages = report.Messages;
+        output.WriteLine();
+        output.WriteLine($"Slack messages: {messages.Pending} pending" +
+                         (messages.OldestPendingAt is { } oldest ? $" (oldest since {Time(oldest)}, {Relative(oldest, now)})" : "") +
+                         $", {messages.Dead} dead{More(messages.Dead, messages.DeadShown.Count)}");
+        if (messages.DeadShown.Count > 0)
+        {
+            var table = new TextTable("QUEUED", "INCIDENT", "LEVEL", "ROUTE", "ATTEMPTS", "LAST ERROR");
+            foreach (var d in messages.DeadShown)
+            {
+                table.Add(Time(d.CreatedAt), d.IncidentKey, d.Level.ToString(CultureInfo.InvariantCulture), d.Route,
+                    d.Attempts.ToString(CultureInfo.InvariantCulture), d.LastError);
+            }
+            table.WriteTo(output);
+        }
+
+        var quarantined = report.Quarantined;
+        output.WriteLine();
+        output.WriteLine($"Quarantined incidents: {quarantined.Count}{More(quarantined.Count, quarantined.Shown.Count)}" +
+                         (quarantined.Count > 0 ? " (skipped by every tick until the row is updated; runbook section 7)" : ""));
+        if (quarantined.Shown.Count > 0)
+        {
+            var table = new TextTable("QUARANTINED", "INCIDENT", "ROUTE", "LEVEL", "ERROR");
+            foreach (var q in quarantined.Shown)
+            {
+                table.Add(Time(q.QuarantinedAt), q.IncidentKey, q.Route, q.Level.ToString(CultureInfo.InvariantCulture), q.Error);
+            }
+            table.WriteTo(output);
+        }
+
+        output.WriteLine();
+        output.WriteLine($"Instances: {report.Instances.Count}");
+        if (report.Instances.Count > 0)
+        {
+            var table = new TextTable("INSTANCE", "LAST TICK", "OUTCOME");
+            foreach (var t in report.Instances)
+            {
+                table.Add(t.InstanceId, $"{Time(t.LastCompletedAt)} ({Relative(t.LastCompletedAt, now)})", t.Outcome);
+            }
+            table.WriteTo(output);
+        }
+        else
+        {
+            output.WriteLine("  no instance has completed a tick yet");
+        }
+    }
+
+    private static string More(long count, int shown) => count > shown ? $" (the first {shown} shown; --limit shows more)" : "";
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC";
+
+    /// <summary>"in 4 min", "2 h ago": relative to the database's clock, which the tick uses too.</summary>
+    private static string Relative(DateTimeOffset t, DateTimeOffset now)
+    {
+        var span = t - now;
+        var size = span.Duration();
+        var text = size < TimeSpan.FromMinutes(1) ? $"{(int)size.TotalSeconds} s"
+            : size < TimeSpan.FromHours(1) ? $"{(int)size.TotalMinutes} min"
+            : size < TimeSpan.FromDays(2) ? $"{(int)size.TotalHours} h"
+            : $"{(int)size.TotalDays} d";
+        return span >= TimeSpan.Zero ? $"in {text}" : $"{text} ago";
+    }
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Testing;
+
+namespace EscalationFunctions.Tests.Scripts;
+
+/// <summary>
+/// <c>scripts/run-local.sh</c> in a checkout of its own: start, stop, settings that survive, a
+/// sourced environment, a busy port and a failed start, each as a newcomer meets them.
+/// </summary>
+public class RunLocalScriptTests : IAsyncLifetime
+{
+    private readonly LocalCheckout _checkout = new();
+
+    public Task InitializeAsync() => _checkout.InitializeAsync();
+
+    public Task DisposeAsync() => _checkout.DisposeAsync();
+
+    [Fact]
+    public async Task Stop_ends_the_worker_it_started_and_then_PostgreSQL()
+    {
+        await _checkout.StartWorkerAsync();
+        var pid = _checkout.WorkerPid ?? throw new InvalidOperationException("no .local/worker.pid");
+        var port = _checkout.ReadLocal("postgres/port")!.Trim();
+
+        var (exit, stdout, stderr) = await _checkout.RunAsync("scripts/run-local.sh stop");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"Worker (pid {pid}) stopped.", stdout);
+        Assert.Contains("Local PostgreSQL stopped", stdout);
+        Assert.Equal(0, await _checkout.WorkerExitAsync()); // the worker shut down gracefully, and the script with it
+        Assert.Contains("Stopping: the tick and the Slack posts in flight finish first", _checkout.WorkerOutput);
+        Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
+        Assert.False(Listening(int.Parse(port)), "PostgreSQL still listens");
+        Assert.Null(_checkout.WorkerPid);
+    }
+
+    [Fact]
+    public async Task Settings_in_local_settings_survive_and_a_sourced_env_does_not_break_the_next_start()
+    {
+        await _checkout.StartWorkerAsync();
+        Assert.Contains("tick every 10000 ms", _checkout.WorkerOutput);
+        var settings = _checkout.ReadLocal("settings")!;
+        Assert.Contains("ESC_TICK_MS=10000", settings);
+        _checkout.WriteLocal("settings", settings.Replace("ESC_TICK_MS=10000", "ESC_TICK_MS=2500") + "ESC_DRY_RUN=true\n");
+        Assert.Contains("do not edit", _checkout.ReadLocal("env"));
+        await _checkout.RunAsync("scripts/run-local.sh stop");
+        await _checkout.WorkerExitAsync();
+
+        // As after the README's `source .local/env` (for psql): the next start must still start PostgreSQL and read .local/settings.
+        await _checkout.StartWorkerAsync("source .local/env && scripts/run-local.sh");
+
+        Assert.Contains("tick every 2500 ms", _checkout.WorkerOutput);
+        Assert.Contains("mode: DRY RUN", _checkout.WorkerOutput);
+        Assert.Contains("ESC_TICK_MS=2500", _checkout.ReadLocal("settings"));
+        var (exit, stdout, _) = await _checkout.RunAsync("scripts/ops-call.sh health");
+        Assert.Equal(0, exit);
+        Assert.Contains("\"dryRun\":true", stdout);
+    }
+
+    [Fact]
+    public async Task An_exported_setting_wins_over_local_settings()
+    {
+        await _checkout.StartWorkerAsync(extra: new() { [SettingNames.TickMs] = "4000" });
+
+        Assert.Contains("tick every 4000 ms", _checkout.WorkerOutput);
+    }
+
+    [Fact]
+    public async Task A_busy_port_is_one_line_naming_it_and_how_to_choose_another()
+    {
+        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, _checkout.WorkerPort);
+        squatter.Start();
+
+        var (exit, stdout, stderr) = await _checkout.RunAsync("scripts/run-local.sh");
+
+        Assert.Equal(1, exit);
+        Assert.Equal("", stdout);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"port {_checkout.WorkerPort} is in use", line);
+        Assert.Contains("ASPNETCORE_URLS=", line);
+    }
+
+    [Fact]
+    public async Task The_server_itself_says_a_busy_port_in_one_line()
+    {
+        using var squatter = new TcpListener(System.Net.IPAddress.Loopback, _checkout.WorkerPort);
+        squatter.Start();
+
+        var (exit, _, stderr) = await ServerProcess.RunToExitAsync(new()
+        {
+            [SettingNames.PostgresConnectionString] = "Host=127.0.0.1;Port=1;Database=x",
+            [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
+            [SettingNames.SlackDelivery] = "console",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{_checkout.WorkerPort}",
+        }, ["serve"]);
+
+        Assert.Equal(1, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"http://127.0.0.1:{_checkout.WorkerPort} is already in use", line);
+        Assert.Contains("ASPNETCORE_URLS", line);
+    }
+
+    [Fact]
+    public async Task A_failed_start_leaves_the_last_good_env_for_ops_call()
+    {
+        await _checkout.StartWorkerAsync();
+        var good = _checkout.ReadLocal("env");
+        await _checkout.RunAsync("scripts/run-local.sh stop");
+        await _checkout.WorkerExitAsync();
+
+        var (exit, _, stderr) = await _checkout.RunAsync("scripts/run-local.sh", new() { [SettingNames.OpsHmacSecret] = "short" });
+
+        Assert.Equal(2, exit);
+        Assert.Contains("OPS_HMAC_SECRET", stderr);
+        Assert.Equal(good, _checkout.ReadLocal("env"));
+    }
+
+    private static bool Listening(int port)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            client.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
