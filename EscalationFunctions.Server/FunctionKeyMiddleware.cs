@@ -5,7 +5,7 @@ using EscalationFunctions.Hosting.Http;
 namespace EscalationFunctions.Server;
 
 /// <summary>
-/// Requires a function key on every ops route (and the incident links) when <c>OPS_FUNCTION_KEY</c> is set, as Azure Functions
+/// Requires a function key on every ops route (and the incident links, and Slack's interaction route) when <c>OPS_FUNCTION_KEY</c> is set, as Azure Functions
 /// does for <c>AuthorizationLevel.Function</c>: header <c>x-functions-key</c> or query <c>?code=</c>.
 /// Like Azure, a call without a valid key is refused before the app handles (or audits) it.
 /// </summary>
@@ -14,7 +14,8 @@ public sealed class FunctionKeyMiddleware(RequestDelegate next, EscalationSettin
     public async Task InvokeAsync(HttpContext context)
     {
         var keys = settings.Ops.FunctionKeys;
-        if (keys.Count == 0 || !(context.Request.Path.StartsWithSegments("/ops") || context.Request.Path.StartsWithSegments(IncidentRoutesMapping.Prefix)) ||
+        if (keys.Count == 0 || !(context.Request.Path.StartsWithSegments("/ops") || context.Request.Path.StartsWithSegments(IncidentRoutesMapping.Prefix) ||
+                                 context.Request.Path.StartsWithSegments("/slack")) ||
             FunctionKeyCheck.IsAllowed(keys, context.Request.Headers[FunctionKeyCheck.Header], context.Request.Query[FunctionKeyCheck.QueryParameter]))
         {
             await next(context);

@@ -17,9 +17,13 @@ public static class OpsRoutesMapping
         app.Map("/" + OpsRoutes.Tick, (HttpContext c, OpsHttpEndpoints ops) => ExecuteAsync(c, ops.TickAsync(c.Request, c.RequestAborted)));
         app.Map("/" + OpsRoutes.Recalc, (HttpContext c, OpsHttpEndpoints ops) => ExecuteAsync(c, ops.RecalcAsync(c.Request, c.RequestAborted)));
         app.Map("/" + OpsRoutes.Health, (HttpContext c, OpsHttpEndpoints ops) => ExecuteAsync(c, ops.HealthAsync(c.Request, c.RequestAborted)));
+        app.Map("/" + OpsRoutes.Ack, (HttpContext c, string incident_key, OpsHttpEndpoints ops) =>
+            ExecuteAsync(c, ops.AckAsync(c.Request, incident_key, c.RequestAborted)));
+        app.Map("/" + OpsRoutes.SlackInteractions, (HttpContext c, OpsHttpEndpoints ops) =>
+            ExecuteAsync(c, ops.SlackInteractionsAsync(c.Request, c.RequestAborted)));
         // "{*path}", not MapFallback()'s default "{*path:nonfile}", which lets paths that look like file names fall through.
         app.MapFallback("{*path}", c => ExecuteAsync(c, Task.FromResult(OpsHttpEndpoints.Error(c.Response, 404, "not_found",
-            $"No such route. The ops routes are /{OpsRoutes.Tick}, /{OpsRoutes.Recalc} and /{OpsRoutes.Health}."))));
+            $"No such route. The routes are /{OpsRoutes.Tick}, /{OpsRoutes.Recalc}, /{OpsRoutes.Health}, /{OpsRoutes.Ack} and /{OpsRoutes.SlackInteractions}."))));
     }
 
     private static async Task ExecuteAsync(HttpContext context, Task<IActionResult> handling) => await ExecuteAsync(context, await handling);

@@ -31,9 +31,20 @@ public sealed class SlackStandIn : IAsyncDisposable
     {
         var standIn = new SlackStandIn();
         (standIn._app, standIn.BaseUrl) = await LoopbackHttpServer.StartAsync(app =>
-            app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context)));
+        {
+            app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context));
+            app.MapPost("/actions/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(ResponseUrlPrefix + name, context));
+        });
         return standIn;
     }
+
+    /// <summary>Posts to a <see cref="ResponseUrl"/> are recorded under this prefix and the name.</summary>
+    public const string ResponseUrlPrefix = "response:";
+
+    /// <summary>A click's <c>response_url</c> (Slack's are <c>https://hooks.slack.com/actions/...</c>); posts to it are <see cref="ResponsesTo"/>.</summary>
+    public Uri ResponseUrl(string name) => new(BaseUrl, $"/actions/{name}");
+
+    public IReadOnlyList<ReceivedPost> ResponsesTo(string name) => PostsTo(ResponseUrlPrefix + name);
 
     public Uri WebhookUrl(string name) => new(BaseUrl, $"/hooks/{name}");
 

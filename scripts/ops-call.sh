@@ -3,6 +3,7 @@
 #   ./scripts/ops-call.sh health
 #   ./scripts/ops-call.sh tick   ['{"reason":"manual"}']
 #   ./scripts/ops-call.sh recalc
+#   ./scripts/ops-call.sh ack KEY        acknowledge incident KEY (any characters; it is percent-encoded)
 # Reads OPS_HMAC_SECRET and the worker's address from .local/env and signs with the server's own
 # `sign` command; locally the caller is "$USER" holding OPS_ADMIN_ROLE (OPS_TRUST_PRINCIPAL_HEADER=true).
 # OPS_BASE_URL, exported, overrides the address; OPS_FUNCTION_KEY, when set, is sent as x-functions-key.
@@ -23,6 +24,21 @@ server=(dotnet EscalationFunctions.Server/bin/Release/net10.0/EscalationFunction
 key_args=()
 [ -n "${OPS_FUNCTION_KEY:-}" ] && key_args=(--function-key-env OPS_FUNCTION_KEY)
 
+# Percent-encodes every byte but unreserved ones, so a key is one path segment whatever it holds.
+urlencode() {
+  local LC_ALL=C s=$1 out="" c i
+  for ((i = 0; i < ${#s}; i++)); do
+    c=${s:i:1}
+    case "$c" in
+      [a-zA-Z0-9.~_-]) out+=$c ;;
+      *) out+=$(printf '%%%02X' "'$c") ;;
+    esac
+  done
+  # "." and ".." would be read as dot segments.
+  case "$out" in .) out=%2E ;; ..) out=%2E%2E ;; esac
+  printf '%s' "$out"
+}
+
 case "$endpoint" in
   health)
     if [ -n "${OPS_FUNCTION_KEY:-}" ]; then
@@ -38,6 +54,13 @@ case "$endpoint" in
           --as "${USER:-operator}:${OPS_ADMIN_ROLE:-ops_admin}" "${key_args[@]}")
     eval "$cmd"
     ;;
-  *) echo "usage: ops-call.sh health|tick|recalc [body]" >&2; exit 2;;
+  ack)
+    [ -n "$body" ] || { echo "usage: ops-call.sh ack INCIDENT_KEY" >&2; exit 2; }
+    key=$(urlencode "$body")
+    cmd=$("${server[@]}" sign --url "$base/ops/incidents/$key/ack" \
+          --as "${USER:-operator}:${OPS_ADMIN_ROLE:-ops_admin}" "${key_args[@]}")
+    eval "$cmd"
+    ;;
+  *) echo "usage: ops-call.sh health|tick|recalc [body] | ack KEY" >&2; exit 2;;
 esac
 echo

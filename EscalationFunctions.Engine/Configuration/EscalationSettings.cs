@@ -1,3 +1,4 @@
+using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
 
 namespace EscalationFunctions.Engine.Configuration;
@@ -85,6 +86,13 @@ public sealed class SlackSettings
 
     /// <summary><c>SLACK_LEVEL_MENTIONS</c>: who is mentioned at which level, per route (spec §5.5).</summary>
     public SlackLevelMentions LevelMentions { get; init; } = SlackLevelMentions.None;
+
+    /// <summary><c>SLACK_SIGNING_SECRET</c> as read at start (one, or <c>new,old</c>); empty: acknowledging from Slack is off (spec §9).
+    /// Read again on use through <see cref="Security.SlackSigningSecretProvider"/>, so a rotation needs no restart.</summary>
+    public IReadOnlyList<string> SigningSecrets { get; init; } = [];
+
+    /// <summary><c>SLACK_RESPONSE_URL_HOSTS</c>: where <c>response_url</c> answers may go.</summary>
+    public ResponseUrlHosts ResponseUrlHosts { get; init; } = ResponseUrlHosts.Default;
 }
 
 public sealed class OpsSettings

@@ -23,4 +23,30 @@ public static class SecretFormats
         keys = items;
         return true;
     }
+
+    /// <summary>Slack's signing secrets are 32 hex digits; anything much shorter is a paste error.</summary>
+    public const int MinSlackSigningSecretLength = 16;
+
+    /// <summary>
+    /// <c>SLACK_SIGNING_SECRET</c>: the Slack app's signing secret, or <c>new,old</c> while it is
+    /// rotated. Empty means acknowledging from Slack is off (no button, <c>/slack/interactions</c> answers 503).
+    /// </summary>
+    public static bool TryParseSlackSigningSecrets(string? raw, out IReadOnlyList<string> secrets, out string problem)
+    {
+        secrets = [];
+        problem = "";
+        if (string.IsNullOrWhiteSpace(raw))
+        {
+            return true;
+        }
+        var items = raw.Split(',').Select(s => s.Trim()).ToArray();
+        if (items.Length > 2 || items.Any(i => i.Length < MinSlackSigningSecretLength || i.Any(char.IsWhiteSpace)))
+        {
+            problem = $"expected the Slack app's signing secret (Basic Information > App Credentials, at least {MinSlackSigningSecretLength} characters), " +
+                      "or 'new,old' during rotation";
+            return false;
+        }
+        secrets = items;
+        return true;
+    }
 }

@@ -30,6 +30,8 @@ public static class SettingNames
     public const string SlackDigestThreshold = "SLACK_DIGEST_THRESHOLD";
     public const string SlackDigestMax = "SLACK_DIGEST_MAX";
     public const string SlackLevelMentions = "SLACK_LEVEL_MENTIONS";
+    public const string SlackSigningSecret = "SLACK_SIGNING_SECRET";
+    public const string SlackResponseUrlHosts = "SLACK_RESPONSE_URL_HOSTS";
 
     public const string TickBatchSize = "ESC_BATCH_SIZE";
     public const string SlackDelivery = "SLACK_DELIVERY";
@@ -48,6 +50,6 @@ public static class SettingNames
     public static readonly IReadOnlySet<string> Secrets = new HashSet<string>(StringComparer.Ordinal)
     {
         OpsHmacSecret, SlackWebhookUrl, SlackRouteWebhooks, PostgresConnectionString,
-        ApplicationInsightsConnectionString, OpsFunctionKey,
+        ApplicationInsightsConnectionString, OpsFunctionKey, SlackSigningSecret,
     };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Cronos;
+using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
 using Npgsql;
 
@@ -88,7 +89,32 @@ public static class SettingsReader
                 DigestThreshold = Int(SettingNames.SlackDigestThreshold, 5, 1, int.MaxValue),
                 DigestMax = Int(SettingNames.SlackDigestMax, 20, 2, SlackDigestBuilder.MaxMembers),
                 LevelMentions = LevelMentions(maxLevel),
+                SigningSecrets = SigningSecrets(),
+                ResponseUrlHosts = ResponseUrlHosts(),
             };
+        }
+
+        private IReadOnlyList<string> SigningSecrets()
+        {
+            var raw = Raw(SettingNames.SlackSigningSecret);
+            if (SecretFormats.TryParseSlackSigningSecrets(raw, out var secrets, out var problem))
+            {
+                return secrets;
+            }
+            Problems.Add($"{SettingNames.SlackSigningSecret}={Shown(SettingNames.SlackSigningSecret, raw!)} is invalid: {problem}.");
+            return [];
+        }
+
+        private ResponseUrlHosts ResponseUrlHosts()
+        {
+            var raw = Raw(SettingNames.SlackResponseUrlHosts);
+            if (Interactions.ResponseUrlHosts.TryParse(raw, out var hosts, out var problem))
+            {
+                return hosts;
+            }
+            var line = $"{SettingNames.SlackResponseUrlHosts}='{raw!.Trim()}' is invalid: {problem}.";
+            Problems.Add(string.Concat(line.Select(c => char.IsControl(c) ? ' ' : c)));
+            return Interactions.ResponseUrlHosts.Default;
         }
 
         private SlackLevelMentions LevelMentions(int maxLevel)

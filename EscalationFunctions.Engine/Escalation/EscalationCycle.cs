@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
 
 namespace EscalationFunctions.Engine.Escalation;
@@ -8,9 +9,16 @@ namespace EscalationFunctions.Engine.Escalation;
 /// messages itself until the outbox has nothing this instance can send or <see cref="BudgetShare"/>
 /// of <c>ESC_TICK_MS</c> is spent. An instance may be frozen between invocations, so delivery may
 /// not rely on the background sender. The rest of the period covers a post still in flight at the
-/// deadline (no post starts after it, and each is bounded by <c>SLACK_TIMEOUT_MS</c>).
+/// deadline (no post starts after it, and each is bounded by <c>SLACK_TIMEOUT_MS</c>). The answers
+/// to Slack clicks still waiting (<see cref="SlackReplySender"/>) go first: they are few, and the
+/// person who clicked is looking at the message.
 /// </summary>
-public sealed class EscalationCycle(EscalationTicker ticker, NotificationDispatcher dispatcher, EscalationSettings settings, TimeProvider time)
+public sealed class EscalationCycle(
+    EscalationTicker ticker,
+    SlackReplySender replies,
+    NotificationDispatcher dispatcher,
+    EscalationSettings settings,
+    TimeProvider time)
 {
     public const double BudgetShare = 0.8;
 
@@ -28,10 +36,16 @@ public sealed class EscalationCycle(EscalationTicker ticker, NotificationDispatc
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            await dispatcher.DeliverAsync(deadline, ct);
+            await DeliverAsync(deadline, ct);
             throw;
         }
-        await dispatcher.DeliverAsync(deadline, ct);
+        await DeliverAsync(deadline, ct);
         return result;
+    }
+
+    private async Task DeliverAsync(DateTimeOffset deadline, CancellationToken ct)
+    {
+        await replies.DeliverDueAsync(ct);
+        await dispatcher.DeliverAsync(deadline, ct);
     }
 }

@@ -1,6 +1,8 @@
+using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
 using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Ops;
 using EscalationFunctions.Engine.Security;
@@ -50,6 +52,7 @@ public static class EngineServiceCollectionExtensions
                 settings,
                 sp.GetRequiredService<TimeProvider>()));
         }
+        services.AddSingleton<SlackSigningSecretProvider>();
         services.AddSingleton<DeliveryConnections>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<WebhookLaneStore>();
@@ -67,7 +70,18 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<OpsRateLimitCheck>();
         services.AddSingleton<OpsAuthorization>();
         services.AddSingleton<OpsAuditLog>();
+        services.AddSingleton<IncidentAcknowledger>();
         services.AddSingleton<OpsRequestHandler>();
+        services.AddSingleton<SlackInteractionHandler>();
+        // response_url answers: never follow a redirect (the answer would go to an address not checked against SLACK_RESPONSE_URL_HOSTS).
+        services.AddSingleton(sp => new SlackReplySender(
+            sp.GetRequiredService<NpgsqlDataSource>(),
+            settings,
+            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
+            {
+                Timeout = Timeout.InfiniteTimeSpan, // each post has its own SLACK_TIMEOUT_MS
+            },
+            sp.GetRequiredService<ILogger<SlackReplySender>>()));
 
         // Order matters: migrations complete before the sender (and the host's timer) start.
         services.AddHostedService<MigrationStartupService>();

@@ -1,3 +1,4 @@
+using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -8,8 +9,10 @@ namespace EscalationFunctions.Engine.Hosting;
 /// Runs the Slack sender for the life of the process: wakes when a tick commits notifications
 /// (or a lane finishes) and at least every <see cref="PollInterval"/> to pick up retries. While the
 /// outbox cannot be read (the database is down, say) it backs off with <see cref="FailureBackoff"/>.
+/// Each pass also posts the queued Slack <c>response_url</c> answers (<see cref="SlackReplySender"/>),
+/// so an answer queued by an instance that stopped right after a click is still posted.
 /// </summary>
-public sealed class NotificationSenderService(NotificationDispatcher dispatcher, OutboxSignal signal, TimeProvider time,
+public sealed class NotificationSenderService(NotificationDispatcher dispatcher, SlackReplySender replies, OutboxSignal signal, TimeProvider time,
     ILogger<NotificationSenderService> logger) : BackgroundService
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -25,6 +28,7 @@ public sealed class NotificationSenderService(NotificationDispatcher dispatcher,
                 try
                 {
                     await dispatcher.StartLanesAsync(stoppingToken);
+                    await replies.DeliverDueAsync(stoppingToken);
                     backoff.Succeeded();
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

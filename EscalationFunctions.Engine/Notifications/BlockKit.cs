@@ -16,6 +16,7 @@ public static class BlockKit
     public const int MaxUrl = 3000;
     public const int MaxActionId = 255;
     public const int MaxContextText = 3000;
+    public const int MaxButtonValue = 2000;
 
     /// <summary>The message's top-level <c>text</c> (notifications, clients without blocks). Slack cuts
     /// it at 40,000; we keep it to a section's 3,000 so a notification stays readable.</summary>
@@ -41,7 +42,7 @@ public static class BlockKit
                 .ToArray(),
         };
 
-    public static object Actions(object element) => new { type = "actions", elements = new[] { element } };
+    public static object Actions(params object[] elements) => new { type = "actions", elements };
 
     public static object Context(string formatted) =>
         new { type = "context", elements = new[] { Mrkdwn(formatted, MaxContextText) } };
@@ -60,4 +61,19 @@ public static class BlockKit
         };
 
     private static object Mrkdwn(string formatted, int max) => new { type = "mrkdwn", text = SlackText.Cut(formatted, max) };
+
+    /// <summary>
+    /// A button that reports its click to the Slack app (spec §9's Acknowledge: <c>action_id</c> and
+    /// <c>value</c>, no URL), or null when the value is longer than Slack accepts (2,000 characters):
+    /// a shortened value would name another incident, so the caller says how else to act instead.
+    /// </summary>
+    public static object? ActionButton(string actionId, string label, string value) =>
+        value.Length > MaxButtonValue ? null : new
+        {
+            type = "button",
+            action_id = SlackText.Plain(actionId, MaxActionId),
+            style = "primary",
+            text = new { type = "plain_text", text = SlackText.Plain(label, MaxButtonText) },
+            value,
+        };
 }

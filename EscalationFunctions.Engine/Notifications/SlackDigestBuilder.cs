@@ -23,6 +23,9 @@ public static class SlackDigestBuilder
     private const int MaxNameInEntry = 100;
     private const int MaxKeyInText = 200;
 
+    // A text link longer than this is left out, so that an entry's text (title 300, key 500, names, mentions) stays within 3,000.
+    private const int MaxLinkInEntry = 1000;
+
     /// <summary>SHA-256 lowercase hex of the member keys sorted (ordinal) and joined with <c>,</c>.</summary>
     public static string DedupKeyOf(IEnumerable<string> memberDedupKeys)
     {
@@ -32,7 +35,10 @@ public static class SlackDigestBuilder
     }
 
     /// <param name="members">1 to <see cref="MaxMembers"/> escalations, oldest first.</param>
-    public static string BuildJson(IReadOnlyList<OutboxNotification> members, Uri appBaseUrl, SlackLevelMentions? mentions = null)
+    /// <param name="acknowledge">Each entry carries the Acknowledge button (spec §9) as its accessory, and its link moves
+    /// into its text: one block per entry keeps forty entries within Slack's 50 blocks.</param>
+    public static string BuildJson(IReadOnlyList<OutboxNotification> members, Uri appBaseUrl, SlackLevelMentions? mentions = null,
+        bool acknowledge = false)
     {
         ArgumentNullException.ThrowIfNull(members);
         ArgumentOutOfRangeException.ThrowIfZero(members.Count);
@@ -43,7 +49,7 @@ public static class SlackDigestBuilder
         var howMany = members.Count == 1 ? "1 escalation is" : $"{members.Count.ToString(CultureInfo.InvariantCulture)} escalations are";
 
         var blocks = new List<object>(members.Count + 2) { BlockKit.Header($"{howMany} not acknowledged") };
-        blocks.AddRange(members.Select((m, i) => Entry(m, i, appBaseUrl, mentions)));
+        blocks.AddRange(members.Select((m, i) => acknowledge ? AcknowledgeEntry(m, appBaseUrl, mentions) : Entry(m, i, appBaseUrl, mentions)));
         blocks.Add(BlockKit.Context($"Digest of {members.Count.ToString(CultureInfo.InvariantCulture)} · dedup key `{dedupKey}`"));
 
         // Every distinct mention opens the text, which is what notifies on phones and in the sidebar.
@@ -64,12 +70,24 @@ public static class SlackDigestBuilder
     {
         var button = BlockKit.LinkButton(
             $"open_incident_{(index + 1).ToString(CultureInfo.InvariantCulture)}", "Open incident", IncidentLink.For(appBaseUrl, m.IncidentKey));
-        var text =
-            $"{SlackMessageBuilder.Opening(mentions, m)}*Level {m.Level.ToString(CultureInfo.InvariantCulture)}* · " +
-            $"{SlackText.Mrkdwn(m.Severity, MaxNameInEntry)} · route {SlackText.Mrkdwn(m.Route, MaxNameInEntry)}\n" +
-            $"{SlackText.Mrkdwn(SlackMessageBuilder.TitleOf(m), MaxTitleInEntry)}\n" +
-            $"incident `{SlackText.Mrkdwn(m.IncidentKey, MaxKeyInEntry)}`" +
-            (button is null ? $"\n{SlackMessageBuilder.LinkTooLong}" : "");
+        var text = EntryText(m, mentions) + (button is null ? $"\n{SlackMessageBuilder.LinkTooLong}" : "");
         return button is null ? BlockKit.Section(text) : BlockKit.Section(text, button);
     }
+
+    /// <summary>An entry whose accessory is the Acknowledge button; the link is a text link (or, when too long, a note).</summary>
+    private static object AcknowledgeEntry(OutboxNotification m, Uri appBaseUrl, SlackLevelMentions? mentions)
+    {
+        var url = SlackText.Mrkdwn(IncidentLink.For(appBaseUrl, m.IncidentKey), 5 * BlockKit.MaxUrl);
+        var button = AcknowledgeButton.For(m.IncidentKey);
+        var text = EntryText(m, mentions) +
+                   (url.Length <= MaxLinkInEntry ? $" · <{url}|Open incident>" : $"\n{SlackMessageBuilder.LinkTooLong}") +
+                   (button is null ? $"\n{AcknowledgeButton.KeyTooLong}" : "");
+        return button is null ? BlockKit.Section(text) : BlockKit.Section(text, button);
+    }
+
+    private static string EntryText(OutboxNotification m, SlackLevelMentions? mentions) =>
+        $"{SlackMessageBuilder.Opening(mentions, m)}*Level {m.Level.ToString(CultureInfo.InvariantCulture)}* · " +
+        $"{SlackText.Mrkdwn(m.Severity, MaxNameInEntry)} · route {SlackText.Mrkdwn(m.Route, MaxNameInEntry)}\n" +
+        $"{SlackText.Mrkdwn(SlackMessageBuilder.TitleOf(m), MaxTitleInEntry)}\n" +
+        $"incident `{SlackText.Mrkdwn(m.IncidentKey, MaxKeyInEntry)}`";
 }

@@ -23,20 +23,34 @@ public static class SlackMessageBuilder
     public static Uri IncidentUrl(Uri appBaseUrl, string incidentKey) =>
         new(IncidentLink.For(appBaseUrl, incidentKey), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
-    public static string BuildJson(OutboxNotification n, Uri appBaseUrl, SlackLevelMentions? mentions = null)
+    /// <param name="acknowledge">Adds the Acknowledge button (spec §9): true when <c>SLACK_SIGNING_SECRET</c> is set.</param>
+    public static string BuildJson(OutboxNotification n, Uri appBaseUrl, SlackLevelMentions? mentions = null, bool acknowledge = false)
     {
         var opening = Opening(mentions, n);
         var title = TitleOf(n);
         var level = n.Level.ToString(CultureInfo.InvariantCulture);
-        var button = BlockKit.LinkButton("open_incident", "Open incident", IncidentLink.For(appBaseUrl, n.IncidentKey));
+        var link = BlockKit.LinkButton("open_incident", "Open incident", IncidentLink.For(appBaseUrl, n.IncidentKey));
+        var ack = acknowledge ? AcknowledgeButton.For(n.IncidentKey) : null;
 
         var blocks = new List<object>
         {
             BlockKit.Section($"{opening}*Escalated to level {level}:* {SlackText.Mrkdwn(title, MaxTitleInText)}"),
             BlockKit.Fields(("Incident", n.IncidentKey), ("Severity", n.Severity), ("Route", n.Route), ("Escalation level", level)),
-            button is null ? BlockKit.Context(LinkTooLong) : BlockKit.Actions(button),
-            BlockKit.Context($"dedup key `{n.DedupKey}`"),
         };
+        object[] buttons = new[] { ack, link }.OfType<object>().ToArray();
+        if (buttons.Length > 0)
+        {
+            blocks.Add(BlockKit.Actions(buttons));
+        }
+        if (link is null)
+        {
+            blocks.Add(BlockKit.Context(LinkTooLong));
+        }
+        if (acknowledge && ack is null)
+        {
+            blocks.Add(BlockKit.Context(AcknowledgeButton.KeyTooLong));
+        }
+        blocks.Add(BlockKit.Context($"dedup key `{n.DedupKey}`"));
         var message = new
         {
             text = SlackText.Cut(

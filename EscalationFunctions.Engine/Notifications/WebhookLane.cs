@@ -58,7 +58,9 @@ public sealed class WebhookLane(
                     await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null);
                     break;
                 }
-                (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, composer.Compose(rows), rateLimitedInARow, ct);
+                // Not cancelled: the rows are claimed, and the secret read behind the button is bounded by the vault client.
+                var message = await composer.ComposeAsync(rows, CancellationToken.None);
+                (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, message, rateLimitedInARow, ct);
                 heartbeat.Carrying([]);
                 sent += delivered;
                 if (next is not { } nextWait)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EscalationFunctions.Engine.Escalation;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace EscalationFunctions.Engine.Ops;
@@ -8,8 +9,43 @@ namespace EscalationFunctions.Engine.Ops;
 /// Writes each ops call to <c>ops_audit</c>: who, what, outcome, and the counts it produced. The
 /// caller and remote address arrive escaped (<see cref="Security.UntrustedText"/>), so any name can be stored.
 /// </summary>
-public sealed class OpsAuditLog(NpgsqlDataSource db, WorkerInstance instance)
+public sealed class OpsAuditLog(NpgsqlDataSource db, WorkerInstance instance, ILogger<OpsAuditLog> logger)
 {
+    /// <summary>The audit row of a call about to change something; null when it cannot be written (the caller then refuses the call).</summary>
+    public async Task<long?> TryBeginAsync(string caller, OpsEndpoint endpoint, string? remoteAddress, double durationMs, CancellationToken ct)
+    {
+        try
+        {
+            return await BeginAsync(caller, endpoint, remoteAddress, durationMs, ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row, so the call is refused", endpoint.Name(), caller);
+            return null;
+        }
+    }
+
+    /// <summary>Completes the row <see cref="TryBeginAsync"/> wrote, or records a call that changed nothing; a failure is logged, never thrown.</summary>
+    public async Task FinishAsync(long? auditId, string caller, OpsEndpoint endpoint, string? remoteAddress, OpsResponse response, double durationMs,
+        object? details)
+    {
+        try
+        {
+            if (auditId is { } id)
+            {
+                await CompleteAsync(id, response, durationMs, details, CancellationToken.None);
+            }
+            else
+            {
+                await RecordAsync(caller, endpoint, response, remoteAddress, durationMs, details, CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row", endpoint.Name(), caller);
+        }
+    }
+
     /// <summary>Records a call that changed nothing (a refusal, or health) once it is answered.</summary>
     public async Task RecordAsync(string caller, OpsEndpoint endpoint, OpsResponse response, string? remoteAddress, double durationMs,
         object? details, CancellationToken ct)

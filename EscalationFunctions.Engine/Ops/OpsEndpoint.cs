@@ -1,11 +1,17 @@
 namespace EscalationFunctions.Engine.Ops;
 
-/// <summary>The three ops routes of spec §6 (no <c>/api</c> prefix).</summary>
+/// <summary>The ops routes of spec §6 and §6.2, and Slack's interaction route of §9 (no <c>/api</c> prefix).</summary>
 public enum OpsEndpoint
 {
     Tick,
     Recalc,
     Health,
+
+    /// <summary><c>POST /ops/incidents/{incident_key}/ack</c> (§6.2).</summary>
+    Ack,
+
+    /// <summary><c>POST /slack/interactions</c> (§9): Slack's signature instead of the ops locks.</summary>
+    SlackInteractions,
 }
 
 public static class OpsRoutes
@@ -14,10 +20,17 @@ public static class OpsRoutes
     public const string Recalc = "ops/escalation/recalc";
     public const string Health = "ops/escalation/health";
 
+    /// <summary>The ack route's template; the key is one path segment, percent-encoded by the caller.</summary>
+    public const string Ack = "ops/incidents/{incident_key}/ack";
+
+    public const string SlackInteractions = "slack/interactions";
+
     public static string Name(this OpsEndpoint endpoint) => endpoint switch
     {
         OpsEndpoint.Tick => "tick",
         OpsEndpoint.Recalc => "recalc",
+        OpsEndpoint.Ack => "ack",
+        OpsEndpoint.SlackInteractions => "slack_interactions",
         _ => "health",
     };
 
@@ -25,6 +38,8 @@ public static class OpsRoutes
     {
         OpsEndpoint.Tick => Tick,
         OpsEndpoint.Recalc => Recalc,
+        OpsEndpoint.Ack => Ack,
+        OpsEndpoint.SlackInteractions => SlackInteractions,
         _ => Health,
     };
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Security;
@@ -19,6 +20,7 @@ public sealed class OpsRequestHandler(
     OpsAuthorization authorization,
     EscalationTicker ticker,
     SlaRecalculator recalculator,
+    IncidentAcknowledger acknowledger,
     WorkerStatusReader statusReader,
     OpsAuditLog audit,
     ILogger<OpsRequestHandler> logger)
@@ -42,13 +44,13 @@ public sealed class OpsRequestHandler(
             {
                 response = await HealthAsync(ct);
             }
-            else if ((auditId = await TryBeginAuditAsync(caller, endpoint, request, stopwatch, ct)) is null)
+            else if ((auditId = await audit.TryBeginAsync(caller, endpoint, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct)) is null)
             {
                 response = OpsResponse.Error(503, "audit_unavailable", "The call was not run because its audit row could not be written; try again shortly.");
             }
             else
             {
-                (response, details) = await RunAsync(endpoint, ct);
+                (response, details) = await RunAsync(endpoint, request, caller, ct);
             }
         }
         catch (Exception e) when (e is NpgsqlException { IsTransient: true } or TimeoutException && !ct.IsCancellationRequested)
@@ -76,7 +78,7 @@ public sealed class OpsRequestHandler(
         {
             logger.LogInformation("Ops {Endpoint} by {Caller} from {Remote}: {Status}", endpoint.Name(), caller, request.RemoteAddress, response.Status);
         }
-        await FinishAuditAsync(auditId, caller, endpoint, request, response, stopwatch, details);
+        await audit.FinishAsync(auditId, caller, endpoint, request.RemoteAddress, response, stopwatch.Elapsed.TotalMilliseconds, details);
         return response;
     }
 
@@ -91,12 +93,16 @@ public sealed class OpsRequestHandler(
         return endpoint == OpsEndpoint.Health ? (OpsCallerCheck.Anonymous, null) : await authorization.AuthorizeAsync(endpoint, request, ct);
     }
 
-    private async Task<(OpsResponse Response, object Details)> RunAsync(OpsEndpoint endpoint, CancellationToken ct)
+    private async Task<(OpsResponse Response, object Details)> RunAsync(OpsEndpoint endpoint, OpsRequest request, string caller, CancellationToken ct)
     {
         if (endpoint == OpsEndpoint.Tick)
         {
             var tick = (await ticker.TickAsync(ct)).Report();
             return (OpsResponse.Ok(tick), tick);
+        }
+        if (endpoint == OpsEndpoint.Ack)
+        {
+            return await AcknowledgeAsync(request.IncidentKey, caller, ct);
         }
         var recalc = await recalculator.RecalculateAsync(ct);
         var body = new
@@ -107,6 +113,18 @@ public sealed class OpsRequestHandler(
             slaVersion = recalc.SlaVersion,
             durationMs = Math.Round(recalc.DurationMs, 1),
         };
+        return (OpsResponse.Ok(body), body);
+    }
+
+    /// <summary>Spec §6.2: acknowledged by the caller's (escaped) name; a second call changes nothing; an unknown key is 404.</summary>
+    private async Task<(OpsResponse Response, object Details)> AcknowledgeAsync(string? incidentKey, string caller, CancellationToken ct)
+    {
+        var ack = IncidentKeyText.CanExist(incidentKey) ? await acknowledger.AcknowledgeAsync(incidentKey!, caller, ct) : null;
+        if (ack is null)
+        {
+            return (OpsResponse.Error(404, "incident_not_found", "No incident has this key."), new { incidentKey = UntrustedText.Escape(incidentKey) });
+        }
+        var body = ack.Answer();
         return (OpsResponse.Ok(body), body);
     }
 
@@ -130,40 +148,5 @@ public sealed class OpsRequestHandler(
             queueLagMs = Math.Round(status.QueueLagMs),
             pausedUntil,
         });
-    }
-
-    /// <summary>The audit row of a call about to change something; null when it cannot be written (the call is then refused).</summary>
-    private async Task<long?> TryBeginAuditAsync(string caller, OpsEndpoint endpoint, OpsRequest request, Stopwatch stopwatch, CancellationToken ct)
-    {
-        try
-        {
-            return await audit.BeginAsync(caller, endpoint, request.RemoteAddress, stopwatch.Elapsed.TotalMilliseconds, ct);
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row, so the call is refused", endpoint.Name(), caller);
-            return null;
-        }
-    }
-
-    private async Task FinishAuditAsync(long? auditId, string caller, OpsEndpoint endpoint, OpsRequest request, OpsResponse response,
-        Stopwatch stopwatch, object? details)
-    {
-        try
-        {
-            var durationMs = stopwatch.Elapsed.TotalMilliseconds;
-            if (auditId is { } id)
-            {
-                await audit.CompleteAsync(id, response, durationMs, details, CancellationToken.None);
-            }
-            else
-            {
-                await audit.RecordAsync(caller, endpoint, response, request.RemoteAddress, durationMs, details, CancellationToken.None);
-            }
-        }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
-        {
-            logger.LogError(e, "Ops {Endpoint} by {Caller}: could not write the audit row", endpoint.Name(), caller);
-        }
     }
 }

@@ -7,8 +7,8 @@ namespace EscalationFunctions.Engine.Security;
 /// <summary>
 /// The ops request signature (spec §6): <c>X-Signature-Timestamp</c> (unix seconds) and
 /// <c>X-Signature: sha256=&lt;hex HMAC-SHA256(secret, "{timestamp}.{raw body bytes}")&gt;</c>.
-/// Verification compares in constant time against every configured key (one, or <c>new,old</c>
-/// during rotation), always trying all of them, so timing does not reveal which one matched.
+/// Verification (<see cref="TimestampedSignature"/>) compares in constant time against every
+/// configured key (one, or <c>new,old</c> during rotation).
 /// </summary>
 public static class HmacRequestSignature
 {
@@ -24,32 +24,9 @@ public static class HmacRequestSignature
 
     public static SignatureCheck Verify(IReadOnlyList<string> secrets, string? timestamp, string? signature, ReadOnlySpan<byte> body, DateTimeOffset now)
     {
-        if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature))
-        {
-            return SignatureCheck.Missing;
-        }
-        if (timestamp.Length > 12 || !long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
-        {
-            return SignatureCheck.BadTimestamp;
-        }
-        // Compared as numbers: any 12-digit value is a valid long, not every one is a valid date.
-        if (Math.Abs(now.ToUnixTimeSeconds() - seconds) > (long)Tolerance.TotalSeconds)
-        {
-            return SignatureCheck.StaleTimestamp;
-        }
-        if (!signature.StartsWith(Prefix, StringComparison.Ordinal) || signature.Length != Prefix.Length + 64 ||
-            !TryFromHex(signature.AsSpan(Prefix.Length), out var presented))
-        {
-            return SignatureCheck.BadFormat;
-        }
-
-        var matched = false;
-        foreach (var secret in secrets)
-        {
-            var expected = Mac(Encoding.UTF8.GetBytes(secret), timestamp, body);
-            matched |= CryptographicOperations.FixedTimeEquals(expected, presented);
-        }
-        return matched ? SignatureCheck.Valid : SignatureCheck.Mismatch;
+        var bytes = body.ToArray();
+        return TimestampedSignature.Verify(secrets, timestamp, signature, Prefix, Tolerance, now,
+            (secret, ts) => Mac(Encoding.UTF8.GetBytes(secret), ts, bytes));
     }
 
     private static byte[] Mac(byte[] key, string timestamp, ReadOnlySpan<byte> body)
@@ -58,12 +35,6 @@ public static class HmacRequestSignature
         hmac.AppendData(Encoding.ASCII.GetBytes(timestamp + "."));
         hmac.AppendData(body);
         return hmac.GetHashAndReset();
-    }
-
-    private static bool TryFromHex(ReadOnlySpan<char> hex, out byte[] bytes)
-    {
-        bytes = new byte[hex.Length / 2];
-        return Convert.FromHexString(hex, bytes, out _, out var written) == System.Buffers.OperationStatus.Done && written == bytes.Length;
     }
 }
 

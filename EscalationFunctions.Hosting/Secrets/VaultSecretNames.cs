@@ -14,9 +14,11 @@ public static class VaultSecretNames
         [SettingNames.SlackWebhookUrl] = "slack-webhook-url",
         [SettingNames.SlackRouteWebhooks] = "slack-route-webhooks",
         [SettingNames.PostgresConnectionString] = "postgres-connection-string",
+        [SettingNames.SlackSigningSecret] = "slack-signing-secret",
     };
 
-    /// <summary>Secrets that must exist at start-up; <c>slack-route-webhooks</c> may be absent (no per-route webhooks).</summary>
+    /// <summary>Secrets that must exist at start-up; <c>slack-route-webhooks</c> may be absent (no per-route webhooks), and
+    /// <c>slack-signing-secret</c> too (no Acknowledge button until it is created; it is picked up without a restart).</summary>
     public static IReadOnlySet<string> Required { get; } = new HashSet<string>
     {
         SettingNames.OpsHmacSecret, SettingNames.SlackWebhookUrl, SettingNames.PostgresConnectionString,

@@ -48,7 +48,8 @@ public static class SampleIncidentsCommand
             Console.WriteLine($"{key}  {severity,-8} route {route,-9} first seen {age,2} min ago, next escalation due {due:HH:mm:ss} UTC  \"{title}\"");
         }
         Console.WriteLine("Incidents past their deadline escalate at the worker's next tick; acknowledge one with:");
-        Console.WriteLine($"  UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'DEMO-{batch}-1';");
+        Console.WriteLine($"  ./scripts/ops-call.sh ack 'DEMO-{batch}-1'");
+        Console.WriteLine($"  (or with plain SQL, as other systems do: UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'DEMO-{batch}-1';)");
         return ExitCodes.Ok;
     }
 }

@@ -153,6 +153,8 @@ public class SettingsReaderTests
     [InlineData(SettingNames.SlackLevelMentions, "{\"*\": {\"3\": \"@here\"}}")]
     [InlineData(SettingNames.SlackLevelMentions, "{\"payments\": {\"8\": \"<!here>\"}}")]
     [InlineData(SettingNames.SlackLevelMentions, "[\"<!here>\"]")]
+    [InlineData(SettingNames.SlackResponseUrlHosts, "https://hooks.slack.com")]
+    [InlineData(SettingNames.SlackResponseUrlHosts, "hooks.slack.com/actions")]
     public void A_bad_value_is_one_line_naming_the_setting_and_the_value(string name, string value)
     {
         var e = Assert.Throws<SettingsException>(() => Read(With((name, value)), out _));
@@ -172,6 +174,8 @@ public class SettingsReaderTests
     [InlineData(SettingNames.PostgresConnectionString, "Host=db;Password=pg-secret-pass;Bogus Key=1", "pg-secret-pass")]
     [InlineData(SettingNames.ApplicationInsightsConnectionString, "ikey-secret-value-without-key-name", "ikey-secret-value")]
     [InlineData(SettingNames.OpsFunctionKey, "tiny-fn-key", "tiny-fn-key")]
+    [InlineData(SettingNames.SlackSigningSecret, "short-signing", "short-signing")]
+    [InlineData(SettingNames.SlackSigningSecret, "8f742231b10e8888abcd99yyyzzz85a5,0123456789abcdef0123456789abcdef,8f742231b10e8888abcd99yyyzzz85a6", "8f742231b10e")]
     public void A_bad_secret_is_named_but_its_value_is_masked(string name, string value, string secretPart)
     {
         var e = Assert.Throws<SettingsException>(() => Read(With((name, value)), out _));
@@ -232,5 +236,18 @@ public class SettingsReaderTests
         env.Remove(SettingNames.SlackWebhookUrl);
 
         Assert.Equal(SlackDeliveryMode.Console, Read(env, out _).Slack.Delivery);
+    }
+
+    [Fact]
+    public void Slack_signing_secrets_and_response_url_hosts_are_read_with_their_defaults()
+    {
+        var defaults = Read(With(), out _);
+        Assert.Empty(defaults.Slack.SigningSecrets);
+        Assert.Equal(["hooks.slack.com"], defaults.Slack.ResponseUrlHosts.Hosts);
+
+        var set = Read(With((SettingNames.SlackSigningSecret, " 8f742231b10e8888abcd99yyyzzz85a5 , 0123456789abcdef0123456789abcdef "),
+            (SettingNames.SlackResponseUrlHosts, "hooks.slack.com,127.0.0.1")), out _);
+        Assert.Equal(["8f742231b10e8888abcd99yyyzzz85a5", "0123456789abcdef0123456789abcdef"], set.Slack.SigningSecrets);
+        Assert.Equal(["hooks.slack.com", "127.0.0.1"], set.Slack.ResponseUrlHosts.Hosts);
     }
 }

@@ -32,6 +32,10 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
             VALUES ('INC-3001', 'catalog', 'warning', 'Index row too large', now() - interval '1 hour', now(), '54000: index row size 2712 exceeds btree version 4 maximum 2704');
             INSERT INTO ops_audit (instance_id, caller, endpoint, outcome, http_status, duration_ms)
             VALUES ('i-1', 'alice@example.com', 'tick', 'ok', 200, 12.5), ('i-1', 'anonymous', 'tick', 'signature_mismatch', 401, 1.2);
+            INSERT INTO incidents (incident_key, route, severity, first_seen, acknowledged_at, acknowledged_by)
+            VALUES ('INC-1500', 'search', 'warning', now() - interval '2 hours', now() - interval '1 hour', 'slack:U024BE7LH');
+            INSERT INTO slack_replies (incident_key, response_url, body, status, attempts, last_error)
+            VALUES ('INC-1500', NULL, '{}', 'dead', 1, 'HTTP 404 Not Found');
             ANALYZE incidents;
             """);
     }

@@ -19,11 +19,11 @@ public class FunctionsWorkerTests(FunctionsWorkerFixture worker) : IClassFixture
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public void The_worker_reports_the_timer_and_the_three_ops_routes_behind_a_function_key()
+    public void The_worker_reports_the_timer_and_the_ops_and_Slack_routes_behind_a_function_key()
     {
         var functions = worker.Host.Functions.ToDictionary(f => f.Name);
 
-        Assert.Equal(["EscalationTick", "OpsHealth", "OpsRecalc", "OpsTick"], functions.Keys.Order());
+        Assert.Equal(["EscalationTick", "OpsAck", "OpsHealth", "OpsRecalc", "OpsTick", "SlackInteractions"], functions.Keys.Order());
         var timer = functions["EscalationTick"];
         Assert.True(timer.IsTimer);
         Assert.Equal("%ESC_TICK_SCHEDULE%", timer.Schedule);

@@ -28,7 +28,7 @@ public class ReadableOutputTests(DatabaseFixture fixture) : DatabaseTest(fixture
         Assert.Contains(lines, l => l.Contains("listening on", StringComparison.Ordinal) &&
                                     l.Contains("mode: escalating, every route, Slack printed to this log", StringComparison.Ordinal));
         var slack = Assert.Single(lines, l => l.Contains("Slack[0]", StringComparison.Ordinal));
-        Assert.Matches(@"info: Slack\[0\] #default: level 1: Incident 0 \(warning\) https://escalation\.example\.test/incidents/INC-0 dedup_key=[0-9a-f]{64}$", slack);
+        Assert.Matches(@"info: Slack\[0\] #default: level 1: Incident 0 \(warning\) https://escalation\.example\.test/incidents/INC-0 dedup_key=[0-9a-f]{64} buttons: \[Open incident\] acknowledge: \./scripts/ops-call\.sh ack 'INC-0'$", slack);
         Assert.DoesNotContain(lines, l => l.Contains("SlackConsoleTransport", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Microsoft.Hosting.Lifetime", StringComparison.Ordinal));

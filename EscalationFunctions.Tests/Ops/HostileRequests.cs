@@ -16,7 +16,8 @@ public sealed record HostileRequest(string Kind, string Summary, byte[] Bytes, b
 /// </summary>
 public sealed class HostileRequests(Random random, string functionKey)
 {
-    private static readonly string[] Routes = ["/ops/escalation/tick", "/ops/escalation/recalc", "/ops/escalation/health"];
+    // The ack route names an incident that does not exist: a valid call is a 404 and changes nothing.
+    private static readonly string[] Routes = ["/ops/escalation/tick", "/ops/escalation/recalc", "/ops/escalation/health", "/ops/incidents/FUZZ%2FNONE/ack"];
     private readonly List<byte[]> _sent = [];
 
     public HostileRequest Next()

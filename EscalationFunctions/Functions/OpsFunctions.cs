@@ -23,4 +23,8 @@ public sealed class OpsFunctions(OpsHttpEndpoints ops)
     [Function("OpsHealth")]
     public Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.Health)]
         HttpRequest request, CancellationToken ct) => ops.HealthAsync(request, ct);
+
+    [Function("OpsAck")]
+    public Task<IActionResult> AckAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.Ack)]
+        HttpRequest request, string incident_key, CancellationToken ct) => ops.AckAsync(request, incident_key, ct);
 }

@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
+
+namespace EscalationFunctions.Tests.Notifications;
+
+/// <summary>The local loop (issue 13 item 6): console delivery shows the Acknowledge button and the command that acknowledges.</summary>
+public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fixture)
+{
+    [Theory]
+    [InlineData(true, "[Acknowledge] [Open incident]")]
+    [InlineData(false, "buttons: [Open incident]")]
+    public async Task The_console_line_shows_the_buttons_and_the_ack_command(bool signingSecret, string buttons)
+    {
+        await Incidents.InsertAsync(Db, "it's INC 1", "payments", "critical", TimeSpan.FromMinutes(6));
+        var env = TestSettings.Environment(Db);
+        if (signingSecret)
+        {
+            env[SettingNames.SlackSigningSecret] = SlackClick.Secret;
+        }
+        await using var engine = EngineHost.Create(env);
+
+        await engine.Ticker.TickAsync();
+        await engine.Dispatcher.DrainAsync(CancellationToken.None);
+
+        var line = Assert.Single(engine.Logs.Lines, l => l.Contains("#payments:"));
+        Assert.Contains(buttons, line);
+        Assert.Contains("acknowledge: ./scripts/ops-call.sh ack 'it'\\''s INC 1'", line);
+    }
+
+    [Theory]
+    [InlineData("it's INC 1")]
+    [InlineData("$(touch /tmp/pwned) `x` \"q\" \\ ;|&")]
+    public async Task The_printed_command_hands_the_key_to_the_script_unchanged(string key)
+    {
+        var command = Engine.Notifications.SlackConsoleTransport.AckCommand(key);
+        var argument = command["./scripts/ops-call.sh ack ".Length..];
+
+        // The shell must see exactly one argument, the key, whatever it holds.
+        using var bash = Process.Start(new ProcessStartInfo("bash", ["-c", $"printf '%s' {argument}"]) { RedirectStandardOutput = true })!;
+        var seen = await bash.StandardOutput.ReadToEndAsync();
+        await bash.WaitForExitAsync();
+
+        Assert.Equal(key, seen);
+    }
+}
