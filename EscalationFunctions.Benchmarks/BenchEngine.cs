@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Hosting;
+using EscalationFunctions.Engine.Runtime;
 using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Testing;

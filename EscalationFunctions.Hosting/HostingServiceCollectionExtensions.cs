@@ -1,5 +1,5 @@
 using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Hosting;
+using EscalationFunctions.Engine.Runtime;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Hosting.Http;
 using EscalationFunctions.Hosting.Identity;

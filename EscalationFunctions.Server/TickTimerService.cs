@@ -1,6 +1,6 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Hosting;
+using EscalationFunctions.Engine.Runtime;
 
 namespace EscalationFunctions.Server;
 

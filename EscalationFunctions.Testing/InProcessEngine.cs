@@ -1,6 +1,6 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Hosting;
+using EscalationFunctions.Engine.Runtime;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

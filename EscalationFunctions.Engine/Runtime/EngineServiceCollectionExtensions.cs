@@ -12,7 +12,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace EscalationFunctions.Engine.Hosting;
+namespace EscalationFunctions.Engine.Runtime;
 
 /// <summary>The engine's services, registered the same way by the plain server and the Functions app.</summary>
 public static class EngineServiceCollectionExtensions

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace EscalationFunctions.Engine.Hosting;
+namespace EscalationFunctions.Engine.Runtime;
 
 /// <summary>
 /// How a background loop lives through a failure that repeats (the database is down, say): the

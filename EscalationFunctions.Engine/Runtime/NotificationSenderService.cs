@@ -3,7 +3,7 @@ using EscalationFunctions.Engine.Notifications;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EscalationFunctions.Engine.Hosting;
+namespace EscalationFunctions.Engine.Runtime;
 
 /// <summary>
 /// Runs the Slack sender for the life of the process: wakes when a tick commits notifications

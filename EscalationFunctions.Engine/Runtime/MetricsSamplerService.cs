@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace EscalationFunctions.Engine.Hosting;
+namespace EscalationFunctions.Engine.Runtime;
 
 /// <summary>
 /// Samples the gauges of spec §7 (<c>queue_lag_ms</c>, <c>tick_lag_ms</c>, <c>incidents_level_ge5</c>) and of 1.1

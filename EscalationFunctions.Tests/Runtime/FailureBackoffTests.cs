@@ -1,10 +1,10 @@
-using EscalationFunctions.Engine.Hosting;
+using EscalationFunctions.Engine.Runtime;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
-namespace EscalationFunctions.Tests.Hosting;
+namespace EscalationFunctions.Tests.Runtime;
 
 /// <summary>The policy of a loop whose failure repeats: wait, log once, say when it recovered.</summary>
 public class FailureBackoffTests

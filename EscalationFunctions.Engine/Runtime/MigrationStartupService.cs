@@ -1,7 +1,7 @@
 using EscalationFunctions.Engine.Data.Migrations;
 using Microsoft.Extensions.Hosting;
 
-namespace EscalationFunctions.Engine.Hosting;
+namespace EscalationFunctions.Engine.Runtime;
 
 /// <summary>
 /// Applies pending migrations before anything else starts (it is registered first, and hosted
