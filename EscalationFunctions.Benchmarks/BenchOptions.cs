@@ -39,6 +39,9 @@ public sealed record BenchOptions
     /// <summary>Escalations for a single webhook in the storm scenario (spec §5.2).</summary>
     public int StormMessages { get; init; } = 1_000;
 
+    /// <summary><c>SLACK_DIGEST_MAX</c> for the storm scenario; null keeps the spec's default (20).</summary>
+    public int? StormDigestMax { get; init; }
+
     public static readonly string[] Parts = ["tick", "compare", "slack", "slack-scaleout", "slack-storm"];
 
     public HashSet<string> Only { get; init; } = [.. Parts];
@@ -70,6 +73,7 @@ public sealed record BenchOptions
           --slack MSG,HOOKS  Slack delivery: messages over webhooks (default 1000,100), single instance and scale-out
           --slack-instances N  instances in the scale-out scenario (default 4)
           --storm N      escalations for one webhook in the storm scenario (default 1000)
+          --storm-digest-max N  SLACK_DIGEST_MAX in the storm scenario (default: the setting's default, 20)
           --batch-size N ESC_BATCH_SIZE for the tick (default: the engine's default)
           --out DIR      where the JSON and CSV results go (default: benchmark-results/ in the repository)
           --docs FILE    rewrite the figures section of FILE (between the benchmark markers) from this run
@@ -149,6 +153,9 @@ public sealed record BenchOptions
                     break;
                 case "--storm":
                     options = options with { StormMessages = Numbers(Next(), "--storm")[0] };
+                    break;
+                case "--storm-digest-max":
+                    options = options with { StormDigestMax = Numbers(Next(), "--storm-digest-max")[0] };
                     break;
                 case "--out":
                     options = options with { OutputDirectory = Next() };

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Telemetry;
@@ -32,9 +33,15 @@ public static class SlackBenchmark
     public static Task<SlackSummary> ScaleOutAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
         RunAsync($"{options.SlackInstances} instances", dbs, options.SlackMessages, options.SlackWebhooks, options.SlackInstances, options.SlackRuns, log, SinglePosts);
 
-    /// <summary>Spec §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, with the default digest settings.</summary>
+    /// <summary>
+    /// Spec §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, with the default
+    /// digest settings unless <c>--storm-digest-max</c> sets <c>SLACK_DIGEST_MAX</c>.
+    /// </summary>
     public static Task<SlackSummary> StormAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
-        RunAsync("storm", dbs, options.StormMessages, 1, 1, options.SlackRuns, log, new Dictionary<string, string>());
+        RunAsync("storm", dbs, options.StormMessages, 1, 1, options.SlackRuns, log,
+            options.StormDigestMax is { } max
+                ? new Dictionary<string, string> { [SettingNames.SlackDigestMax] = max.ToString(CultureInfo.InvariantCulture) }
+                : new Dictionary<string, string>());
 
     /// <summary>
     /// The pace scenarios measure posts against the limit, so each escalation is its own post: with the
