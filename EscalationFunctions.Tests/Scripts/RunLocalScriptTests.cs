@@ -7,7 +7,8 @@ namespace EscalationFunctions.Tests.Scripts;
 
 /// <summary>
 /// <c>scripts/run-local.sh</c> in a checkout of its own: start, stop, settings that survive, a
-/// sourced environment, a busy port and a failed start, each as a newcomer meets them.
+/// sourced environment, a busy port, a failed start and the local acknowledge loop, each as a
+/// newcomer meets them.
 /// </summary>
 public class RunLocalScriptTests : IAsyncLifetime
 {
@@ -57,6 +58,28 @@ public class RunLocalScriptTests : IAsyncLifetime
         var (exit, stdout, _) = await _checkout.RunAsync("scripts/ops-call.sh health");
         Assert.Equal(0, exit);
         Assert.Contains("\"dryRun\":true", stdout);
+    }
+
+    [Fact]
+    public async Task The_ack_command_the_samples_suggest_acknowledges_once_and_a_repeat_says_so()
+    {
+        await _checkout.StartWorkerAsync();
+        var (samplesExit, samples, samplesErr) = await _checkout.RunAsync("scripts/run-local.sh samples");
+        Assert.True(samplesExit == 0, samplesErr);
+        var ack = samples.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("./scripts/ops-call.sh ack ", StringComparison.Ordinal));
+        var key = ack["./scripts/ops-call.sh ack ".Length..].Trim('\'');
+
+        var (exit, first, stderr) = await _checkout.RunAsync(ack);
+        Assert.True(exit == 0, stderr);
+        Assert.Contains($"\"incidentKey\":\"{key}\"", first);
+        Assert.Contains("\"alreadyAcknowledged\":false", first);
+        Assert.Contains("\"acknowledgedBy\":\"", first);
+
+        var (_, second, _) = await _checkout.RunAsync(ack);
+        Assert.Contains("\"alreadyAcknowledged\":true", second);
+
+        var (_, unknown, _) = await _checkout.RunAsync("scripts/ops-call.sh ack 'NO-SUCH INCIDENT/1'");
+        Assert.Contains("\"error\":\"incident_not_found\"", unknown);
     }
 
     [Fact]
