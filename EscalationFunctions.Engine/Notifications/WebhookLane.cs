@@ -96,14 +96,17 @@ public sealed class WebhookLane(
         {
             // Shutting down mid-post: the outcome is unknown, so the rows keep their lease and are
             // posted again once it runs out; the webhook is held as if it had answered.
-            await lanes.AnsweredAsync(lane, Interval, Lease);
+            await lanes.AnsweredAsync(lane, () => Interval, Lease);
             return (null, 0, rateLimitedBefore);
         }
 
+        var answeredAt = time.GetTimestamp();
         var inARow = result.Status == SlackPostStatus.RateLimited ? rateLimitedBefore + 1 : 0;
         var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), inARow, Interval,
             settings.Slack.RetryBase, settings.Slack.MaxRetryDelay);
-        var next = await lanes.AnsweredAsync(lane, decision.HoldWebhook, Lease);
+        // The hold counts from the answer: the time spent waiting for a connection to record it is
+        // taken off when the statement is sent, so a busy pool does not stretch every webhook's interval.
+        var next = await lanes.AnsweredAsync(lane, () => decision.HoldWebhook - time.GetElapsedTime(answeredAt), Lease);
         var nextFrom = time.GetTimestamp();
         switch (decision.Outcome)
         {

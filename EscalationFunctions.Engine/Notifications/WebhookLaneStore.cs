@@ -24,11 +24,15 @@ public sealed class WebhookLaneStore(DeliveryConnections db)
             return taken;
         }, ct);
 
-    /// <summary>Holds the webhook for <paramref name="hold"/> from now and renews the lane; null when the lane is lost.</summary>
-    public Task<TimeSpan?> AnsweredAsync(LaneTicket lane, TimeSpan hold, DeliveryLease lease) => db.RunAsync(WebhookLaneSql.Answered, p =>
+    /// <summary>
+    /// Holds the webhook for <paramref name="hold"/> from now and renews the lane; null when the lane
+    /// is lost. <paramref name="hold"/> is read once a connection is free, just before the statement
+    /// goes out, so a caller can count the time spent waiting for it (never below zero).
+    /// </summary>
+    public Task<TimeSpan?> AnsweredAsync(LaneTicket lane, Func<TimeSpan> hold, DeliveryLease lease) => db.RunAsync(WebhookLaneSql.Answered, p =>
     {
         AddLane(p, lane);
-        p.AddWithValue("hold_seconds", hold.TotalSeconds);
+        p.AddWithValue("hold_seconds", Math.Max(0, hold().TotalSeconds));
         p.AddWithValue("lease_seconds", lease.Length.TotalSeconds);
     }, async r => await r.ReadAsync(CancellationToken.None) ? TimeSpan.FromSeconds(r.GetDouble(0)) : (TimeSpan?)null, CancellationToken.None);
 

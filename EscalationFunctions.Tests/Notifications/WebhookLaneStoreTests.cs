@@ -49,7 +49,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
 
         var ticket = (await AcquireAsync(first, Long))!;
         Assert.Equal(TimeSpan.Zero, ticket.FirstWait);
-        var wait = await lanes.AnsweredAsync(ticket, TimeSpan.FromSeconds(30), Long);
+        var wait = await lanes.AnsweredAsync(ticket, () => TimeSpan.FromSeconds(30), Long);
         Assert.InRange(wait!.Value.TotalSeconds, 29, 30);
         await lanes.ReleaseLaneAsync(ticket);
 
@@ -74,7 +74,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         Assert.NotNull(taken);
         var lanes = stalled.Get<WebhookLaneStore>();
         Assert.False(await lanes.ExtendLaneAsync(old, Long));
-        Assert.Null(await lanes.AnsweredAsync(old, TimeSpan.FromSeconds(1), Long));
+        Assert.Null(await lanes.AnsweredAsync(old, () => TimeSpan.FromSeconds(1), Long));
         Assert.True(await lanes.ExtendLaneAsync(taken, Long));
     }
 
