@@ -53,19 +53,9 @@ public sealed class SlackInteractionHandler(
                 details = result.Details;
             }
         }
-        catch (Exception e) when (e is NpgsqlException { IsTransient: true } or TimeoutException && !ct.IsCancellationRequested)
+        catch (Exception e) when (OpsFailure.IsAnswered(e, ct))
         {
-            logger.LogError(e, "Slack interaction: the database is unavailable");
-            result = Refuse(OpsResponse.Error(503, "database_unavailable", "The worker cannot reach its database right now; try again shortly."));
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            result = Refuse(OpsResponse.Error(499, "client_closed_request", "The caller closed the request before it finished."));
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Slack interaction failed");
-            result = Refuse(OpsResponse.Error(503, "internal_error", "The worker failed to handle the click; its logs say why."));
+            result = Refuse(OpsFailure.Answer(e, ct, logger, "Slack interaction", "The worker failed to handle the click; its logs say why."));
         }
 
         var response = result.Response;

@@ -4,7 +4,6 @@ using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Security;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace EscalationFunctions.Engine.Ops;
 
@@ -53,20 +52,10 @@ public sealed class OpsRequestHandler(
                 (response, details) = await RunAsync(endpoint, request, caller, ct);
             }
         }
-        catch (Exception e) when (e is NpgsqlException { IsTransient: true } or TimeoutException && !ct.IsCancellationRequested)
+        catch (Exception e) when (OpsFailure.IsAnswered(e, ct))
         {
-            logger.LogError(e, "Ops {Endpoint}: the database is unavailable", endpoint.Name());
-            response = OpsResponse.Error(503, "database_unavailable", "The worker cannot reach its database right now; try again shortly.");
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // The caller went away; the answer reaches no one, but the audit row records the call.
-            response = OpsResponse.Error(499, "client_closed_request", "The caller closed the request before it finished.");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            logger.LogError(e, "Ops {Endpoint} failed", endpoint.Name());
-            response = OpsResponse.Error(503, "internal_error", "The worker failed to handle the call; its logs say why. Try again shortly.");
+            response = OpsFailure.Answer(e, ct, logger, $"Ops {endpoint.Name()}",
+                "The worker failed to handle the call; its logs say why. Try again shortly.");
         }
 
         if (response.Status >= 400)
