@@ -73,15 +73,50 @@ public sealed class NotificationDispatcher(
             }
             var taken = await lanes.AcquireLanesAsync(planned.Select(p => p.WebhookId).ToList(), within, lane.Lease, ct);
             var byId = planned.ToDictionary(p => p.WebhookId);
-            foreach (var (webhookId, token, firstWait) in taken)
+            var tickets = taken.Select(t => new LaneTicket(byId[t.WebhookId], t.Token, t.FirstWait, [])).ToList();
+            var firstMessages = await ClaimFirstMessagesAsync(tickets);
+            foreach (var ticket in tickets)
             {
-                StartLane(new LaneTicket(byId[webhookId], token, firstWait), stopBy, ct);
+                StartLane(ticket with { FirstMessages = firstMessages.GetValueOrDefault(ticket.WebhookId) ?? [] }, stopBy, ct);
             }
             return taken.Count;
         }
         finally
         {
             _planning.Release();
+        }
+    }
+
+    /// <summary>
+    /// Claims the first message(s) of every lane just taken, in one statement: claimed lane by lane,
+    /// a hundred lanes spread their first posts over ~0.4 s of claims queueing for connections. If the
+    /// claim fails, the lanes are handed back at once rather than held idle until their lease runs out.
+    /// </summary>
+    private async Task<Dictionary<string, List<OutboxNotification>>> ClaimFirstMessagesAsync(List<LaneTicket> taken)
+    {
+        if (taken.Count == 0)
+        {
+            return [];
+        }
+        try
+        {
+            return await lane.ClaimNextAsync(taken.Select(t => t.Plan).ToList());
+        }
+        catch
+        {
+            try
+            {
+                foreach (var ticket in taken)
+                {
+                    await lanes.ReleaseLaneAsync(ticket);
+                }
+            }
+            catch (Exception e)
+            {
+                // The claim's error is the one to report; lanes not handed back free up when their lease runs out.
+                logger.LogWarning(e, "Slack lanes could not be handed back after their first claim failed");
+            }
+            throw;
         }
     }
 

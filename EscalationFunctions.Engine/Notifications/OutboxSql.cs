@@ -10,26 +10,44 @@ internal static class OutboxSql
     public const string WaitingRoutes = $"SELECT DISTINCT route FROM notification_outbox WHERE {Waiting}";
 
     /// <summary>
-    /// Leases the next message(s) of a lane's routes, oldest first: one, or up to <c>@digest_max</c>
-    /// when more than <c>@digest_threshold</c> wait (spec §5.2; at most <c>@peek</c> rows are counted).
+    /// Leases the next message(s) of each given lane, oldest first: one, or up to <c>@digest_max</c>
+    /// when more than <c>@digest_threshold</c> wait for that lane (spec §5.2; at most <c>@peek</c> rows
+    /// are counted per lane). Lanes come as pairs of <c>@lane_ids</c> and <c>@routes</c>, one pair per
+    /// route a lane carries; each row comes back with its lane. One statement serves every lane a
+    /// planning pass takes, so a hundred lanes start posting together rather than one claim after another.
     /// The attempt is counted now, so a sender that keeps crashing mid-post still ends in the dead letter.
+    /// <para>
+    /// <c>picked</c> is MATERIALIZED on purpose: right after a tick fills the outbox, its statistics
+    /// still describe an almost empty table, and an inlined <c>picked</c> was planned as a nested loop
+    /// that counted every lane's waiting rows again for each outbox row (14 s for 1,000 rows over 100 lanes).
+    /// </para>
     /// </summary>
     public const string ClaimNext =
         $"""
-        WITH waiting AS (
-            SELECT id, row_number() OVER (ORDER BY id) AS nth, count(*) OVER () AS total
-            FROM (SELECT id FROM notification_outbox
-                  WHERE route = ANY(@routes) AND {Waiting}
-                  ORDER BY id
-                  LIMIT @peek) w
+        WITH lanes AS (
+            SELECT lane_id, array_agg(route) AS routes
+            FROM unnest(@lane_ids::text[], @routes::text[]) AS t(lane_id, route)
+            GROUP BY lane_id
+        ),
+        picked AS MATERIALIZED (
+            SELECT lane_id, id
+            FROM (SELECT lanes.lane_id, w.id,
+                         row_number() OVER (PARTITION BY lanes.lane_id ORDER BY w.id) AS nth,
+                         count(*) OVER (PARTITION BY lanes.lane_id) AS total
+                  FROM lanes
+                  CROSS JOIN LATERAL (
+                      SELECT id FROM notification_outbox
+                      WHERE route = ANY(lanes.routes) AND {Waiting}
+                      ORDER BY id
+                      LIMIT @peek) w) counted
+            WHERE nth <= CASE WHEN total > @digest_threshold THEN @digest_max ELSE 1 END
         )
         UPDATE notification_outbox o
         SET lease_until = now() + make_interval(secs => @lease_seconds), attempts = o.attempts + 1
-        FROM waiting
-        WHERE o.id = waiting.id
-          AND waiting.nth <= CASE WHEN waiting.total > @digest_threshold THEN @digest_max ELSE 1 END
+        FROM picked
+        WHERE o.id = picked.id
           AND o.status = 'pending' AND (o.lease_until IS NULL OR o.lease_until < now())
-        RETURNING o.id, o.dedup_key, o.incident_key, o.level, o.route, o.severity, o.title, o.attempts
+        RETURNING picked.lane_id, o.id, o.dedup_key, o.incident_key, o.level, o.route, o.severity, o.title, o.attempts
         """;
 
     /// <summary>

@@ -20,23 +20,29 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         return routes;
     }, ct);
 
-    public Task<List<OutboxNotification>> ClaimNextAsync(IReadOnlyList<string> routes, DeliveryLease lease, int digestThreshold, int digestMax, CancellationToken ct) =>
+    /// <summary>
+    /// Claims the next message(s) of every lane in one statement (<see cref="OutboxSql.ClaimNext"/>);
+    /// returns each lane's rows, oldest first, by webhook id (a lane with nothing to send is absent).
+    /// </summary>
+    public Task<Dictionary<string, List<OutboxNotification>>> ClaimNextAsync(
+        IReadOnlyList<PlannedLane> lanes, DeliveryLease lease, int digestThreshold, int digestMax, CancellationToken ct) =>
         db.RunAsync(OutboxSql.ClaimNext, p =>
         {
-            p.AddWithValue("routes", routes.ToArray());
+            p.AddWithValue("lane_ids", lanes.SelectMany(l => l.Routes.Select(_ => l.WebhookId)).ToArray());
+            p.AddWithValue("routes", lanes.SelectMany(l => l.Routes).ToArray());
             p.AddWithValue("lease_seconds", lease.Length.TotalSeconds);
             p.AddWithValue("peek", LanePlanner.Peek(digestThreshold, digestMax));
             p.AddWithValue("digest_threshold", digestThreshold);
             p.AddWithValue("digest_max", digestMax);
         }, async r =>
         {
-            var rows = new List<OutboxNotification>();
+            var rows = new List<(string Lane, OutboxNotification Row)>();
             while (await r.ReadAsync(ct))
             {
-                rows.Add(new OutboxNotification(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3),
-                    r.GetString(4), r.GetString(5), r.GetString(6), r.GetInt32(7)));
+                rows.Add((r.GetString(0), new OutboxNotification(r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt32(4),
+                    r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt32(8))));
             }
-            return rows.OrderBy(n => n.Id).ToList();
+            return rows.GroupBy(x => x.Lane).ToDictionary(g => g.Key, g => g.Select(x => x.Row).OrderBy(n => n.Id).ToList());
         }, ct);
 
     public Task ExtendLeasesAsync(long[] ids, DeliveryLease lease) => db.ExecuteAsync(OutboxSql.ExtendLeases, p =>

@@ -6,7 +6,8 @@ namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
 /// The sending loop of one webhook, run by the holder of its lane (spec §5.1–§5.3): take its oldest
-/// waiting message(s), wait until the webhook is free, post, record the outcome, hold the webhook
+/// waiting message(s) (the first ones come with the <see cref="LaneTicket"/>, claimed for every lane
+/// of a planning pass at once), wait until the webhook is free, post, record the outcome, hold the webhook
 /// for the pace (or what its answer asks), repeat until nothing waits or the deadline comes. Every
 /// outcome is written as soon as it is known, so a crash repeats at most the post in flight. A
 /// refused message is dead-lettered and the next one goes on; retry timing lives on the rows and on
@@ -27,6 +28,10 @@ public sealed class WebhookLane(
     /// <summary>The pace between two posts to one webhook; none when the transport is not rate-limited (console).</summary>
     public TimeSpan Interval => transport.IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
 
+    /// <summary>Claims the next message(s) of each lane in one statement: a single message, or a digest's worth in a storm (spec §5.2).</summary>
+    public Task<Dictionary<string, List<OutboxNotification>>> ClaimNextAsync(IReadOnlyList<PlannedLane> lanes) =>
+        store.ClaimNextAsync(lanes, Lease, composer.DigestThreshold, composer.DigestMax, CancellationToken.None);
+
     /// <summary>Runs the lane until nothing waits, <paramref name="stopBy"/> says stop, or <paramref name="ct"/> is cancelled; always releases it.</summary>
     /// <param name="stopBy">No post starts after the time this returns; read before each post.</param>
     /// <returns>The messages this lane posted with success.</returns>
@@ -40,11 +45,13 @@ public sealed class WebhookLane(
         var waitFrom = time.GetTimestamp();
         var rateLimitedInARow = 0;
         var heartbeat = new LeaseHeartbeat(store, lanes, lane, Lease, time, logger);
+        IReadOnlyList<OutboxNotification>? claimed = lane.FirstMessages;
         try
         {
             while (!heartbeat.Lost && !ct.IsCancellationRequested)
             {
-                var rows = await store.ClaimNextAsync(lane.Plan.Routes, Lease, composer.DigestThreshold, composer.DigestMax, CancellationToken.None);
+                var rows = claimed ?? await ClaimNextOfAsync(lane.Plan);
+                claimed = null;
                 if (rows.Count == 0)
                 {
                     break;
@@ -144,6 +151,9 @@ public sealed class WebhookLane(
         var delivered = decision.Outcome == PostOutcome.Sent ? message.Members.Count : 0;
         return (next is { } wait ? (wait, nextFrom) : null, delivered, inARow);
     }
+
+    private async Task<IReadOnlyList<OutboxNotification>> ClaimNextOfAsync(PlannedLane lane) =>
+        (await ClaimNextAsync([lane])).GetValueOrDefault(lane.WebhookId) ?? [];
 
     /// <summary>Waits <paramref name="wait"/> in full (timers can end a little early; nothing when it is not positive); false when cancelled.</summary>
     private async Task<bool> WaitAsync(TimeSpan wait, CancellationToken ct)

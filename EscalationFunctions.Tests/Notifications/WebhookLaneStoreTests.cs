@@ -16,7 +16,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
     private static async Task<LaneTicket?> AcquireAsync(EngineHost instance, DeliveryLease lease, TimeSpan? within = null)
     {
         var taken = await instance.Get<WebhookLaneStore>().AcquireLanesAsync([Plan.WebhookId], within ?? NoLimit, lease, CancellationToken.None);
-        return taken.Count == 0 ? null : new LaneTicket(Plan, taken[0].Token, taken[0].FirstWait);
+        return taken.Count == 0 ? null : new LaneTicket(Plan, taken[0].Token, taken[0].FirstWait, []);
     }
 
     [Fact]
@@ -88,7 +88,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         var ids = new List<long>();
         for (var i = 0; i < 3; i++)
         {
-            ids.AddRange((await outbox.ClaimNextAsync(["default"], Long, 1_000_000, 20, CancellationToken.None)).Select(r => r.Id));
+            ids.AddRange((await outbox.ClaimNextAsync([Plan], Long, 1_000_000, 20, CancellationToken.None))[Plan.WebhookId].Select(r => r.Id));
         }
         Assert.Equal(3, ids.Distinct().Count());
 
@@ -98,5 +98,29 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
 
         var leases = await Db.QueryAsync("SELECT id, lease_until IS NOT NULL FROM notification_outbox ORDER BY id", r => (r.GetInt64(0), r.GetBoolean(1)));
         Assert.Equal([(ids[0], false), (ids[1], false), (ids[2], true)], leases.OrderBy(l => ids.IndexOf(l.Item1)));
+    }
+
+    [Fact]
+    public async Task One_claim_for_many_lanes_gives_each_lane_only_its_own_routes_oldest_message_or_a_digests_worth_in_a_storm()
+    {
+        // Lane a carries two routes (3 + 2 messages: 5 waiting, no storm at threshold 5), lane b one
+        // route with 9 (a storm: 4 of them, digest max 4), lane c a route with none waiting.
+        var routes = new[] { "a1", "a1", "a1", "a2", "a2", "b", "b", "b", "b", "b", "b", "b", "b", "b" };
+        await Incidents.InsertDueAsync(Db, routes.Length, i => routes[i]);
+        await using var engine = EngineHost.Create(TestSettings.Environment(Db));
+        await engine.Ticker.TickAsync();
+        var ids = await Db.QueryAsync("SELECT route, id FROM notification_outbox ORDER BY id", r => (Route: r.GetString(0), Id: r.GetInt64(1)));
+        PlannedLane LaneOf(string name, params string[] laneRoutes) =>
+            new(new SlackWebhook(new Uri($"https://hooks.slack.com/services/T0/{name}/x"), name), name, laneRoutes);
+
+        var claimed = await engine.Get<OutboxStore>().ClaimNextAsync(
+            [LaneOf("a", "a1", "a2"), LaneOf("b", "b"), LaneOf("c", "c")], Long, digestThreshold: 5, digestMax: 4, CancellationToken.None);
+
+        Assert.Equal(["a", "b"], claimed.Keys.Order());
+        Assert.Equal([ids.First(r => r.Route.StartsWith('a')).Id], claimed["a"].Select(r => r.Id));
+        Assert.Equal(ids.Where(r => r.Route == "b").Take(4).Select(r => r.Id), claimed["b"].Select(r => r.Id));
+        Assert.All(claimed.Values.SelectMany(r => r), r => Assert.Equal(1, r.Attempts));
+        var leased = await Db.QueryAsync("SELECT id FROM notification_outbox WHERE lease_until > now() ORDER BY id", r => r.GetInt64(0));
+        Assert.Equal(claimed.Values.SelectMany(r => r).Select(r => r.Id).Order(), leased);
     }
 }
