@@ -169,8 +169,10 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
         var body = SlackClick.FormBody(SlackClick.Payload("INC-5", url));
 
         var forged = await ClickAsync(server, "INC-5", url, secret: "ffffffffffffffffffffffffffffffff");
-        var stale = await ClickAsync(server, "INC-5", url, timestamp: DateTimeOffset.UtcNow.AddSeconds(-301).ToUnixTimeSeconds());
-        var future = await ClickAsync(server, "INC-5", url, timestamp: DateTimeOffset.UtcNow.AddSeconds(301).ToUnixTimeSeconds());
+        // Well past the 300 s edge (SlackRequestSignatureTests pins the edge on a fixed clock): here a
+        // call crossing into the next second must not turn 301 s ahead into 300.
+        var stale = await ClickAsync(server, "INC-5", url, timestamp: DateTimeOffset.UtcNow.AddSeconds(-310).ToUnixTimeSeconds());
+        var future = await ClickAsync(server, "INC-5", url, timestamp: DateTimeOffset.UtcNow.AddSeconds(310).ToUnixTimeSeconds());
         var tamperedRequest = SlackClick.Signed(Interactions, SlackClick.FormBody(SlackClick.Payload("OTHER", url)));
         tamperedRequest.Content = new ByteArrayContent(body);
         var tampered = await OpsCall.SendAsync(server.Client, tamperedRequest);
