@@ -71,6 +71,11 @@ try
         report.Compare = await CompareBenchmark.RunAsync(dbs, templates, options, log);
     }
     await templates.DropExceptAsync();
+    if (options.Only.Overlaps(["slack", "slack-scaleout", "slack-storm"]))
+    {
+        log.WriteLine("== Slack warm-up");
+        await SlackBenchmark.WarmUpAsync(dbs, log);
+    }
     if (options.Only.Contains("slack"))
     {
         log.WriteLine("== 3. Slack delivery, single instance");
@@ -85,6 +90,7 @@ try
     {
         log.WriteLine("== 5. Slack delivery, storm on one webhook");
         report.SlackStorm = await SlackBenchmark.StormAsync(dbs, options, log);
+        report.SlackStormLargestDigest = await SlackBenchmark.StormLargestDigestAsync(dbs, options, log);
     }
 }
 finally

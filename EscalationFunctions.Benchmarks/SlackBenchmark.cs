@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Testing;
 
@@ -33,15 +34,33 @@ public static class SlackBenchmark
     public static Task<SlackSummary> ScaleOutAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
         RunAsync($"{options.SlackInstances} instances", dbs, options.SlackMessages, options.SlackWebhooks, options.SlackInstances, options.SlackRuns, log, SinglePosts);
 
-    /// <summary>
-    /// Spec §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, with the default
-    /// digest settings unless <c>--storm-digest-max</c> sets <c>SLACK_DIGEST_MAX</c>.
-    /// </summary>
+    /// <summary>Spec §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, with the default digest settings.</summary>
     public static Task<SlackSummary> StormAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
-        RunAsync("storm", dbs, options.StormMessages, 1, 1, options.SlackRuns, log,
-            options.StormDigestMax is { } max
-                ? new Dictionary<string, string> { [SettingNames.SlackDigestMax] = max.ToString(CultureInfo.InvariantCulture) }
-                : new Dictionary<string, string>());
+        RunAsync("storm, defaults", dbs, options.StormMessages, 1, 1, options.SlackRuns, log, new Dictionary<string, string>());
+
+    /// <summary>
+    /// The same storm with the largest digests the spec allows (<c>SLACK_DIGEST_MAX</c> 40, or
+    /// <c>--storm-digest-max</c>): at one post a second, the defaults' 50 posts cannot reach the
+    /// issue's 30 s goal, and this is the setting an operator raises for it.
+    /// </summary>
+    public static Task<SlackSummary> StormLargestDigestAsync(BenchDatabases dbs, BenchOptions options, TextWriter log)
+    {
+        var digestMax = options.StormDigestMax ?? SlackDigestBuilder.MaxMembers;
+        return RunAsync($"storm, {SettingNames.SlackDigestMax} {digestMax}", dbs, options.StormMessages, 1, 1, options.SlackRuns, log,
+            new Dictionary<string, string> { [SettingNames.SlackDigestMax] = digestMax.ToString(CultureInfo.InvariantCulture) });
+    }
+
+    /// <summary>
+    /// One unmeasured delivery (200 messages over 50 webhooks) before the Slack scenarios, as the tick
+    /// part warms up before it measures: the first run in a process otherwise carries the JIT of the
+    /// sender, the HTTP client and the stand-in (0.2 s more to its first post).
+    /// </summary>
+    public static async Task WarmUpAsync(BenchDatabases dbs, TextWriter log)
+    {
+        log.Write("  slack, warm-up: 200 messages over 50 webhooks (not measured) ... ");
+        var run = await RunOnceAsync(dbs, 200, 50, 1, SinglePosts);
+        log.WriteLine($"{run.LastDeliverySeconds:F2} s");
+    }
 
     /// <summary>
     /// The pace scenarios measure posts against the limit, so each escalation is its own post: with the
@@ -59,8 +78,10 @@ public static class SlackBenchmark
             ProcessMemory.StartScenario();
             var run = await RunOnceAsync(dbs, messages, webhooks, instances, extraSettings);
             runs.Add(run);
-            log.WriteLine($"{run.AchievedPerSecond:F1} msg/s ({run.ShareOfCapacity:P1} of {run.CapacityPerSecond:F0}/s), " +
-                          $"last delivery after {run.LastDeliverySeconds:F2} s in {run.PostsReceived} posts, {run.RateLimited} x 429, {run.Duplicates} duplicates");
+            log.WriteLine(webhooks == 1
+                ? $"last delivery after {run.LastDeliverySeconds:F2} s in {run.PostsReceived} posts, {run.RateLimited} x 429, {run.Duplicates} duplicates, {run.NotSent} unsent"
+                : $"{run.AchievedPerSecond:F1} msg/s ({run.ShareOfCapacity:P1} of {run.CapacityPerSecond:F0}/s), " +
+                  $"last delivery after {run.LastDeliverySeconds:F2} s in {run.PostsReceived} posts, {run.RateLimited} x 429, {run.Duplicates} duplicates");
         }
         return new SlackSummary(scenario, runs);
     }
@@ -239,6 +260,9 @@ public sealed record SlackRun(
 
 public sealed record SlackSummary(string Scenario, List<SlackRun> Runs)
 {
+    /// <summary>A storm on one webhook: measured by time to the last delivery and posts, not by share of capacity.</summary>
+    public bool IsStorm => Runs.Count > 0 && Runs[0].Webhooks == 1 && Runs[0].Messages > 1;
+
     /// <summary>The run with the median achieved rate.</summary>
     public SlackRun Median => Runs.OrderBy(r => r.AchievedPerSecond).ElementAt(Runs.Count / 2);
     public int TotalDuplicates => Runs.Sum(r => r.Duplicates);
