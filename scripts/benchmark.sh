@@ -10,6 +10,7 @@
 #                                     # runs with options write benchmark-results/partial.{json,csv}
 #   ./scripts/benchmark.sh --only slack,slack-scaleout,slack-storm   # Slack delivery alone (issue 12): one
 #                                     # instance, 4 instances sharing 100 webhooks, a storm on one webhook
+#                                     # at the default digest (20) and at the largest (40)
 #
 # ESC_TEST_POSTGRES=<admin connection string> uses that server instead of starting one.
 set -euo pipefail
