@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Telemetry;
@@ -78,7 +79,7 @@ public static class SlackBenchmark
             ProcessMemory.StartScenario();
             var run = await RunOnceAsync(dbs, messages, webhooks, instances, extraSettings);
             runs.Add(run);
-            log.WriteLine(webhooks == 1
+            log.WriteLine(run.IsStorm
                 ? $"last delivery after {run.LastDeliverySeconds:F2} s in {run.PostsReceived} posts, {run.RateLimited} x 429, {run.Duplicates} duplicates, {run.NotSent} unsent"
                 : $"{run.AchievedPerSecond:F1} msg/s ({run.ShareOfCapacity:P1} of {run.CapacityPerSecond:F0}/s), " +
                   $"last delivery after {run.LastDeliverySeconds:F2} s in {run.PostsReceived} posts, {run.RateLimited} x 429, {run.Duplicates} duplicates");
@@ -242,6 +243,10 @@ public sealed record SlackRun(
     double LatestFirstDeliverySeconds,
     double RefusedGapMedianMs)
 {
+    /// <summary>A storm on one webhook: measured by time to the last delivery and posts, not by share of capacity.</summary>
+    [JsonIgnore]
+    public bool IsStorm => Webhooks == 1 && Messages > 1;
+
     /// <summary>What the limit allows across all webhooks: one message per webhook per <see cref="LimitSeconds"/>.</summary>
     public double CapacityPerSecond => Webhooks / LimitSeconds;
 
@@ -260,8 +265,8 @@ public sealed record SlackRun(
 
 public sealed record SlackSummary(string Scenario, List<SlackRun> Runs)
 {
-    /// <summary>A storm on one webhook: measured by time to the last delivery and posts, not by share of capacity.</summary>
-    public bool IsStorm => Runs.Count > 0 && Runs[0].Webhooks == 1 && Runs[0].Messages > 1;
+    /// <summary>A storm on one webhook (see <see cref="SlackRun.IsStorm"/>).</summary>
+    public bool IsStorm => Runs.Count > 0 && Runs[0].IsStorm;
 
     /// <summary>The run with the median achieved rate.</summary>
     public SlackRun Median => Runs.OrderBy(r => r.AchievedPerSecond).ElementAt(Runs.Count / 2);
