@@ -45,7 +45,7 @@ public static class HostingServiceCollectionExtensions
             services.KeepInformationLogsInApplicationInsights();
         }
         services.AddEscalationEngine(startup.Settings);
-        services.AddSingleton<OpsHttpEndpoints>();
+        services.AddSingleton<HttpEndpoints>();
         return services;
     }
 }

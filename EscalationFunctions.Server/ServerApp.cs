@@ -52,25 +52,20 @@ public static class ServerApp
         builder.Services.AddEscalationHosting(startup);
         builder.Services.AddMvcCore(); // executes the handlers' IActionResults, as the Functions host does
         builder.Services.AddHostedService<TickTimerService>();
-        builder.Services.AddSingleton<StatusReportReader>();
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
         // Nothing should get here; if something does, it is still a JSON answer and not a bare 500 (spec §6.1).
-        app.UseExceptionHandler(failed => failed.Run(context => OpsRoutesMapping.ExecuteAsync(context,
-            OpsHttpEndpoints.Error(context.Response, 503, "internal_error", "The worker failed to handle the call; its logs say why. Try again shortly."))));
+        app.UseExceptionHandler(failed => failed.Run(context => RouteTableMapping.ExecuteAsync(context,
+            HttpEndpoints.HostRefusal(context.Response, 503, "internal_error", "The worker failed to handle the call; its logs say why. Try again shortly."))));
         app.UseMiddleware<FunctionKeyMiddleware>();
-        app.MapIncidentRoutes();
-        app.MapOpsRoutes();
+        app.MapRouteTable();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("EscalationFunctions.Server");
-        foreach (var warning in startup.Warnings)
-        {
-            logger.LogWarning("Configuration: {Warning}", warning);
-        }
+        StartupLog.Warnings(logger, startup);
         var time = app.Services.GetRequiredService<TimeProvider>();
         app.Lifetime.ApplicationStarted.Register(() =>
-            logger.LogInformation("EscalationFunctions server listening on {Urls}; tick every {TickMs} ms; {Mode}. Ctrl+C stops it",
-                string.Join(", ", app.Urls), settings.Tick.Period.TotalMilliseconds, WorkerMode.Describe(settings, time.GetUtcNow())));
+            logger.LogInformation("EscalationFunctions server listening on {Urls}; {Mode}. Ctrl+C stops it",
+                string.Join(", ", app.Urls), StartupLog.Mode(settings, time)));
         app.Lifetime.ApplicationStopping.Register(() => logger.LogInformation("Stopping: the tick and the Slack posts in flight finish first"));
         return app;
     }

@@ -20,5 +20,6 @@ if (startup.UsesApplicationInsights)
     builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
 }
 builder.Services.AddEscalationHosting(startup);
+builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupLogService>(sp, startup));
 builder.Build().Run();
 return 0;

@@ -1,3 +1,5 @@
+using EscalationFunctions.Engine.Endpoints.Answers;
+
 namespace EscalationFunctions.Engine.Acknowledge;
 
 /// <summary>
@@ -15,12 +17,6 @@ public sealed record Acknowledgement(
     string Title,
     int Level)
 {
-    /// <summary>The ops API's answer (spec §6.2).</summary>
-    public object Answer() => new
-    {
-        incidentKey = IncidentKey,
-        acknowledgedAt = AcknowledgedAt,
-        acknowledgedBy = AcknowledgedBy,
-        alreadyAcknowledged = AlreadyAcknowledged,
-    };
+    /// <summary>The acknowledge routes' answer.</summary>
+    public AckAnswer Answer() => new(IncidentKey, AcknowledgedAt, AcknowledgedBy, AlreadyAcknowledged);
 }

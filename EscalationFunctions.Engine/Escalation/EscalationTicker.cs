@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Endpoints.Answers;
 using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
@@ -26,7 +26,6 @@ public sealed class EscalationTicker(
     ILogger<EscalationTicker> logger)
 {
     private const int DryRunSampleSize = 50;
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     /// <summary>The last closed gate logged ("" while ticks run), so a paused or disabled worker logs once, not every tick.</summary>
     private string _loggedGate = "";
@@ -314,7 +313,7 @@ public sealed class EscalationTicker(
     {
         await using var cmd = new NpgsqlCommand(TickSql.RecordCompletedTick, conn);
         cmd.Parameters.AddWithValue("instance_id", instance.Id);
-        cmd.Parameters.AddWithValue("result", JsonSerializer.Serialize(result.Report(), JsonOptions));
+        cmd.Parameters.AddWithValue("result", AnswerJson.Serialize(result.Answer()));
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -33,11 +33,3 @@ public sealed record QuarantinedIncident(DateTimeOffset QuarantinedAt, string In
 
 /// <param name="Outcome">What the instance's last tick did (<see cref="TickOutcome"/>'s name).</param>
 public sealed record InstanceTick(string InstanceId, DateTimeOffset LastCompletedAt, string? Outcome);
-
-/// <summary>One incident and its escalations: what the incident link shows on the plain server.</summary>
-public sealed record IncidentStatus(
-    string IncidentKey, string Route, string Severity, string Title, int Level, DateTimeOffset FirstSeen, DateTimeOffset? NextDueAt,
-    DateTimeOffset? LastEscalatedAt, DateTimeOffset? AcknowledgedAt, DateTimeOffset? ResolvedAt, IReadOnlyList<IncidentEscalation> Escalations);
-
-/// <param name="Slack">The Slack message's state (<c>pending</c>, <c>sent</c>, <c>dead</c>), or null when there is none.</param>
-public sealed record IncidentEscalation(int Level, DateTimeOffset At, string? Slack, string? SlackError);

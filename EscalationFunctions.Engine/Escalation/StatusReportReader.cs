@@ -1,4 +1,5 @@
 using System.Data;
+using EscalationFunctions.Engine.Endpoints.Answers;
 using Npgsql;
 
 namespace EscalationFunctions.Engine.Escalation;
@@ -62,11 +63,11 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
     }
 
     /// <summary>One incident and its escalations; null when no incident has that key.</summary>
-    public async Task<IncidentStatus?> ReadIncidentAsync(string incidentKey, CancellationToken ct = default)
+    public async Task<IncidentPage?> ReadIncidentAsync(string incidentKey, CancellationToken ct = default)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        var incident = (await ListAsync(conn, tx, StatusReportSql.Incident, c => c.Parameters.AddWithValue("key", incidentKey), r => new IncidentStatus(
+        var incident = (await ListAsync(conn, tx, StatusReportSql.Incident, c => c.Parameters.AddWithValue("key", incidentKey), r => new IncidentPage(
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt32(4), Utc(r, 5), NullableUtc(r, 6), NullableUtc(r, 7),
             NullableUtc(r, 8), NullableUtc(r, 9), []), ct)).SingleOrDefault();
         if (incident is null)
@@ -74,7 +75,7 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
             return null;
         }
         var escalations = await ListAsync(conn, tx, StatusReportSql.IncidentEscalations, c => c.Parameters.AddWithValue("key", incidentKey),
-            r => new IncidentEscalation(r.GetInt32(0), Utc(r, 1), NullableString(r, 2), NullableString(r, 3)), ct);
+            r => new IncidentPageEscalation(r.GetInt32(0), Utc(r, 1), NullableString(r, 2), NullableString(r, 3)), ct);
         await tx.CommitAsync(ct);
         return incident with { Escalations = escalations };
     }

@@ -1,3 +1,5 @@
+using EscalationFunctions.Engine.Endpoints.Answers;
+
 namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>Why a tick stopped where it did: the first gate that closed, or <see cref="Ran"/>.</summary>
@@ -60,13 +62,12 @@ public sealed record TickResult
     /// The tick as JSON sees it, one shape for every reader: the <c>tick</c> answer, its audit
     /// details and <c>escalation_ticks.last_result</c>.
     /// </summary>
-    public object Report() => new
-    {
-        escalations = Escalations,
-        skippedIdempotent = SkippedIdempotent,
-        dryRun = DryRun,
-        paused = Paused,
-        outcome = Outcome switch
+    public TickAnswer Answer() => new(
+        Escalations,
+        SkippedIdempotent,
+        DryRun,
+        Paused,
+        Outcome switch
         {
             TickOutcome.Disabled => "disabled",
             TickOutcome.Paused => "paused",
@@ -74,16 +75,15 @@ public sealed record TickResult
             TickOutcome.DryRun => "dryRun",
             _ => "ran",
         },
-        enabled = Enabled,
-        v1 = V1,
-        canaryPct = CanaryPct,
-        deferredByCanary = DeferredByCanary,
-        quarantined = Quarantined,
-        wouldEscalate = WouldEscalate,
-        wouldEscalateKeys = WouldEscalateKeys,
-        recalculated = Recalculated,
-        batches = Batches,
-        pausedUntil = PausedUntil,
-        durationMs = Math.Round(DurationMs, 1),
-    };
+        Enabled,
+        V1,
+        CanaryPct,
+        DeferredByCanary,
+        Quarantined,
+        WouldEscalate,
+        WouldEscalateKeys,
+        Recalculated,
+        Batches,
+        PausedUntil,
+        Math.Round(DurationMs, 1));
 }

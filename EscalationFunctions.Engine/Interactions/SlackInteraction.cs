@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Interactions;
 
@@ -33,61 +34,89 @@ public sealed partial record SlackInteraction(
             return false;
         }
 
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(payload, new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException)
+        if (!UntrustedJson.TryParse(payload, out var document))
         {
             problem = "the form field 'payload' is not JSON";
             return false;
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || Text(root, "type") != "block_actions")
-            {
-                problem = "the payload's type must be 'block_actions'";
-                return false;
-            }
-            var user = Child(root, "user");
-            var userId = user is { } u ? Text(u, "id") : null;
-            if (userId is null || !UserIdSyntax().IsMatch(userId))
-            {
-                problem = "the payload needs user.id, a Slack user ID such as 'U024BE7LH'";
-                return false;
-            }
-            var actions = Child(root, "actions");
-            if (actions is not { ValueKind: JsonValueKind.Array } list || list.GetArrayLength() == 0 || list[0].ValueKind != JsonValueKind.Object)
-            {
-                problem = "the payload needs a non-empty 'actions' array";
-                return false;
-            }
-            var action = list[0];
-            var actionId = Text(action, "action_id");
-            if (string.IsNullOrEmpty(actionId))
-            {
-                problem = "the payload's actions[0] needs an action_id";
-                return false;
-            }
-            var value = Text(action, "value");
-            if (actionId == AcknowledgeAction && !Acknowledge.IncidentKeyText.CanExist(value))
-            {
-                problem = "an 'ack' action needs the incident key in actions[0].value (text without NUL or lone surrogates)";
-                return false;
-            }
-            var responseUrl = Text(root, "response_url");
-            if (actionId == AcknowledgeAction && string.IsNullOrEmpty(responseUrl))
-            {
-                problem = "the payload needs a response_url";
-                return false;
-            }
-            var message = Child(root, "message") is { ValueKind: JsonValueKind.Object } m ? m.Clone() : (JsonElement?)null;
-            interaction = new SlackInteraction(userId, user is { } named ? Text(named, "username") : null, actionId, value,
-                Text(action, "block_id"), responseUrl, message);
-            return true;
+            return TryRead(document.RootElement, out interaction, out problem);
         }
+    }
+
+    /// <summary>
+    /// The fields a click needs, each once, of its type and valid text, else a reason; the clicked
+    /// <c>message</c> is kept as it came (or dropped when it is not an object): it is not needed to
+    /// acknowledge, so nothing in it can stop the click.
+    /// </summary>
+    private static bool TryRead(JsonElement root, out SlackInteraction interaction, out string problem)
+    {
+        interaction = null!;
+        if (Need(UntrustedJson.ReadString(root, "type", out var type), "type", out problem))
+        {
+            return false;
+        }
+        if (type != "block_actions")
+        {
+            problem = "the payload's type must be 'block_actions'";
+            return false;
+        }
+        if (Need(UntrustedJson.ReadChild(root, "user", JsonValueKind.Object, out var user), "user", out problem) ||
+            Need(UntrustedJson.ReadString(user, "id", out var userId), "user.id", out problem))
+        {
+            return false;
+        }
+        if (!UserIdSyntax().IsMatch(userId))
+        {
+            problem = "the payload needs user.id, a Slack user ID such as 'U024BE7LH'";
+            return false;
+        }
+        if (Need(UntrustedJson.ReadChild(root, "actions", JsonValueKind.Array, out var actions), "actions", out problem))
+        {
+            return false;
+        }
+        if (actions.GetArrayLength() == 0 || actions[0].ValueKind != JsonValueKind.Object)
+        {
+            problem = "the payload needs a non-empty 'actions' array of objects";
+            return false;
+        }
+        var action = actions[0];
+        if (Need(UntrustedJson.ReadString(action, "action_id", out var actionId), "actions[0].action_id", out problem))
+        {
+            return false;
+        }
+        if (actionId.Length == 0)
+        {
+            problem = "the payload's actions[0].action_id is empty";
+            return false;
+        }
+
+        string? value = null, responseUrl = null;
+        if (actionId == AcknowledgeAction)
+        {
+            if (Need(UntrustedJson.ReadString(action, "value", out var key), "actions[0].value", out problem) ||
+                Need(UntrustedJson.ReadString(root, "response_url", out var url), "response_url", out problem))
+            {
+                return false;
+            }
+            if (!Acknowledge.IncidentKeyText.CanExist(key) || url.Length == 0)
+            {
+                problem = "an 'ack' action needs the incident key in actions[0].value (text without NUL) and a response_url";
+                return false;
+            }
+            (value, responseUrl) = (key, url);
+        }
+        var message = UntrustedJson.ReadChild(root, "message", JsonValueKind.Object, out var m) == JsonFieldProblem.None ? m.Clone() : (JsonElement?)null;
+        interaction = new SlackInteraction(userId, UntrustedJson.OptionalString(user, "username"), actionId, value,
+            UntrustedJson.OptionalString(action, "block_id"), responseUrl, message);
+        return true;
+    }
+
+    private static bool Need(JsonFieldProblem found, string field, out string problem)
+    {
+        problem = found == JsonFieldProblem.None ? "" : $"the payload's {UntrustedJson.Describe(found, field)}";
+        return found != JsonFieldProblem.None;
     }
 
     /// <summary>The body must be <c>application/x-www-form-urlencoded</c> UTF-8 with exactly one <c>payload</c> field.</summary>
@@ -126,12 +155,6 @@ public sealed partial record SlackInteraction(
         payload = found;
         return true;
     }
-
-    private static JsonElement? Child(JsonElement parent, string name) =>
-        parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(name, out var child) ? child : null;
-
-    private static string? Text(JsonElement parent, string name) =>
-        Child(parent, name) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
 
     [GeneratedRegex(@"^[UW][A-Z0-9]{2,30}\z", RegexOptions.CultureInvariant)]
     private static partial Regex UserIdSyntax();

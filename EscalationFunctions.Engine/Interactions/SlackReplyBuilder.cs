@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Interactions;
 
@@ -19,13 +20,13 @@ public static partial class SlackReplyBuilder
         var mark = ack.AlreadyAcknowledged
             ? $":information_source: Already acknowledged by {Who(ack.AcknowledgedBy)}"
             : $":white_check_mark: Acknowledged by <@{click.UserId}>";
-        var blocks = MarkedBlocks(click, ack.IncidentKey, mark) ?? new JsonArray
+        var blocks = TryMarkedBlocks(click, ack.IncidentKey, mark) ?? new JsonArray
         {
             Node(BlockKit.Section($"{mark}\n*Incident* `{SlackText.Mrkdwn(ack.IncidentKey, 1000)}` · level {ack.Level} · " +
                                   $"{SlackText.Mrkdwn(ack.Severity, 100)} · route {SlackText.Mrkdwn(ack.Route, 100)}\n" +
                                   SlackText.Mrkdwn(string.IsNullOrWhiteSpace(ack.Title) ? ack.IncidentKey : ack.Title, 500))),
         };
-        var original = click.Message is { } m && m.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+        var original = click.Message is { } m ? UntrustedJson.OptionalString(m, "text") : null;
         var reply = new JsonObject
         {
             ["replace_original"] = true,
@@ -61,8 +62,24 @@ public static partial class SlackReplyBuilder
 
     /// <summary>
     /// The clicked message's blocks with this incident's Acknowledge button taken out and the mark put
-    /// where it was; null when the payload carried no message or no such button.
+    /// where it was; null when the payload carried no message or no such button, or when the message
+    /// cannot be rebuilt: it is whatever Slack (or anyone with the signing secret) sent, and it must
+    /// never stop the acknowledgement it came with (a repeated name, text that is not valid Unicode).
     /// </summary>
+    private static JsonArray? TryMarkedBlocks(SlackInteraction click, string incidentKey, string mark)
+    {
+        try
+        {
+            var blocks = MarkedBlocks(click, incidentKey, mark);
+            _ = blocks?.ToJsonString(); // writing is where text that is not valid Unicode shows; better here than in the caller
+            return blocks;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            return null;
+        }
+    }
+
     private static JsonArray? MarkedBlocks(SlackInteraction click, string incidentKey, string mark)
     {
         if (click.Message is not { } message || !message.TryGetProperty("blocks", out var raw) || raw.ValueKind != JsonValueKind.Array)
@@ -82,16 +99,16 @@ public static partial class SlackReplyBuilder
             if (b["accessory"] is JsonObject accessory && IsAckFor(accessory, incidentKey))
             {
                 b.Remove("accessory");
-                if (b["text"] is JsonObject text && text["text"]?.GetValueKind() == JsonValueKind.String)
+                if (b["text"] is JsonObject text && Text(text["text"]) is { } shown)
                 {
                     text["type"] = "mrkdwn";
-                    text["text"] = SlackText.Cut($"{text["text"]!.GetValue<string>()}\n{mark}", BlockKit.MaxSectionText);
+                    text["text"] = SlackText.Cut($"{shown}\n{mark}", BlockKit.MaxSectionText);
                 }
                 marked = true;
                 result.Add(b);
                 continue;
             }
-            if ((string?)b["type"] == "actions" && b["elements"] is JsonArray elements && elements.OfType<JsonObject>().Any(e => IsAckFor(e, incidentKey)))
+            if (Text(b["type"]) == "actions" && b["elements"] is JsonArray elements && elements.OfType<JsonObject>().Any(e => IsAckFor(e, incidentKey)))
             {
                 foreach (var ackButton in elements.OfType<JsonObject>().Where(e => IsAckFor(e, incidentKey)).ToList())
                 {
@@ -111,9 +128,10 @@ public static partial class SlackReplyBuilder
     }
 
     private static bool IsAckFor(JsonObject element, string incidentKey) =>
-        (string?)element["type"] == "button" && element["action_id"]?.GetValueKind() == JsonValueKind.String &&
-        element["action_id"]!.GetValue<string>() == SlackInteraction.AcknowledgeAction &&
-        element["value"]?.GetValueKind() == JsonValueKind.String && element["value"]!.GetValue<string>() == incidentKey;
+        Text(element["type"]) == "button" && Text(element["action_id"]) == SlackInteraction.AcknowledgeAction && Text(element["value"]) == incidentKey;
+
+    /// <summary>A node's text when it is a string; null for any other kind (a number where a type belongs, an object).</summary>
+    private static string? Text(JsonNode? node) => node?.GetValueKind() == JsonValueKind.String ? node.GetValue<string>() : null;
 
     private static JsonNode Node(object block) => JsonSerializer.SerializeToNode(block)!;
 

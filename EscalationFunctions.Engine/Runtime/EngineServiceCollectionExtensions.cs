@@ -4,7 +4,11 @@ using EscalationFunctions.Engine.Data.Migrations;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
-using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Endpoints;
+using EscalationFunctions.Engine.Endpoints.Audit;
+using EscalationFunctions.Engine.Endpoints.Guards;
+using EscalationFunctions.Engine.Endpoints.Handlers;
+using EscalationFunctions.Engine.Endpoints.Pipeline;
 using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,17 +66,9 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EscalationCycle>();
 
         services.AddSingleton<WorkerStatusReader>();
-        services.AddSingleton<HmacKeyProvider>();
-        services.AddSingleton<SignatureReplayGuard>();
-        services.AddSingleton<OpsRateLimiter>();
-        services.AddSingleton<OpsSignatureCheck>();
-        services.AddSingleton<OpsCallerCheck>();
-        services.AddSingleton<OpsRateLimitCheck>();
-        services.AddSingleton<OpsAuthorization>();
-        services.AddSingleton<OpsAuditLog>();
+        services.AddSingleton<StatusReportReader>();
         services.AddSingleton<IncidentAcknowledger>();
-        services.AddSingleton<OpsRequestHandler>();
-        services.AddSingleton<SlackInteractionHandler>();
+        AddEndpoints(services);
         // response_url answers: never follow a redirect (the answer would go to an address not checked against SLACK_RESPONSE_URL_HOSTS).
         services.AddSingleton(sp => new SlackReplySender(
             sp.GetRequiredService<NpgsqlDataSource>(),
@@ -88,6 +84,29 @@ public static class EngineServiceCollectionExtensions
         services.AddHostedService<NotificationSenderService>();
         services.AddHostedService<MetricsSamplerService>();
         return services;
+    }
+
+    /// <summary>Every route's pipeline, its guards and one handler per route of <see cref="RouteTable"/>.</summary>
+    private static void AddEndpoints(IServiceCollection services)
+    {
+        services.AddSingleton<HmacKeyProvider>();
+        services.AddSingleton<SignatureReplayGuard>();
+        services.AddSingleton<OpsRateLimiter>();
+        services.AddSingleton<CallerRoleCheck>();
+        services.AddSingleton<RateLimitCheck>();
+        services.AddSingleton<OpsGuard>();
+        services.AddSingleton<SlackGuard>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<DatabaseOutageLog>();
+        services.AddSingleton<FailureAnswers>();
+        services.AddSingleton<IEndpointHandler, TickEndpoint>();
+        services.AddSingleton<IEndpointHandler, RecalcEndpoint>();
+        services.AddSingleton<IEndpointHandler, HealthEndpoint>();
+        services.AddSingleton<IEndpointHandler, AckEndpoint>();
+        services.AddSingleton<IEndpointHandler, SlackClickEndpoint>();
+        services.AddSingleton<IEndpointHandler, IncidentPageEndpoint>();
+        services.AddSingleton<EndpointHandlers>();
+        services.AddSingleton<EndpointPipeline>();
     }
 
     /// <summary>

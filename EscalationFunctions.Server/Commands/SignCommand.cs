@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Endpoints;
 using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Server.Commands;
@@ -102,9 +102,9 @@ public static class SignCommand
             await Console.Error.WriteLineAsync($"sign: cannot read --body-file: {e.Message}");
             return ExitCodes.Usage;
         }
-        if (body.Length > OpsRequest.MaxBodyBytes)
+        if (body.Length > RouteTable.MaxOpsBodyBytes)
         {
-            await Console.Error.WriteLineAsync($"sign: the body is {body.Length} bytes; the endpoints accept at most {OpsRequest.MaxBodyBytes}.");
+            await Console.Error.WriteLineAsync($"sign: the body is {body.Length} bytes; the endpoints accept at most {RouteTable.MaxOpsBodyBytes}.");
             return ExitCodes.Usage;
         }
 

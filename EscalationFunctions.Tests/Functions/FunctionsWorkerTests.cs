@@ -1,6 +1,6 @@
 using System.Text.Json;
 using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Endpoints;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 
@@ -23,17 +23,19 @@ public class FunctionsWorkerTests(FunctionsWorkerFixture worker) : IClassFixture
     {
         var functions = worker.Host.Functions.ToDictionary(f => f.Name);
 
-        Assert.Equal(["EscalationTick", "OpsAck", "OpsHealth", "OpsRecalc", "OpsTick", "SlackInteractions"], functions.Keys.Order());
+        Assert.Equal(["EscalationTick", "OpsAck", "OpsAckByBody", "OpsHealth", "OpsRecalc", "OpsTick", "SlackInteractions"], functions.Keys.Order());
         var timer = functions["EscalationTick"];
         Assert.True(timer.IsTimer);
         Assert.Equal("%ESC_TICK_SCHEDULE%", timer.Schedule);
         Assert.False(timer.Trigger.GetProperty("runOnStartup").GetBoolean());
-        foreach (var (name, route) in new[] { ("OpsTick", OpsRoutes.Tick), ("OpsRecalc", OpsRoutes.Recalc), ("OpsHealth", OpsRoutes.Health) })
+
+        // One function per route the Functions app serves, with the route table's template: the two hosts cannot drift apart.
+        var httpFunctions = functions.Values.Where(f => f.IsHttp).ToList();
+        Assert.Equal(RouteTable.All.Where(r => r.ServedByFunctionsApp).Select(r => r.Template).Order(), httpFunctions.Select(f => f.Route).Order());
+        foreach (var function in httpFunctions)
         {
-            Assert.True(functions[name].IsHttp);
-            Assert.Equal(route, functions[name].Route);
-            Assert.Equal("function", functions[name].AuthLevel, ignoreCase: true);
-            Assert.Equal(["DELETE", "GET", "PATCH", "POST", "PUT"], functions[name].Methods.Order());
+            Assert.Equal("function", function.AuthLevel, ignoreCase: true);
+            Assert.Equal(["DELETE", "GET", "PATCH", "POST", "PUT"], function.Methods.Order());
         }
         Assert.StartsWith("http://", worker.Host.WorkerCapabilities["HttpUri"]);
     }

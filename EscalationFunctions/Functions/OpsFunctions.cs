@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Endpoints;
 using EscalationFunctions.Hosting.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -7,24 +7,20 @@ using Microsoft.Azure.Functions.Worker;
 namespace EscalationFunctions.Functions;
 
 /// <summary>
-/// The ops routes (host.json sets an empty route prefix). Every method is bound so that a wrong one
-/// gets the handler's JSON 405, exactly as on the plain server; the checks are all in the handler.
+/// The ops routes of <see cref="RouteTable"/> (host.json sets an empty route prefix). Every method is
+/// bound so that a wrong one gets the pipeline's JSON 405, exactly as on the plain server.
 /// </summary>
-public sealed class OpsFunctions(OpsHttpEndpoints ops)
+public sealed class OpsFunctions(HttpEndpoints http)
 {
     [Function("OpsTick")]
-    public Task<IActionResult> TickAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.Tick)]
-        HttpRequest request, CancellationToken ct) => ops.TickAsync(request, ct);
+    public Task<IActionResult> TickAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = RouteTable.TickTemplate)]
+        HttpRequest request, CancellationToken ct) => http.RunAsync(RouteTable.Tick, request, null, ct);
 
     [Function("OpsRecalc")]
-    public Task<IActionResult> RecalcAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.Recalc)]
-        HttpRequest request, CancellationToken ct) => ops.RecalcAsync(request, ct);
+    public Task<IActionResult> RecalcAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = RouteTable.RecalcTemplate)]
+        HttpRequest request, CancellationToken ct) => http.RunAsync(RouteTable.Recalc, request, null, ct);
 
     [Function("OpsHealth")]
-    public Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.Health)]
-        HttpRequest request, CancellationToken ct) => ops.HealthAsync(request, ct);
-
-    [Function("OpsAck")]
-    public Task<IActionResult> AckAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.Ack)]
-        HttpRequest request, string incident_key, CancellationToken ct) => ops.AckAsync(request, incident_key, ct);
+    public Task<IActionResult> HealthAsync([HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = RouteTable.HealthTemplate)]
+        HttpRequest request, CancellationToken ct) => http.RunAsync(RouteTable.Health, request, null, ct);
 }

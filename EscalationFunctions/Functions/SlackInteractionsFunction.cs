@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Ops;
+using EscalationFunctions.Engine.Endpoints;
 using EscalationFunctions.Hosting.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -6,14 +6,11 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace EscalationFunctions.Functions;
 
-/// <summary>
-/// Slack's Interactivity Request URL (spec §9), with the function key in its <c>?code=</c>. Every
-/// method is bound so that a wrong one gets the handler's JSON 405; all checks are in the handler.
-/// </summary>
-public sealed class SlackInteractionsFunction(OpsHttpEndpoints ops)
+/// <summary>Slack's Interactivity Request URL, with the function key in its <c>?code=</c>; all checks are in the pipeline.</summary>
+public sealed class SlackInteractionsFunction(HttpEndpoints http)
 {
     [Function("SlackInteractions")]
     public Task<IActionResult> RunAsync(
-        [HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = OpsRoutes.SlackInteractions)] HttpRequest request,
-        CancellationToken ct) => ops.SlackInteractionsAsync(request, ct);
+        [HttpTrigger(AuthorizationLevel.Function, "get", "post", "put", "patch", "delete", Route = RouteTable.SlackInteractionsTemplate)] HttpRequest request,
+        CancellationToken ct) => http.RunAsync(RouteTable.SlackInteractions, request, null, ct);
 }

@@ -1,0 +1,31 @@
+using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Endpoints.Answers;
+using EscalationFunctions.Engine.Escalation;
+
+namespace EscalationFunctions.Engine.Endpoints.Handlers;
+
+/// <summary><c>GET /ops/escalation/health</c>: the gates as configured and the state every instance shares in the database.</summary>
+public sealed class HealthEndpoint(EscalationSettings settings, WorkerStatusReader statusReader) : IEndpointHandler
+{
+    public IReadOnlyList<EndpointRoute> Routes { get; } = [RouteTable.Health];
+
+    public async Task<EndpointOutcome> HandleAsync(EndpointCall call, CancellationToken ct)
+    {
+        var status = await statusReader.ReadAsync(ct);
+        var gates = settings.Gates;
+        var pausedUntil = gates.Pause?.PausedUntil(status.DatabaseTime);
+        return EndpointAnswer.Ok(new HealthAnswer(
+            gates.WorkerEnabled,
+            gates.V1Enabled,
+            gates.CanaryPercent,
+            status.TickLagMs is { } lag ? Math.Round(lag) : null,
+            gates.DryRun,
+            pausedUntil is not null,
+            status.LastTickAt,
+            status.PendingNotifications,
+            status.DeadNotifications,
+            status.QuarantinedIncidents,
+            Math.Round(status.QueueLagMs),
+            pausedUntil));
+    }
+}
