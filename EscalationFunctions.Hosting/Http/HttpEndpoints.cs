@@ -19,8 +19,8 @@ public sealed class HttpEndpoints(EndpointPipeline pipeline)
     private const int MaxRemoteLength = 100;
 
     /// <param name="hostRouteKey">
-    /// The Functions host's <c>{incident_key}</c>, already decoded by the host: used only when the
-    /// raw request target does not show the route (a front end rewrote it).
+    /// The Functions host's <c>{incident_key}</c>, which the host has already percent-decoded; null on
+    /// the plain server, which reads the key from the raw request target.
     /// </param>
     public async Task<IActionResult> RunAsync(EndpointRoute route, HttpRequest request, string? hostRouteKey, CancellationToken ct)
     {
@@ -55,14 +55,20 @@ public sealed class HttpEndpoints(EndpointPipeline pipeline)
         return raw is { Length: > 0 } && raw[0] == '/' ? raw.Split('?', 2)[0] : (request.PathBase + request.Path).ToUriComponent();
     }
 
+    /// <summary>
+    /// The key segment as the client sent it; null when it cannot be known. Behind the Functions host
+    /// the app sees the host's decoded value re-encoded by its proxy, and there a key holding <c>%</c>
+    /// is ambiguous: <c>%FF</c> (not UTF-8, refused by spec §6.2) and <c>%25FF</c> (the key "%FF") arrive
+    /// alike, and <c>%2F</c> arrives as the text "%2F". Such a key is refused there; the body form carries any key.
+    /// </summary>
     private static string? KeySegment(EndpointRoute route, HttpRequest request, string? hostRouteKey)
     {
-        var match = RouteTable.Match(RawPath(request));
-        if (match?.Route == route)
+        if (hostRouteKey is not null)
         {
-            return match.KeySegment;
+            return hostRouteKey.Contains('%') ? null : IncidentLink.Segment(hostRouteKey);
         }
-        return hostRouteKey is null ? null : IncidentLink.Segment(hostRouteKey);
+        var match = RouteTable.Match(RawPath(request));
+        return match?.Route == route ? match.KeySegment : null;
     }
 
     private static async Task<EndpointRequest> ReadAsync(HttpRequest request, int maxBodyBytes, string? keySegment, CancellationToken ct)

@@ -91,4 +91,44 @@ public sealed class FunctionsAcknowledgeTests : IAsyncLifetime
         Assert.StartsWith($":white_check_mark: Acknowledged by <@{SlackClick.UserId}>", reply.GetProperty("text").GetString());
         Assert.DoesNotContain("\"action_id\":\"ack\"", reply.GetRawText());
     }
+
+    /// <summary>
+    /// Spec §6.2 through the Functions front end: keys a path cannot carry everywhere go in the signed
+    /// body; a path segment that is not UTF-8 is 400; and a dot segment, which the host's web server
+    /// removes before routing, never acknowledges another incident.
+    /// </summary>
+    [Fact]
+    public async Task Keys_a_path_cannot_carry_go_in_the_body_and_a_bad_segment_names_no_incident()
+    {
+        var fourByteKey = string.Concat(Enumerable.Repeat(char.ConvertFromUtf32(0x1F525), 500)); // 1,000 UTF-16 units, 2,000 UTF-8 bytes
+        foreach (var key in new[] { ".", "..", "%FF", fourByteKey })
+        {
+            await Incidents.InsertAsync(_db, key, "payments", "critical", TimeSpan.FromMinutes(6));
+        }
+
+        async Task<OpsCall.Answer> SendAsync(string path, string body)
+        {
+            var request = OpsCall.Signed(path, body: body);
+            request.Headers.Add("x-functions-key", _host.FunctionKey);
+            return await OpsCall.SendAsync(_client, request);
+        }
+
+        var dotByPath = await SendAsync("/ops/incidents/%2E/ack", """{"requestId":"dot"}""");
+        var ff = await SendAsync("/ops/incidents/%FF/ack", """{"requestId":"ff"}""");
+        var percent = await SendAsync("/ops/incidents/%25FF/ack", """{"requestId":"percent"}"""); // the host turns it into what %FF becomes
+        Assert.NotEqual(200, dotByPath.Status);
+        Assert.Equal((400, "invalid_incident_key"), (ff.Status, ff.Error));
+        Assert.Equal((400, "invalid_incident_key"), (percent.Status, percent.Error));
+        Assert.Equal(0, await _db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE acknowledged_at IS NOT NULL"));
+
+        foreach (var key in new[] { ".", "..", fourByteKey })
+        {
+            var answer = await SendAsync("/ops/incidents/ack", JsonSerializer.Serialize(new { incidentKey = key }));
+            Assert.Equal(200, answer.Status);
+            Assert.Equal(key, answer.Json.GetProperty("incidentKey").GetString());
+        }
+        Assert.Equal([".", "..", fourByteKey], (await _db.QueryAsync("SELECT incident_key FROM incidents WHERE acknowledged_by = 'alice'",
+            r => r.GetString(0))).Order(StringComparer.Ordinal));
+        Assert.Null(await _db.ScalarAsync<string>("SELECT acknowledged_by FROM incidents WHERE incident_key = '%FF'"));
+    }
 }

@@ -18,7 +18,8 @@ public class HostParityTests
 {
     private const string Key = "parity-function-key-0123456789";
 
-    private sealed record Step(string Method, string Path, HttpRequestMessage? Signed = null);
+    /// <param name="PerHost">A request that names the host's own Slack stand-in (a click's response_url), built for each host.</param>
+    private sealed record Step(string Method, string Path, HttpRequestMessage? Signed = null, Func<SlackStandIn, HttpRequestMessage>? PerHost = null);
 
     [Fact]
     public async Task The_plain_server_and_the_Functions_worker_give_the_same_answers_rows_and_posts()
@@ -36,6 +37,11 @@ public class HostParityTests
             new("POST", "/ops/escalation/tick", tick), // the replay
             new("POST", "/ops/escalation/tick", notAdmin),
             new("POST", "/ops/escalation/recalc", recalc),
+            new("POST", "/ops/incidents/DUE-0/ack", OpsCall.Signed("/ops/incidents/DUE-0/ack", body: """{"requestId":"parity-ack"}""")),
+            new("POST", "/ops/incidents/ack", OpsCall.Signed("/ops/incidents/ack", body: """{"incidentKey":"LATER"}""")),
+            new("POST", "/ops/incidents/%FF/ack", OpsCall.Signed("/ops/incidents/%FF/ack", body: """{"requestId":"parity-ff"}""")),
+            new("POST", "/slack/interactions", PerHost: slack => SlackClick.Signed("/slack/interactions",
+                SlackClick.FormBody(SlackClick.Payload("CRIT-0", slack.ResponseUrl("parity"))))),
         ];
         // Once every post is out, so that both hosts report the same queue.
         Step[] afterDelivery = [new("GET", "/ops/escalation/health")];
@@ -55,9 +61,9 @@ public class HostParityTests
         });
         Assert.Throws<ArgumentException>(() => Process.GetProcessById(workerId)); // disposing of the host killed its worker
 
-        Assert.Equal([200, 405, 200, 401, 403, 200, 200], onServer.Answers.Select(a => a.Status));
+        Assert.Equal([200, 405, 200, 401, 403, 200, 200, 200, 400, 200, 200], onServer.Answers.Select(a => a.Status));
         Assert.Equal(4, onServer.Rows.Count(r => r.StartsWith("event "))); // three new, one there before
-        Assert.Equal(3, onServer.Posts.Count);
+        Assert.Equal(4, onServer.Posts.Count); // three pages and the click's response_url answer
         foreach (var (server, functions, i) in onServer.Answers.Zip(onFunctions.Answers, Enumerable.Range(0, int.MaxValue)))
         {
             Assert.True(server == functions, $"step {i}: plain server {server}, Functions worker {functions}\n{diagnostics}");
@@ -91,6 +97,8 @@ public class HostParityTests
         var settings = FunctionsWorkerFixture.Settings(db, slack, new()
         {
             [SettingNames.OpsFunctionKey] = Key,
+            [SettingNames.SlackSigningSecret] = SlackClick.Secret,
+            [SettingNames.SlackResponseUrlHosts] = "127.0.0.1",
             [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string> { ["payments"] = slack.WebhookUrl("payments").AbsoluteUri }),
         });
 
@@ -101,7 +109,8 @@ public class HostParityTests
             var answers = new List<(int, string)>();
             async Task SendAsync(Step step)
             {
-                var request = step.Signed is null ? new HttpRequestMessage(new HttpMethod(step.Method), step.Path) : await OpsCall.CloneAsync(step.Signed);
+                var request = step.PerHost?.Invoke(slack)
+                              ?? (step.Signed is null ? new HttpRequestMessage(new HttpMethod(step.Method), step.Path) : await OpsCall.CloneAsync(step.Signed));
                 request.Headers.Add("x-functions-key", Key);
                 var answer = await OpsCall.SendAsync(client, request);
                 answers.Add((answer.Status, Normalize(answer.Raw)));
@@ -110,8 +119,9 @@ public class HostParityTests
             {
                 await SendAsync(step);
             }
-            await Eventually.TrueAsync(async () => await db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'pending'") == 0,
-                TimeSpan.FromSeconds(30), "every notification was delivered");
+            await Eventually.TrueAsync(async () => await db.ScalarAsync<long>(
+                    "SELECT (SELECT count(*) FROM notification_outbox WHERE status = 'pending') + (SELECT count(*) FROM slack_replies WHERE status = 'pending')") == 0,
+                TimeSpan.FromSeconds(30), "every notification and the click's answer were delivered");
             foreach (var step in afterDelivery)
             {
                 await SendAsync(step);
@@ -119,7 +129,7 @@ public class HostParityTests
 
             var rows = new List<string>();
             rows.AddRange(await db.QueryAsync(
-                "SELECT 'incident ' || incident_key || ' level ' || escalation_level || ' escalated ' || (last_escalated_at IS NOT NULL) || ' due ' || (next_due_at IS NOT NULL) FROM incidents",
+                "SELECT 'incident ' || incident_key || ' level ' || escalation_level || ' escalated ' || (last_escalated_at IS NOT NULL) || ' due ' || (next_due_at IS NOT NULL) || ' by ' || coalesce(acknowledged_by, '-') FROM incidents",
                 r => r.GetString(0)));
             rows.AddRange(await db.QueryAsync("SELECT 'event ' || incident_key || ' ' || level || ' ' || unique_hash FROM escalation_events", r => r.GetString(0)));
             rows.AddRange(await db.QueryAsync(

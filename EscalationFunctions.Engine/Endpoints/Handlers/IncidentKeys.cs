@@ -15,8 +15,8 @@ internal static class IncidentKeys
         return request.KeySegment is { } segment && IncidentKeySegment.TryDecode(segment, out key)
             ? null
             : EndpointAnswer.Error(400, "invalid_incident_key",
-                "The incident key in the path must be percent-encoded UTF-8 (as incident links write it); " +
-                $"for any key, POST /{RouteTable.AckByBodyTemplate} with {{\"incidentKey\": \"…\"}} instead.");
+                "The incident key in the path must be percent-encoded UTF-8 (as incident links write it), and behind the Functions host " +
+                $"hold no '%'; for any key, POST /{RouteTable.AckByBodyTemplate} with {{\"incidentKey\": \"…\"}} instead.");
     }
 
     public static EndpointAnswer? FromBody(EndpointRequest request, out string key)
