@@ -75,6 +75,55 @@ public sealed partial class DatabaseOutageTests : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Spec §6.1: ops calls during a database outage each get a JSON 503, and the log says so once
+    /// when it starts (one error, at most one stack trace) and once when it ends, not once per call.
+    /// </summary>
+    [Fact]
+    public async Task Under_ops_traffic_a_database_outage_is_one_line_when_it_starts_and_one_when_it_ends()
+    {
+        var connectionString = (await PostgresAsync("start")).Trim() + ";Timeout=3";
+        await using var server = await ServerProcess.StartAsync(new()
+        {
+            [SettingNames.PostgresConnectionString] = connectionString,
+            [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
+            [SettingNames.SlackDelivery] = "console",
+            [SettingNames.OpsHmacSecret] = OpsCall.Secret,
+            [SettingNames.OpsTrustPrincipalHeader] = "true",
+            [SettingNames.TickMs] = "86400000", // no timer ticks: only the calls below touch the database
+        });
+        using var client = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        Assert.Equal(200, (await OpsCall.SendAsync(client, new HttpRequestMessage(HttpMethod.Get, "/ops/escalation/health"))).Status);
+
+        await PostgresAsync("stop");
+        var during = new List<(int Status, string? Error)>();
+        for (var i = 0; i < 10; i++)
+        {
+            var health = await OpsCall.SendAsync(client, new HttpRequestMessage(HttpMethod.Get, "/ops/escalation/health"));
+            var tick = await OpsCall.SendAsync(client, OpsCall.Signed("/ops/escalation/tick"));
+            during.Add((health.Status, health.Error));
+            during.Add((tick.Status, tick.Error));
+        }
+        await PostgresAsync("start");
+        await Eventually.TrueAsync(async () => (await OpsCall.SendAsync(client, new HttpRequestMessage(HttpMethod.Get, "/ops/escalation/health"))).Status == 200,
+            TimeSpan.FromSeconds(60), "health answers again");
+        await Eventually.TrueAsync(() => Task.FromResult(server.Output.Contains("The database is available again", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the line that says the outage ended");
+
+        Assert.All(during, answer => Assert.Equal((503, "database_unavailable"), answer));
+        var lines = server.Output.Split('\n');
+        var started = Assert.Single(lines, l => l.Contains("The database is unavailable", StringComparison.Ordinal));
+        Assert.Contains("fail:", started);
+        var ended = Assert.Single(lines, l => l.Contains("The database is available again", StringComparison.Ordinal));
+        Assert.Matches(@"after \d+ s; \d+ call\(s\) failed meanwhile", ended);
+        // The calls themselves add no line above Debug, and the only stack trace is the one under the first line.
+        Assert.DoesNotContain(lines, l => l.Contains("EscalationFunctions.Engine.Endpoints", StringComparison.Ordinal) &&
+                                          (l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)) &&
+                                          !l.Contains("DatabaseOutageLog", StringComparison.Ordinal));
+        // The console writes each entry on one line, an exception's stack trace included: only the first line carries one.
+        Assert.Equal([started], lines.Where(l => l.Contains("   at ", StringComparison.Ordinal)));
+    }
+
     /// <summary>The times of the Debug lines "Tick failed (N in a row)", in order.</summary>
     private static List<TimeSpan> Failures(string output) =>
         FailureLine().Matches(output).Select(m => TimeSpan.ParseExact(m.Groups[1].Value, @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture)).ToList();
