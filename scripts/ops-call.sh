@@ -3,7 +3,7 @@
 #   ./scripts/ops-call.sh health
 #   ./scripts/ops-call.sh tick   ['{"reason":"manual"}']
 #   ./scripts/ops-call.sh recalc
-#   ./scripts/ops-call.sh ack KEY        acknowledge incident KEY (any characters; it is percent-encoded)
+#   ./scripts/ops-call.sh ack KEY        acknowledge incident KEY (any characters: it travels in the signed JSON body)
 # Reads OPS_HMAC_SECRET and the worker's address from .local/env and signs with the server's own
 # `sign` command; locally the caller is "$USER" holding OPS_ADMIN_ROLE (OPS_TRUST_PRINCIPAL_HEADER=true).
 # OPS_BASE_URL, exported, overrides the address; OPS_FUNCTION_KEY, when set, is sent as x-functions-key.
@@ -24,19 +24,18 @@ server=(dotnet EscalationFunctions.Server/bin/Release/net10.0/EscalationFunction
 key_args=()
 [ -n "${OPS_FUNCTION_KEY:-}" ] && key_args=(--function-key-env OPS_FUNCTION_KEY)
 
-# Percent-encodes every byte but unreserved ones, so a key is one path segment whatever it holds.
-urlencode() {
+# The key as a JSON string: quote, backslash and control characters escaped, every other byte as it is.
+json_string() {
   local LC_ALL=C s=$1 out="" c i
   for ((i = 0; i < ${#s}; i++)); do
     c=${s:i:1}
     case "$c" in
-      [a-zA-Z0-9.~_-]) out+=$c ;;
-      *) out+=$(printf '%%%02X' "'$c") ;;
+      '\' | '"') out+="\\$c" ;;
+      [[:cntrl:]]) out+=$(printf '\\u%04x' "'$c") ;;
+      *) out+=$c ;;
     esac
   done
-  # "." and ".." would be read as dot segments.
-  case "$out" in .) out=%2E ;; ..) out=%2E%2E ;; esac
-  printf '%s' "$out"
+  printf '"%s"' "$out"
 }
 
 case "$endpoint" in
@@ -56,8 +55,8 @@ case "$endpoint" in
     ;;
   ack)
     [ -n "$body" ] || { echo "usage: ops-call.sh ack INCIDENT_KEY" >&2; exit 2; }
-    key=$(urlencode "$body")
-    cmd=$("${server[@]}" sign --url "$base/ops/incidents/$key/ack" \
+    # The body form (POST /ops/incidents/ack): any key, ".", ".." and '%' included, on either host.
+    cmd=$("${server[@]}" sign --url "$base/ops/incidents/ack" --body "{\"incidentKey\":$(json_string "$body")}" \
           --as "${USER:-operator}:${OPS_ADMIN_ROLE:-ops_admin}" "${key_args[@]}")
     eval "$cmd"
     ;;
