@@ -14,11 +14,13 @@ namespace EscalationFunctions.Testing;
 public static class LoopbackHttpServer
 {
     /// <summary>Builds the app, lets <paramref name="mapRoutes"/> add its routes, starts it; returns it and its address.</summary>
-    public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(Action<WebApplication> mapRoutes)
+    /// <param name="configure">Changes to the app before it is built (Kestrel's options, say).</param>
+    public static async Task<(WebApplication App, Uri BaseUrl)> StartAsync(Action<WebApplication> mapRoutes, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        configure?.Invoke(builder);
         var app = builder.Build();
         mapRoutes(app);
         await app.StartAsync();

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace EscalationFunctions.Testing;
 
@@ -10,6 +13,10 @@ namespace EscalationFunctions.Testing;
 /// <c>/hooks/{name}</c>, records each one, and answers as scripted per webhook (200 by default).
 /// With <see cref="EnforcedInterval"/> set it behaves like Slack's rate limit: a post that arrives
 /// sooner than that after the last accepted one for the same webhook gets 429 with Retry-After.
+/// A scripted reply may also misbehave the way a broken proxy in front of Slack could: a reason
+/// phrase of its own (control characters and all, which Kestrel sends as they are, non-ASCII as
+/// <c>?</c>) and headers of its own (sent as Latin-1, so characters up to U+00FF pass, C1 controls
+/// included; Kestrel refuses C0 controls in a header whatever the encoding).
 /// </summary>
 public sealed class SlackStandIn : IAsyncDisposable
 {
@@ -34,7 +41,7 @@ public sealed class SlackStandIn : IAsyncDisposable
         {
             app.MapPost("/hooks/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(name, context));
             app.MapPost("/actions/{name}", (string name, HttpContext context) => standIn.ReceiveAsync(ResponseUrlPrefix + name, context));
-        });
+        }, builder => builder.WebHost.ConfigureKestrel(k => k.ResponseHeaderEncodingSelector = _ => Encoding.Latin1));
         return standIn;
     }
 
@@ -89,6 +96,10 @@ public sealed class SlackStandIn : IAsyncDisposable
         }
 
         _posts.Enqueue(new ReceivedPost(name, context.Request.Headers["X-Dedup-Key"].ToString(), context.Request.ContentType, body, at, reply));
+        if (reply.ReasonPhrase is not null)
+        {
+            context.Features.Get<IHttpResponseFeature>()!.ReasonPhrase = reply.ReasonPhrase;
+        }
 
         switch (reply.Kind)
         {
@@ -116,11 +127,15 @@ public sealed class SlackStandIn : IAsyncDisposable
                 return;
             case ReplyKind.RateLimited:
                 context.Response.StatusCode = 429;
-                context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(reply.Delay.TotalSeconds)).ToString();
-                await context.Response.WriteAsync("rate_limited");
+                context.Response.Headers.RetryAfter = reply.RetryAfter ?? Math.Max(1, (int)Math.Ceiling(reply.Delay.TotalSeconds)).ToString();
+                await context.Response.WriteAsync(reply.Body ?? "rate_limited");
                 return;
             case ReplyKind.Status:
                 context.Response.StatusCode = reply.StatusCode;
+                if (reply.RetryAfter is not null)
+                {
+                    context.Response.Headers.RetryAfter = reply.RetryAfter;
+                }
                 await context.Response.WriteAsync(reply.Body ?? "error");
                 return;
             default:
@@ -152,7 +167,10 @@ public enum ReplyKind
 }
 
 /// <summary>How the stand-in answers one post.</summary>
-public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay = default, string? Body = null, Uri? Location = null)
+/// <param name="ReasonPhrase">The status line's reason phrase instead of the standard one.</param>
+/// <param name="RetryAfter">The Retry-After header's raw value (a 429's otherwise says <see cref="Delay"/> in seconds).</param>
+public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay = default, string? Body = null, Uri? Location = null,
+    string? ReasonPhrase = null, string? RetryAfter = null)
 {
     public static Reply Ok { get; } = new(ReplyKind.Ok);
 
@@ -164,6 +182,10 @@ public sealed record Reply(ReplyKind Kind, int StatusCode = 200, TimeSpan Delay 
     public static Reply Redirect(int code, Uri location) => new(ReplyKind.Redirect, code, Location: location);
 
     public static Reply RateLimited(TimeSpan retryAfter) => new(ReplyKind.RateLimited, 429, retryAfter);
+
+    /// <summary>A 429 whose Retry-After header is <paramref name="retryAfter"/> as it is, with <paramref name="body"/>.</summary>
+    public static Reply RateLimited(string retryAfter, string? body = null, string? reasonPhrase = null) =>
+        new(ReplyKind.RateLimited, 429, Body: body, ReasonPhrase: reasonPhrase, RetryAfter: retryAfter);
 
     public static Reply Hang(TimeSpan delay) => new(ReplyKind.Hang, 200, delay);
 }

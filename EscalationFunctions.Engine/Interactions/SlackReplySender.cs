@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Security;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,7 +15,9 @@ namespace EscalationFunctions.Engine.Interactions;
 /// queued by an instance that stopped is posted by another. Only to hosts in
 /// <c>SLACK_RESPONSE_URL_HOSTS</c>, redirects never followed (the client does not follow them, and
 /// a 3xx is a permanent failure). 2xx: sent. 429, 5xx, no answer: tried again with backoff while
-/// Slack still accepts the URL (30 minutes). Any other answer: dead, logged.
+/// Slack still accepts the URL (30 minutes). Any other answer: dead, logged. The key came in a
+/// click and the answer from the response_url's server: both are escaped and cut for the log and
+/// the stored error (spec §6.1), where they are read.
 /// </summary>
 public sealed class SlackReplySender(
     NpgsqlDataSource db,
@@ -26,6 +29,7 @@ public sealed class SlackReplySender(
     public static readonly TimeSpan ResponseUrlLifetime = TimeSpan.FromMinutes(30);
 
     private const int BatchSize = 20;
+    private const int MaxReasonPhraseChars = 100;
     private static readonly TimeSpan RetryBase = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(2);
 
@@ -59,8 +63,10 @@ public sealed class SlackReplySender(
         var url = settings.Slack.ResponseUrlHosts.Allow(row.ResponseUrl, out var refusal);
         if (url is null)
         {
-            logger.LogWarning("Slack answer for {IncidentKey} not posted: {Refusal}", row.IncidentKey, refusal);
-            await FinishAsync(row.Id, "dead", refusal);
+            // The refusal quotes the URL's host and scheme, which came in the click.
+            var why = UntrustedText.Escape(refusal);
+            logger.LogWarning("Slack answer for {IncidentKey} not posted: {Refusal}", row.IncidentKey, why);
+            await FinishAsync(row.Id, "dead", why);
             return;
         }
 
@@ -98,7 +104,7 @@ public sealed class SlackReplySender(
                 >= 200 and < 300 => (Outcome.Sent, null),
                 >= 300 and < 400 => (Outcome.Dead, $"HTTP {status}: redirects are not followed"),
                 429 or >= 500 => (Outcome.Retry, $"HTTP {status}"),
-                _ => (Outcome.Dead, $"HTTP {status} {response.ReasonPhrase}"),
+                _ => (Outcome.Dead, $"HTTP {status} {UntrustedText.Escape(response.ReasonPhrase, MaxReasonPhraseChars)}"),
             };
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -118,11 +124,12 @@ public sealed class SlackReplySender(
         cmd.Parameters.AddWithValue("lease_seconds", (2 * settings.Slack.Timeout.TotalSeconds) + 10);
         cmd.Parameters.Add(new NpgsqlParameter("only_id", NpgsqlDbType.Bigint) { Value = (object?)onlyId ?? DBNull.Value });
         cmd.Parameters.AddWithValue("limit", BatchSize);
+        cmd.Parameters.AddWithValue("key_chars", UntrustedText.DefaultMaxLength + 1); // one more than is shown, so a longer key is shown cut
         var rows = new List<Claimed>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
-            rows.Add(new Claimed(reader.GetInt64(0), reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
+            rows.Add(new Claimed(reader.GetInt64(0), UntrustedText.Escape(reader.GetString(1)), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetString(3),
                 reader.GetInt32(4), TimeSpan.FromSeconds(reader.GetDouble(5))));
         }
         return rows;
@@ -154,6 +161,7 @@ public sealed class SlackReplySender(
         Dead,
     }
 
+    /// <param name="IncidentKey">The click's value, escaped and cut: it is only logged.</param>
     /// <param name="Age">Since the click was answered, by the database's clock (instances' clocks may differ).</param>
     private sealed record Claimed(long Id, string IncidentKey, string? ResponseUrl, string Body, int Attempts, TimeSpan Age);
 }

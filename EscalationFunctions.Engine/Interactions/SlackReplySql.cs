@@ -13,6 +13,7 @@ internal static class SlackReplySql
     /// <summary>
     /// Leases due rows (all of them, or the one given), counting the attempt now so a sender that
     /// keeps dying mid-post still ends in the dead letter. SKIP LOCKED: instances never wait on each other.
+    /// The key is only logged, so only as much of it as a log line shows is read (a click's value can be a megabyte).
     /// </summary>
     public const string Claim =
         """
@@ -27,7 +28,7 @@ internal static class SlackReplySql
             ORDER BY next_attempt_at, id
             LIMIT @limit
             FOR UPDATE SKIP LOCKED)
-        RETURNING r.id, r.incident_key, r.response_url, r.body, r.attempts, extract(epoch FROM now() - r.created_at)::float8
+        RETURNING r.id, left(r.incident_key, @key_chars), r.response_url, r.body, r.attempts, extract(epoch FROM now() - r.created_at)::float8
         """;
 
     /// <summary>Done, either way: the response_url (a bearer token for the channel) is not kept.</summary>

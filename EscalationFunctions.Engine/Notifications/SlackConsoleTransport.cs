@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Security;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Notifications;
@@ -8,7 +9,8 @@ namespace EscalationFunctions.Engine.Notifications;
 /// shows its escalations without a Slack workspace: its buttons (Acknowledge when
 /// <c>SLACK_SIGNING_SECRET</c> is set) and the command that acknowledges it locally. Every message
 /// counts as delivered. The log category is the short <see cref="Category"/>, not this type's
-/// 62-character name, so a line reads like the message it stands for.
+/// 62-character name, so a line reads like the message it stands for. What other systems wrote
+/// (key, title, route, severity) is escaped and cut, so each message is one line (spec §6.1).
 /// </summary>
 public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFactory loggers) : ISlackTransport
 {
@@ -18,6 +20,12 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
 
     public bool IsRateLimited => false;
 
+    // What one line shows of each field another system wrote (spec §6.1): with the rest, well under 2,000 characters.
+    private const int MaxTitle = 300;
+    private const int MaxRouteOrSeverity = 100;
+    private const int MaxUrl = 500;
+    private const int MaxCommand = 400;
+
     public Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
     {
         var buttons = message.Json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
@@ -25,10 +33,27 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
         {
             _logger.LogInformation(
                 "#{Route}: level {Level}: {Title} ({Severity}) {Url} dedup_key={DedupKey} buttons: {Buttons} acknowledge: {AckCommand}",
-                n.Route, n.Level, string.IsNullOrWhiteSpace(n.Title) ? n.IncidentKey : n.Title, n.Severity,
-                SlackMessageBuilder.IncidentUrl(settings.Slack.AppBaseUrl, n.IncidentKey), n.DedupKey, buttons, AckCommand(n.IncidentKey));
+                UntrustedText.Escape(n.Route, MaxRouteOrSeverity), n.Level,
+                string.IsNullOrWhiteSpace(n.Title) ? UntrustedText.Escape(n.IncidentKey) : UntrustedText.Escape(n.Title, MaxTitle),
+                UntrustedText.Escape(n.Severity, MaxRouteOrSeverity),
+                UntrustedText.Escape(IncidentLink.For(settings.Slack.AppBaseUrl, n.IncidentKey), MaxUrl),
+                n.DedupKey, buttons, PrintableAckCommand(n.IncidentKey));
         }
         return Task.FromResult(SlackPostResult.Delivered);
+    }
+
+    /// <summary>
+    /// The command when it can be printed as it is; else why not, with the key as far as it can be
+    /// shown. A key with control characters printed escaped would make a command that acknowledges
+    /// another key, and a cut one none.
+    /// </summary>
+    private static string PrintableAckCommand(string incidentKey)
+    {
+        var command = AckCommand(incidentKey);
+        var shown = UntrustedText.Escape(incidentKey);
+        return shown == incidentKey && command.Length <= MaxCommand
+            ? command
+            : $"no command printed for key {shown} ({incidentKey.Length} characters): it is too long or holds control characters";
     }
 
     /// <summary>The local ops call that acknowledges the incident, with the key quoted for a POSIX shell.</summary>

@@ -1,3 +1,5 @@
+using EscalationFunctions.Engine.Security;
+
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
@@ -8,8 +10,11 @@ public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, str
 {
     public bool IsDigest => Members.Count > 1;
 
-    /// <summary>Safe to log: which escalations the message carries.</summary>
+    /// <summary>
+    /// Safe to log: which escalations the message carries. The key is another system's text, so it
+    /// is escaped and cut (spec §6.1): every log line about a post names its message through this.
+    /// </summary>
     public string Describe() => IsDigest
-        ? $"digest of {Members.Count} escalations ({Members[0].IncidentKey} level {Members[0].Level} and {Members.Count - 1} more)"
-        : $"message for {Members[0].IncidentKey} level {Members[0].Level}";
+        ? $"digest of {Members.Count} escalations ({UntrustedText.Escape(Members[0].IncidentKey)} level {Members[0].Level} and {Members.Count - 1} more)"
+        : $"message for {UntrustedText.Escape(Members[0].IncidentKey)} level {Members[0].Level}";
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Notifications;
 
@@ -16,7 +17,7 @@ public sealed class SlackWebhookTable
     public IReadOnlyDictionary<string, Uri> Routes { get; }
 
     public SlackWebhook For(string route) =>
-        Routes.TryGetValue(route, out var own) ? new SlackWebhook(own, $"route '{route}'")
+        Routes.TryGetValue(route, out var own) ? new SlackWebhook(own, $"route '{UntrustedText.Escape(route)}'")
         : Global is not null ? new SlackWebhook(Global, "global")
         : new SlackWebhook(null, "none");
 
@@ -71,15 +72,16 @@ public sealed class SlackWebhookTable
             }
             else
             {
-                warnings.Add($"{SettingNames.SlackRouteWebhooks}: the webhook of route '{route}' ({SecretMask.Mask(text)}) is invalid " +
-                             $"({why}); route '{route}' falls back to {SettingNames.SlackWebhookUrl}.");
+                var shown = UntrustedText.Escape(route); // the setting's text: a warning is logged
+                warnings.Add($"{SettingNames.SlackRouteWebhooks}: the webhook of route '{shown}' ({SecretMask.Mask(text)}) is invalid " +
+                             $"({why}); route '{shown}' falls back to {SettingNames.SlackWebhookUrl}.");
             }
         }
         return new SlackWebhookTable(global, routes);
     }
 }
 
-/// <summary>A resolved webhook. <see cref="Label"/> is safe to log; <see cref="Url"/> is a secret.</summary>
+/// <summary>A resolved webhook. <see cref="Label"/> is safe to log (a route in it is escaped); <see cref="Url"/> is a secret.</summary>
 public sealed record SlackWebhook(Uri? Url, string Label)
 {
     public override string ToString() => Label;

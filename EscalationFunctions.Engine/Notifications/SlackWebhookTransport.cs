@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Notifications;
 
@@ -17,6 +18,9 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
     // Enough of Slack's answer ("invalid_payload", "no_service", ...) to say why; a webhook's error page is cut.
     private const int MaxReasonChars = 200;
 
+    // A reason phrase is a few words ("Not Found"); whatever a proxy in between sends is cut.
+    private const int MaxReasonPhraseChars = 100;
+
     public bool IsRateLimited => true;
 
     /// <summary>The handler for the webhook client: pooled connections rotated so DNS changes are seen, redirects never followed.</summary>
@@ -31,7 +35,7 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
         if (webhook.Url is null)
         {
             return new SlackPostResult(SlackPostStatus.Failed,
-                $"no webhook for route '{message.Members[0].Route}': set {SettingNames.SlackWebhookUrl} or an entry in {SettingNames.SlackRouteWebhooks}");
+                $"no webhook for route '{UntrustedText.Escape(message.Members[0].Route)}': set {SettingNames.SlackWebhookUrl} or an entry in {SettingNames.SlackRouteWebhooks}");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, webhook.Url)
@@ -56,9 +60,9 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
             }
             if (status is >= 300 and < 400)
             {
-                return new SlackPostResult(SlackPostStatus.Refused, $"HTTP {status} {response.ReasonPhrase}: the webhook redirects, and redirects are never followed");
+                return new SlackPostResult(SlackPostStatus.Refused, $"HTTP {status} {ReasonPhrase(response)}: the webhook redirects, and redirects are never followed");
             }
-            var answer = $"HTTP {status} {response.ReasonPhrase}{await ReasonAsync(response, timeout.Token)}";
+            var answer = $"HTTP {status} {ReasonPhrase(response)}{await ReasonAsync(response, timeout.Token)}";
             return status is >= 400 and < 500
                 ? new SlackPostResult(SlackPostStatus.Refused, answer)
                 : new SlackPostResult(SlackPostStatus.Failed, answer, RetryAfter(response.Headers.RetryAfter));
@@ -74,16 +78,29 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
         }
     }
 
-    /// <summary>": {Slack's answer}", one line of printable characters, cut; empty when there is none or it cannot be read.</summary>
+    /// <summary>
+    /// The status line's reason phrase, escaped and cut: it is the answering server's text, and
+    /// the error it goes into is logged and stored (spec §6.1). Escaped here, where the answer is
+    /// read, so the lines that log the error do not escape it again.
+    /// </summary>
+    private static string ReasonPhrase(HttpResponseMessage response) => UntrustedText.Escape(response.ReasonPhrase, MaxReasonPhraseChars);
+
+    /// <summary>
+    /// ": {Slack's answer}", escaped and cut like <see cref="ReasonPhrase"/>; empty when there is
+    /// none or it cannot be read. Only the start of the body is read: a webhook's error page may be large.
+    /// </summary>
     private static async Task<string> ReasonAsync(HttpResponseMessage response, CancellationToken ct)
     {
         try
         {
-            var body = await response.Content.ReadAsStringAsync(ct);
-            var printable = new string(body.Select(c => char.IsControl(c) ? ' ' : c).Take(MaxReasonChars).ToArray()).Trim();
-            return printable.Length == 0 ? "" : $": {printable}";
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var start = new char[MaxReasonChars + 1]; // one more than is kept, so a longer answer is shown cut
+            var read = await reader.ReadBlockAsync(start.AsMemory(), ct);
+            var answer = new string(start, 0, read).Trim();
+            return answer.Length == 0 ? "" : $": {UntrustedText.Escape(answer, MaxReasonChars)}";
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or DecoderFallbackException)
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or DecoderFallbackException)
         {
             return "";
         }

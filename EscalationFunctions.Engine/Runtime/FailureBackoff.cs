@@ -1,3 +1,4 @@
+using EscalationFunctions.Engine.Security;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Runtime;
@@ -13,6 +14,9 @@ namespace EscalationFunctions.Engine.Runtime;
 public sealed class FailureBackoff(string activity, TimeSpan period, ILogger logger, TimeProvider time)
 {
     public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(30);
+
+    /// <summary>Enough of an error to say what is wrong; a message quoting a whole row is cut.</summary>
+    private const int MaxErrorLength = 1_000;
 
     private int _failures;
     private long _firstFailureAt;
@@ -54,12 +58,17 @@ public sealed class FailureBackoff(string activity, TimeSpan period, ILogger log
         return TimeSpan.FromMilliseconds(Math.Max(period.TotalMilliseconds, Math.Min(doubled, MaxDelay.TotalMilliseconds)));
     }
 
-    /// <summary>The error and its root cause in one line: "Failed to connect to 127.0.0.1:5432 (Connection refused)."</summary>
-    private static string OneLine(Exception error)
+    /// <summary>
+    /// The error and its root cause in one line: "Failed to connect to 127.0.0.1:5432 (Connection refused)."
+    /// Escaped and cut (spec §6.1): a database error can quote a row another system wrote (a
+    /// trigger's message with the incident's title, say), control characters and all.
+    /// </summary>
+    internal static string OneLine(Exception error)
     {
         var root = error.GetBaseException();
-        var message = (root == error || root.Message == error.Message ? error.Message : $"{error.Message.TrimEnd('.')} ({root.Message.TrimEnd('.')})")
-            .ReplaceLineEndings(" ").Trim();
-        return message.EndsWith('.') ? message : message + ".";
+        var message = UntrustedText.Escape(
+            (root == error || root.Message == error.Message ? error.Message : $"{error.Message.TrimEnd('.')} ({root.Message.TrimEnd('.')})").Trim(),
+            MaxErrorLength);
+        return message.EndsWith('.') || message.EndsWith('…') ? message : message + ".";
     }
 }

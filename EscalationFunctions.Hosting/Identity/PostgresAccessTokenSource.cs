@@ -1,5 +1,6 @@
 using Azure.Core;
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Security;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Hosting.Identity;
@@ -69,7 +70,8 @@ public sealed class PostgresAccessTokenSource(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var reason = e.Message.Split('\n', 2)[0].Trim();
+            // Entra's answer, first line: escaped and cut like any other service's text that gets logged (spec §6.1).
+            var reason = UntrustedText.Escape(e.Message.Split('\n', 2)[0].Trim(), 500);
             throw new PostgresAccessTokenException(
                 $"No Microsoft Entra ID access token for PostgreSQL (scope {Scope}) could be obtained: {e.GetType().Name}: {reason}", e);
         }

@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Security.KeyVault.Secrets;
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -146,7 +147,7 @@ public sealed class KeyVaultSecretStore : ISecretStore
     /// <summary>What went wrong, without the exception message (which may quote a response body).</summary>
     private static string Describe(Exception e) => e switch
     {
-        RequestFailedException r => $"HTTP {r.Status} {r.ErrorCode}".Trim(),
+        RequestFailedException r => $"HTTP {r.Status} {UntrustedText.Escape(r.ErrorCode, 100)}".Trim(), // the vault's answer, logged
         KeyNotFoundException => "the secret no longer exists",
         _ => e.GetType().Name,
     };

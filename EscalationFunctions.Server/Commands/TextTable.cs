@@ -1,3 +1,5 @@
+using EscalationFunctions.Engine.Security;
+
 namespace EscalationFunctions.Server.Commands;
 
 /// <summary>
@@ -25,10 +27,10 @@ public sealed class TextTable(params string[] headers)
     private static string Line(string[] cells, int[] widths) =>
         string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd();
 
-    /// <summary>One line, no control characters (a title or an error may hold anything), at most <see cref="MaxCellWidth"/>.</summary>
-    private static string Cell(string text)
-    {
-        var clean = new string(text.Select(ch => char.IsControl(ch) ? ' ' : ch).ToArray()).Trim();
-        return clean.Length <= MaxCellWidth ? clean : clean[..(MaxCellWidth - 1)] + "…";
-    }
+    /// <summary>
+    /// One line of at most <see cref="MaxCellWidth"/>: a key, title or error another system wrote may
+    /// hold anything, so it is escaped (control characters and U+2028/U+2029 as <c>\uXXXX</c>) and cut
+    /// the way the logs show it (spec §6.1).
+    /// </summary>
+    private static string Cell(string text) => UntrustedText.Escape(text.Trim(), MaxCellWidth);
 }

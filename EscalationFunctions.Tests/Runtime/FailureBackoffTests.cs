@@ -61,6 +61,22 @@ public class FailureBackoffTests
         Assert.Equal(2, _logs.Lines.Count(l => l.StartsWith("Warning", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void An_error_that_quotes_a_row_is_one_escaped_line_cut_to_a_thousand_characters()
+    {
+        // A foreign trigger's error quoting the incident's title: not a data error, so the whole tick fails with it.
+        var backoff = Backoff(TimeSpan.FromSeconds(1));
+        var title = "POISON\r\nINJECTED \u001b[31mred\u2028FAKE\ttab" + new string('P', 1_000_000);
+
+        backoff.Failed(new InvalidOperationException($"refused by the trigger: {title}", new InvalidOperationException("inner\rFAKE")));
+
+        var warning = Assert.Single(_logs.Lines, l => l.StartsWith("Warning", StringComparison.Ordinal));
+        Assert.StartsWith("Warning Loop: Tick failed: refused by the trigger: POISON\\u000d\\u000aINJECTED \\u001b[31mred\\u2028FAKE\\u0009tabPPP", warning);
+        Assert.Contains("PPP… Retrying with backoff", warning);
+        Assert.DoesNotContain(warning, c => char.IsControl(c) || c is '\u2028' or '\u2029');
+        Assert.True(warning.Length < 1_200, $"{warning.Length} characters");
+    }
+
     private FailureBackoff Backoff(TimeSpan period) => new("Tick", period, new LoggerFactory([_logs]).CreateLogger("Loop"), _time);
 
     private static NpgsqlException DatabaseDown() =>
