@@ -5,8 +5,8 @@ namespace EscalationFunctions.Engine.Security;
 
 /// <summary>
 /// Makes text a caller or another system controls safe to log and to store (spec §6.1): control
-/// characters (C0 including NUL, DEL, C1), the Unicode line and paragraph separators and unpaired
-/// surrogates become <c>\uXXXX</c>, so such text cannot start a new log line, and PostgreSQL, which
+/// characters (C0 including NUL, DEL, C1), the Unicode line and paragraph separators, bidirectional
+/// controls and unpaired surrogates become <c>\uXXXX</c>, so such text cannot start a new log line, and PostgreSQL, which
 /// refuses NUL in <c>text</c>, can store it. Long text is cut with an ellipsis.
 /// </summary>
 public static class UntrustedText
@@ -72,5 +72,8 @@ public static class UntrustedText
         return false;
     }
 
-    private static bool IsUnsafe(char c) => char.IsControl(c) || c is '\u2028' or '\u2029' || char.IsSurrogate(c);
+    // Bidi controls (U+061C, U+200E-200F, U+202A-202E, U+2066-2069) can make a line read as other text than it holds.
+    private static bool IsUnsafe(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or '\u061c' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069') ||
+        char.IsSurrogate(c);
 }

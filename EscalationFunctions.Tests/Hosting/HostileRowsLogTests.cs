@@ -13,8 +13,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// "HH:mm:ss.fff level: category[id] message" and no tab, so no control character is allowed at all.
 /// The process's output is read line by line, so a CR or LF a log line carried splits it, and the
 /// part after it starts a line of its own: every hostile text puts a marker right after its breaks.
-/// Bidi overrides (U+202E...) are in the hostile text but not asserted on: they are format
-/// characters, not controls, and <c>UntrustedText.Escape</c> keeps them.
+/// Bidi controls (U+202E...) count too: they can make a line read as other text than it holds.
 /// </summary>
 public class HostileRowsLogTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
@@ -176,7 +175,7 @@ public class HostileRowsLogTests(DatabaseFixture fixture) : SlackTest(fixture)
         }
         foreach (var c in line)
         {
-            if (char.IsControl(c) || c is '\u2028' or '\u2029')
+            if (IsUnsafe(c))
             {
                 return $"U+{(int)c:X4}";
             }
@@ -191,14 +190,17 @@ public class HostileRowsLogTests(DatabaseFixture fixture) : SlackTest(fixture)
         var shown = new StringBuilder();
         foreach (var c in line.Length > 300 ? line[..300] + "…" : line)
         {
-            shown.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? $"\\u{(int)c:x4}" : c);
+            shown.Append(IsUnsafe(c) ? $"\\u{(int)c:x4}" : c);
         }
         return shown.ToString();
     }
 
-    /// <summary>How a log line shows <paramref name="text"/>: control characters and U+2028/U+2029 as \uXXXX.</summary>
-    private static string Escaped(string text) =>
-        string.Concat(text.Select(c => char.IsControl(c) || c is '\u2028' or '\u2029' ? $"\\u{(int)c:x4}" : c.ToString()));
+    /// <summary>How a log line shows <paramref name="text"/>: each unsafe character as \uXXXX.</summary>
+    private static string Escaped(string text) => string.Concat(text.Select(c => IsUnsafe(c) ? $"\\u{(int)c:x4}" : c.ToString()));
+
+    /// <summary>What may not reach a log line as itself: controls, U+2028/U+2029 and the bidi controls.</summary>
+    private static bool IsUnsafe(char c) =>
+        char.IsControl(c) || c is '\u2028' or '\u2029' or '\u061c' or '\u200e' or '\u200f' or (>= '\u202a' and <= '\u202e') or (>= '\u2066' and <= '\u2069');
 
     private static string Cjk(int length)
     {

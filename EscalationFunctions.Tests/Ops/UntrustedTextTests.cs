@@ -11,6 +11,7 @@ public class UntrustedTextTests
     [InlineData("a\r\nFAKE", "a\\u000d\\u000aFAKE")]
     [InlineData("a\u2028b\u2029c\u0085d\u001b[31m", "a\\u2028b\\u2029c\\u0085d\\u001b[31m")]
     [InlineData("pair 🚨 kept, tab\tescaped", "pair 🚨 kept, tab\\u0009escaped")]
+    [InlineData("admin\u202egnp.exe \u2066x\u2069 \u200fy", "admin\\u202egnp.exe \\u2066x\\u2069 \\u200fy")]
     [InlineData("", "")]
     public void Control_characters_are_escaped_and_everything_else_is_kept(string text, string expected) =>
         Assert.Equal(expected, UntrustedText.Escape(text));
