@@ -1,14 +1,14 @@
 using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
-using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Interactions;
-using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Endpoints;
 using EscalationFunctions.Engine.Endpoints.Audit;
 using EscalationFunctions.Engine.Endpoints.Guards;
 using EscalationFunctions.Engine.Endpoints.Handlers;
 using EscalationFunctions.Engine.Endpoints.Pipeline;
+using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Interactions;
+using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace EscalationFunctions.Engine.Security;
@@ -35,19 +36,7 @@ public static class UntrustedJson
     }
 
     /// <inheritdoc cref="TryParse(ReadOnlyMemory{byte}, out JsonDocument)"/>
-    public static bool TryParse(string text, out JsonDocument document)
-    {
-        try
-        {
-            document = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = MaxDepth });
-            return true;
-        }
-        catch (JsonException)
-        {
-            document = null!;
-            return false;
-        }
-    }
+    public static bool TryParse(string text, out JsonDocument document) => TryParse(Encoding.UTF8.GetBytes(text), out document);
 
     /// <summary>The string <paramref name="name"/> of an object.</summary>
     public static JsonFieldProblem ReadString(JsonElement parent, string name, out string value)
