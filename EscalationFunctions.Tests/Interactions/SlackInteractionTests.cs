@@ -60,9 +60,7 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
         return Slack.ResponsesTo(name).Single().Json;
     }
 
-    private Task<(bool Acknowledged, string? By)> AckStateAsync(string key) =>
-        Db.QueryAsync("SELECT acknowledged_at IS NOT NULL, acknowledged_by FROM incidents WHERE incident_key = @k",
-            r => (r.GetBoolean(0), r.IsDBNull(1) ? null : r.GetString(1)), ("k", key)).ContinueWith(t => t.Result.Single());
+    private Task<(bool Acknowledged, string? By)> AckStateAsync(string key) => Incidents.AckStateAsync(Db, key);
 
     private static IEnumerable<JsonElement> AckButtons(JsonElement message) =>
         message.GetProperty("blocks").EnumerateArray().SelectMany(b =>

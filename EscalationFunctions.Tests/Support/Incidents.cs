@@ -33,5 +33,15 @@ public static class Incidents
     public static Task<int> LevelOfAsync(TestDatabase db, string key) =>
         db.ScalarAsync<int>("SELECT escalation_level FROM incidents WHERE incident_key = @k", ("k", key));
 
+    /// <summary>Whether the incident is acknowledged, and by whom (<c>acknowledged_by</c>).</summary>
+    public static async Task<(bool Acknowledged, string? By)> AckStateAsync(TestDatabase db, string key) =>
+        (await db.QueryAsync("SELECT acknowledged_at IS NOT NULL, acknowledged_by FROM incidents WHERE incident_key = @k",
+            r => (r.GetBoolean(0), r.IsDBNull(1) ? null : r.GetString(1)), ("k", key))).Single();
+
+    /// <summary>Every acknowledged incident's key and <c>acknowledged_by</c>.</summary>
+    public static async Task<Dictionary<string, string?>> AcknowledgedAsync(TestDatabase db) =>
+        (await db.QueryAsync("SELECT incident_key, acknowledged_by FROM incidents WHERE acknowledged_at IS NOT NULL",
+            r => (Key: r.GetString(0), By: r.IsDBNull(1) ? null : r.GetString(1)))).ToDictionary(r => r.Key, r => r.By, StringComparer.Ordinal);
+
     public static Task<long> EventCountAsync(TestDatabase db) => db.ScalarAsync<long>("SELECT count(*) FROM escalation_events");
 }

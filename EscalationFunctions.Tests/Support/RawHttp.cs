@@ -18,6 +18,24 @@ public static class RawHttp
         public string? ContentType => Header("Content-Type");
     }
 
+    /// <summary>
+    /// The bytes of one request with <c>Connection: close</c> and a <c>Content-Length</c>: the target (ASCII)
+    /// is sent exactly as given, with no normalisation of <c>%2E</c> or dot segments as <see cref="Uri"/>
+    /// does; header values as Latin-1 bytes.
+    /// </summary>
+    public static byte[] Request(string method, string target, IEnumerable<(string Name, string Value)> headers, byte[]? body = null)
+    {
+        var request = new MemoryStream();
+        request.Write(Encoding.ASCII.GetBytes($"{method} {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"));
+        foreach (var (name, value) in headers)
+        {
+            request.Write(Encoding.Latin1.GetBytes($"{name}: {value}\r\n"));
+        }
+        request.Write(Encoding.ASCII.GetBytes($"Content-Length: {body?.Length ?? 0}\r\n\r\n"));
+        request.Write(body ?? []);
+        return request.ToArray();
+    }
+
     public static async Task<(int Status, string? ContentType, string Body)> SendAsync(Uri server, string request)
     {
         var answer = await SendAsync(server, Encoding.ASCII.GetBytes(request));
