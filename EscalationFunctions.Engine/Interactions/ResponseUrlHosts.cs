@@ -44,7 +44,8 @@ public sealed class ResponseUrlHosts
     public Uri? Allow(string? responseUrl, out string refusal)
     {
         refusal = "";
-        if (string.IsNullOrWhiteSpace(responseUrl) || responseUrl.Length > 3000 ||
+        // System.Uri keeps a NUL or other control character as it is; no real response_url holds one, and PostgreSQL cannot store NUL.
+        if (string.IsNullOrWhiteSpace(responseUrl) || responseUrl.Length > 3000 || responseUrl.Any(char.IsControl) ||
             !Uri.TryCreate(responseUrl, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
         {
             refusal = "response_url is not an absolute URL";

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -119,20 +118,20 @@ public sealed partial record SlackInteraction(
         return found != JsonFieldProblem.None;
     }
 
-    /// <summary>The body must be <c>application/x-www-form-urlencoded</c> UTF-8 with exactly one <c>payload</c> field.</summary>
+    /// <summary>
+    /// The body must be <c>application/x-www-form-urlencoded</c> UTF-8 with exactly one <c>payload</c>
+    /// field, decoded strictly: an escape that is not UTF-8 is refused rather than read as U+FFFD,
+    /// which could name another incident.
+    /// </summary>
     private static bool TryReadPayloadField(ReadOnlySpan<byte> body, out string payload, out string problem)
     {
         payload = "";
-        problem = "expected a form body (application/x-www-form-urlencoded) with one field 'payload' holding Slack's JSON";
-        string form;
-        try
-        {
-            form = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
-        }
-        catch (DecoderFallbackException)
+        problem = "expected a form body (application/x-www-form-urlencoded, UTF-8) with one field 'payload' holding Slack's JSON";
+        if (!System.Text.Ascii.IsValid(body))
         {
             return false;
         }
+        var form = System.Text.Encoding.ASCII.GetString(body);
         string? found = null;
         foreach (var pair in form.Split('&'))
         {
@@ -142,11 +141,11 @@ public sealed partial record SlackInteraction(
             {
                 continue;
             }
-            if (found is not null || eq < 0)
+            if (found is not null || eq < 0 || !PercentEncoding.TryDecodeUtf8(pair.AsSpan(eq + 1), plusIsSpace: true, out var value))
             {
                 return false;
             }
-            found = WebUtility.UrlDecode(pair[(eq + 1)..]);
+            found = value;
         }
         if (string.IsNullOrWhiteSpace(found))
         {

@@ -17,8 +17,12 @@ namespace EscalationFunctions.Engine.Security;
 /// </remarks>
 public static class UntrustedJson
 {
-    /// <summary>Deep enough for any payload the routes accept (Slack's clicked message included).</summary>
-    public const int MaxDepth = 64;
+    /// <summary>
+    /// Deeper than any payload the routes read needs: the clicked message Slack sends back is the
+    /// caller's to shape, and its depth must not fail a click. The parser keeps no stack per level,
+    /// and bodies are bounded (1 MiB at most), so depth costs nothing.
+    /// </summary>
+    public const int MaxDepth = 1024;
 
     /// <summary>Parses JSON text; false (nothing thrown) for anything that is not JSON.</summary>
     public static bool TryParse(ReadOnlyMemory<byte> utf8, out JsonDocument document)

@@ -20,6 +20,8 @@ public class ResponseUrlHostsTests
     [InlineData("https://user:pw@hooks.slack.com/actions")]
     [InlineData("https://127.0.0.1/actions")]
     [InlineData("ftp://hooks.slack.com/actions")]
+    [InlineData("https://hooks.slack.com/actions/T0/1/a\0b")]
+    [InlineData("https://hooks.slack.com/actions/T0/1/a\rb")]
     [InlineData("/actions/T0/1/abc")]
     [InlineData("")]
     [InlineData(null)]
