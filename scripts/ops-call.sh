@@ -55,8 +55,11 @@ case "$endpoint" in
     ;;
   ack)
     [ -n "$body" ] || { echo "usage: ops-call.sh ack INCIDENT_KEY" >&2; exit 2; }
-    # The body form (POST /ops/incidents/ack): any key, ".", ".." and '%' included, on either host.
-    cmd=$("${server[@]}" sign --url "$base/ops/incidents/ack" --body "{\"incidentKey\":$(json_string "$body")}" \
+    # The body form (POST /ops/incidents/ack): any key, ".", ".." and '%' included, on either host. A fresh
+    # request id makes every call's signature new: a repeat within the same second is not a replay.
+    request_id="$(date +%s%N)-$$-$RANDOM"
+    cmd=$("${server[@]}" sign --url "$base/ops/incidents/ack" \
+          --body "{\"incidentKey\":$(json_string "$body"),\"requestId\":\"$request_id\"}" \
           --as "${USER:-operator}:${OPS_ADMIN_ROLE:-ops_admin}" "${key_args[@]}")
     eval "$cmd"
     ;;
