@@ -10,8 +10,7 @@ namespace EscalationFunctions.Engine.Escalation;
 /// of <c>ESC_TICK_MS</c> is spent. An instance may be frozen between invocations, so delivery may
 /// not rely on the background sender. The rest of the period covers a post still in flight at the
 /// deadline (no post starts after it, and each is bounded by <c>SLACK_TIMEOUT_MS</c>). The answers
-/// to Slack clicks still waiting (<see cref="SlackReplySender"/>) go first: they are few, and the
-/// person who clicked is looking at the message.
+/// to Slack clicks still waiting (<see cref="SlackReplySender"/>) go out beside the pages.
 /// </summary>
 public sealed class EscalationCycle(
     EscalationTicker ticker,
@@ -43,9 +42,7 @@ public sealed class EscalationCycle(
         return result;
     }
 
-    private async Task DeliverAsync(DateTimeOffset deadline, CancellationToken ct)
-    {
-        await replies.DeliverDueAsync(ct);
-        await dispatcher.DeliverAsync(deadline, ct);
-    }
+    // Side by side: a slow response_url must not hold up the pages, nor the pages the click answers.
+    private Task DeliverAsync(DateTimeOffset deadline, CancellationToken ct) =>
+        Task.WhenAll(replies.DeliverDueAsync(ct), dispatcher.DeliverAsync(deadline, ct));
 }

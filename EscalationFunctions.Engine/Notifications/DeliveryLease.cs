@@ -1,20 +1,16 @@
-using EscalationFunctions.Engine.Configuration;
-
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
 /// How long a lane or a message is held without news from its holder (spec §5.1), and how often the
-/// holder renews it. Long enough for a whole post (<c>SLACK_TIMEOUT_MS</c>) twice over, so that one
-/// missed renewal on a busy machine loses nothing; renewed three times per lease while work goes on,
-/// so a slow webhook never outlives its lease. A holder that dies is replaced once the lease ends.
+/// holder renews it. Short, so that when a holder dies (kill -9, a frozen instance) another instance
+/// goes on posting to its webhook within 10 s: the lease, plus at most one planning pass
+/// (<c>NotificationSenderService.PollInterval</c>). A post that takes longer than the lease (up to
+/// <c>SLACK_TIMEOUT_MS</c>) is covered by the renewals, four per lease, so a holder stalled for a
+/// few seconds on a busy machine still keeps what it holds.
 /// </summary>
 public sealed record DeliveryLease(TimeSpan Length)
 {
-    private static readonly TimeSpan Floor = TimeSpan.FromSeconds(15);
+    public static readonly DeliveryLease Default = new(TimeSpan.FromSeconds(6));
 
-    public static DeliveryLease For(SlackSettings slack) => new(Max(Floor, (2 * slack.Timeout) + TimeSpan.FromSeconds(5)));
-
-    public TimeSpan RenewEvery => Length / 3;
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    public TimeSpan RenewEvery => Length / 4;
 }

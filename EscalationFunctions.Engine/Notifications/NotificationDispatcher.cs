@@ -8,9 +8,12 @@ namespace EscalationFunctions.Engine.Notifications;
 /// (<see cref="LanePlanner"/> picks them, the database settles which instance gets each), and runs
 /// the lanes in parallel, so a failing or slow webhook holds up only itself.
 /// <para>
-/// The timer invocation delivers through <see cref="DeliverAsync"/> within its budget (spec §1.1);
-/// the background sender (<c>NotificationSenderService</c>) calls <see cref="StartLanesAsync"/> to
-/// deliver sooner between invocations.
+/// No webhook waits for another (spec §1.1, §5.1): each lane's stop time is fixed when it starts,
+/// from its starter's horizon, and nothing else shortens it. The timer invocation delivers through
+/// <see cref="DeliverAsync"/> within its budget and waits only for the lanes it started itself; the
+/// background sender (<c>NotificationSenderService</c>) calls <see cref="StartLanesAsync"/> to
+/// deliver sooner between invocations, on its own horizon. When the host stops, nothing new is
+/// planned (<see cref="DeliveryShutdown"/>).
 /// </para>
 /// </summary>
 public sealed class NotificationDispatcher(
@@ -19,26 +22,18 @@ public sealed class NotificationDispatcher(
     SlackWebhookDirectory webhooks,
     WebhookLane lane,
     OutboxSignal signal,
+    DeliveryShutdown shutdown,
     TimeProvider time,
     ILogger<NotificationDispatcher> logger)
 {
     /// <summary>How long one lane holds its webhook before handing it back; others may take it over then.</summary>
     public static readonly TimeSpan LaneHorizon = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often an invocation that still runs lanes looks for webhooks that have messages and no lane.</summary>
+    private static readonly TimeSpan ReplanEvery = TimeSpan.FromMilliseconds(250);
+
     private readonly Dictionary<string, Task<int>> _lanes = new();
     private readonly Lock _lanesLock = new();
-
-    /// <summary>
-    /// While an invocation delivers, no lane of this process starts a post after its deadline (UTC
-    /// ticks, read by the lanes on other threads; a long is read and written whole).
-    /// </summary>
-    private long _invocationDeadlineTicks = DateTimeOffset.MaxValue.UtcTicks;
-
-    private DateTimeOffset InvocationDeadline
-    {
-        get => new(Interlocked.Read(ref _invocationDeadlineTicks), TimeSpan.Zero);
-        set => Interlocked.Exchange(ref _invocationDeadlineTicks, value.UtcTicks);
-    }
 
     /// <summary>
     /// One planning pass at a time in this process. A pass takes its lanes before it registers them;
@@ -47,39 +42,77 @@ public sealed class NotificationDispatcher(
     /// </summary>
     private readonly SemaphoreSlim _planning = new(1, 1);
 
-    /// <summary>Starts lanes for every webhook with waiting messages and no lane held; returns how many started.</summary>
-    public Task<int> StartLanesAsync(CancellationToken ct) => StartLanesAsync(Min(time.GetUtcNow() + LaneHorizon, InvocationDeadline), ct);
+    /// <summary>Starts lanes for every webhook with waiting messages and no lane held, each for <see cref="LaneHorizon"/>; returns how many started.</summary>
+    public async Task<int> StartLanesAsync(CancellationToken ct) => (await StartLanesAsync(time.GetUtcNow() + LaneHorizon, ct)).Count;
 
-    private async Task<int> StartLanesAsync(DateTimeOffset stopBy, CancellationToken ct)
+    /// <summary>Sends until nothing waits that this process could send now (rows waiting for a retry stay).</summary>
+    public Task DrainAsync(CancellationToken ct) => DeliverAsync(DateTimeOffset.MaxValue, ct);
+
+    /// <summary>
+    /// Delivers until nothing waits that this process could start, or until <paramref name="deadline"/>
+    /// (spec §1.1): lanes it starts post nothing after the deadline, and while they run it keeps
+    /// starting lanes for other webhooks, so a post in flight on a slow webhook holds up no other.
+    /// It then waits for its own lanes (a post in flight at the deadline is bounded by
+    /// <c>SLACK_TIMEOUT_MS</c>), never for the background sender's. Lanes other instances hold are theirs.
+    /// </summary>
+    public async Task DeliverAsync(DateTimeOffset deadline, CancellationToken ct)
+    {
+        var own = new List<Task<int>>();
+        while (!shutdown.IsStopping && time.GetUtcNow() < deadline)
+        {
+            var started = await StartLanesAsync(Min(time.GetUtcNow() + LaneHorizon, deadline), ct);
+            own.AddRange(started);
+            own.RemoveAll(t => t.IsCompleted);
+            if (own.Count == 0)
+            {
+                return;
+            }
+            var untilDeadline = deadline - time.GetUtcNow();
+            var replan = Task.Delay(untilDeadline < ReplanEvery ? Max(untilDeadline, TimeSpan.Zero) : ReplanEvery, time, ct);
+            await Task.WhenAny(own.Append(replan));
+        }
+        await Task.WhenAll(own);
+    }
+
+    /// <summary>Waits until every lane running now has finished (the background sender, as it stops).</summary>
+    public async Task WhenLanesIdleAsync()
+    {
+        Task[] running;
+        lock (_lanesLock)
+        {
+            running = _lanes.Values.ToArray<Task>();
+        }
+        await Task.WhenAll(running);
+    }
+
+    /// <returns>The lanes started, each ending by <paramref name="stopBy"/> (a post in flight then aside).</returns>
+    private async Task<List<Task<int>>> StartLanesAsync(DateTimeOffset stopBy, CancellationToken ct)
     {
         var within = stopBy - time.GetUtcNow();
-        if (within <= TimeSpan.Zero)
+        if (within <= TimeSpan.Zero || shutdown.IsStopping)
         {
-            return 0;
+            return [];
         }
         await _planning.WaitAsync(ct);
         try
         {
             var waiting = await store.WaitingRoutesAsync(ct);
-            if (waiting.Count == 0)
+            if (waiting.Count == 0 || shutdown.IsStopping)
             {
-                return 0;
+                return [];
             }
             var table = await webhooks.CurrentAsync(ct);
             var planned = LanePlanner.Plan(waiting, table, IsRunning);
             if (planned.Count == 0)
             {
-                return 0;
+                return [];
             }
             var taken = await lanes.AcquireLanesAsync(planned.Select(p => p.WebhookId).ToList(), within, lane.Lease, ct);
             var byId = planned.ToDictionary(p => p.WebhookId);
             var tickets = taken.Select(t => new LaneTicket(byId[t.WebhookId], t.Token, t.FirstWait, [])).ToList();
             var firstMessages = await ClaimFirstMessagesAsync(tickets);
-            foreach (var ticket in tickets)
-            {
-                StartLane(ticket with { FirstMessages = firstMessages.GetValueOrDefault(ticket.WebhookId) ?? [] }, stopBy, ct);
-            }
-            return taken.Count;
+            return tickets.Select(ticket => StartLane(ticket with { FirstMessages = firstMessages.GetValueOrDefault(ticket.WebhookId) ?? [] }, stopBy))
+                .ToList();
         }
         finally
         {
@@ -104,76 +137,42 @@ public sealed class NotificationDispatcher(
         }
         catch
         {
-            try
-            {
-                foreach (var ticket in taken)
-                {
-                    await lanes.ReleaseLaneAsync(ticket);
-                }
-            }
-            catch (Exception e)
-            {
-                // The claim's error is the one to report; lanes not handed back free up when their lease runs out.
-                logger.LogWarning(e, "Slack lanes could not be handed back after their first claim failed");
-            }
+            await ReleaseAllAsync(taken);
             throw;
         }
     }
 
-    /// <summary>Waits until every lane running now has finished.</summary>
-    public async Task WhenLanesIdleAsync()
+    private async Task ReleaseAllAsync(List<LaneTicket> taken)
     {
-        Task[] running;
-        lock (_lanesLock)
-        {
-            running = _lanes.Values.ToArray<Task>();
-        }
-        await Task.WhenAll(running);
-    }
-
-    /// <summary>Sends until nothing waits that this process could send now (rows waiting for a retry stay).</summary>
-    public Task DrainAsync(CancellationToken ct) => DeliverAsync(DateTimeOffset.MaxValue, ct);
-
-    /// <summary>
-    /// Delivers until nothing waits that this process could send, or until <paramref name="deadline"/>
-    /// (spec §1.1): no post starts after it; a post in flight then is waited for, which
-    /// <c>SLACK_TIMEOUT_MS</c> bounds. Lanes other instances hold are theirs to finish.
-    /// </summary>
-    public async Task DeliverAsync(DateTimeOffset deadline, CancellationToken ct)
-    {
-        InvocationDeadline = deadline;
         try
         {
-            while (time.GetUtcNow() < deadline)
+            foreach (var ticket in taken)
             {
-                var started = await StartLanesAsync(Min(time.GetUtcNow() + LaneHorizon, deadline), ct);
-                var wasBusy = IsAnyRunning();
-                await WhenLanesIdleAsync();
-                if (started == 0 && !wasBusy)
-                {
-                    return;
-                }
+                await lanes.ReleaseLaneAsync(ticket);
             }
         }
-        finally
+        catch (Exception e)
         {
-            InvocationDeadline = DateTimeOffset.MaxValue;
+            // The claim's error is the one to report; lanes not handed back free up when their lease runs out.
+            logger.LogWarning(e, "Slack lanes could not be handed back after their first claim failed");
         }
     }
 
-    private void StartLane(LaneTicket ticket, DateTimeOffset stopBy, CancellationToken ct)
+    private Task<int> StartLane(LaneTicket ticket, DateTimeOffset stopBy)
     {
         lock (_lanesLock)
         {
-            _lanes[ticket.WebhookId] = RunLaneAsync(ticket, stopBy, ct);
+            var running = RunLaneAsync(ticket, stopBy);
+            _lanes[ticket.WebhookId] = running;
+            return running;
         }
     }
 
-    private async Task<int> RunLaneAsync(LaneTicket ticket, DateTimeOffset laneStopBy, CancellationToken ct)
+    private async Task<int> RunLaneAsync(LaneTicket ticket, DateTimeOffset stopBy)
     {
         try
         {
-            return await lane.RunAsync(ticket, () => Min(laneStopBy, InvocationDeadline), ct);
+            return await lane.RunAsync(ticket, stopBy);
         }
         catch (Exception e)
         {
@@ -199,13 +198,7 @@ public sealed class NotificationDispatcher(
         }
     }
 
-    private bool IsAnyRunning()
-    {
-        lock (_lanesLock)
-        {
-            return _lanes.Count > 0;
-        }
-    }
-
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

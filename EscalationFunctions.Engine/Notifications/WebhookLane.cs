@@ -20,10 +20,11 @@ public sealed class WebhookLane(
     SlackMessageComposer composer,
     EscalationSettings settings,
     IMetricSink metrics,
+    DeliveryShutdown shutdown,
     TimeProvider time,
     ILogger<WebhookLane> logger)
 {
-    public DeliveryLease Lease { get; } = DeliveryLease.For(settings.Slack);
+    public DeliveryLease Lease { get; } = DeliveryLease.Default;
 
     /// <summary>The pace between two posts to one webhook; none when the transport is not rate-limited (console).</summary>
     public TimeSpan Interval => transport.IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
@@ -32,12 +33,17 @@ public sealed class WebhookLane(
     public Task<Dictionary<string, List<OutboxNotification>>> ClaimNextAsync(IReadOnlyList<PlannedLane> lanes) =>
         store.ClaimNextAsync(lanes, Lease, composer.DigestThreshold, composer.DigestMax, CancellationToken.None);
 
-    /// <summary>Runs the lane until nothing waits, <paramref name="stopBy"/> says stop, or <paramref name="ct"/> is cancelled; always releases it.</summary>
-    /// <param name="stopBy">No post starts after the time this returns; read before each post.</param>
+    /// <summary>
+    /// Runs the lane until nothing waits, <paramref name="stopBy"/> comes or the host stops; always
+    /// releases it. When the host stops, the rows claimed but not posted go back at once, and a post
+    /// in flight gets <see cref="DeliveryShutdown.PostGrace"/> before it is abandoned.
+    /// </summary>
+    /// <param name="stopBy">No post starts after it; fixed when the lane starts, so no other lane's deadline can shorten it.</param>
     /// <returns>The messages this lane posted with success.</returns>
-    public async Task<int> RunAsync(LaneTicket lane, Func<DateTimeOffset> stopBy, CancellationToken ct)
+    public async Task<int> RunAsync(LaneTicket lane, DateTimeOffset stopBy)
     {
         await Task.Yield();
+        var stopping = shutdown.Stopping;
         var sent = 0;
         // The webhook is free `wait` after `waitFrom` (a local timestamp): the claim of the next
         // message happens inside that wait rather than after it.
@@ -48,9 +54,9 @@ public sealed class WebhookLane(
         IReadOnlyList<OutboxNotification>? claimed = lane.FirstMessages;
         try
         {
-            while (!heartbeat.Lost && !ct.IsCancellationRequested)
+            while (!heartbeat.Lost)
             {
-                var rows = claimed ?? await ClaimNextOfAsync(lane.Plan);
+                var rows = claimed ?? (stopping.IsCancellationRequested ? [] : await ClaimNextOfAsync(lane.Plan));
                 claimed = null;
                 if (rows.Count == 0)
                 {
@@ -58,7 +64,7 @@ public sealed class WebhookLane(
                 }
                 heartbeat.Carrying(rows.Select(r => r.Id));
                 var left = wait - time.GetElapsedTime(waitFrom);
-                if (stopBy() - time.GetUtcNow() < left || !await WaitAsync(left, ct))
+                if (stopping.IsCancellationRequested || stopBy - time.GetUtcNow() < left || !await WaitAsync(left, stopping))
                 {
                     // Not posted: the rows go back as they were, for this lane's next holder.
                     heartbeat.Carrying([]);
@@ -67,7 +73,7 @@ public sealed class WebhookLane(
                 }
                 // Not cancelled: the rows are claimed, and the secret read behind the button is bounded by the vault client.
                 var message = await composer.ComposeAsync(rows, CancellationToken.None);
-                (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, message, rateLimitedInARow, ct);
+                (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, message, rateLimitedInARow);
                 heartbeat.Carrying([]);
                 sent += delivered;
                 if (next is not { } nextWait)
@@ -91,18 +97,20 @@ public sealed class WebhookLane(
     /// soon as the answer is in, so the pace counts from the answer and not from the bookkeeping.
     /// </summary>
     private async Task<((TimeSpan Wait, long From)? Next, int Delivered, int RateLimitedInARow)> PostAsync(
-        LaneTicket lane, SlackMessage message, int rateLimitedBefore, CancellationToken ct)
+        LaneTicket lane, SlackMessage message, int rateLimitedBefore)
     {
         var ids = message.Members.Select(m => m.Id).ToArray();
         SlackPostResult result;
         try
         {
-            result = await transport.PostAsync(lane.Webhook, message, ct);
+            result = await transport.PostAsync(lane.Webhook, message, shutdown.AbandonPosts);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (OperationCanceledException) when (shutdown.AbandonPosts.IsCancellationRequested)
         {
-            // Shutting down mid-post: the outcome is unknown, so the rows keep their lease and are
-            // posted again once it runs out; the webhook is held as if it had answered.
+            // Stopping, and the post outlived its grace: the outcome is unknown, so the rows keep their
+            // (short) lease and are posted again once it runs out; the webhook is held as if it had answered.
+            logger.LogWarning("Slack {Message} to the {Webhook} webhook was abandoned in flight as the worker stops; the next holder posts it again",
+                message.Describe(), lane.Webhook.Label);
             await lanes.AnsweredAsync(lane, () => Interval, Lease);
             return (null, 0, rateLimitedBefore);
         }

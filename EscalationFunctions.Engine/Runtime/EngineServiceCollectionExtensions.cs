@@ -13,6 +13,7 @@ using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -57,6 +58,8 @@ public static class EngineServiceCollectionExtensions
                 sp.GetRequiredService<TimeProvider>()));
         }
         services.AddSingleton<SlackSigningSecretProvider>();
+        // The host's stop, when there is a host (tests may run the engine without one).
+        services.AddSingleton(sp => new DeliveryShutdown(sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
         services.AddSingleton<DeliveryConnections>();
         services.AddSingleton<OutboxStore>();
         services.AddSingleton<WebhookLaneStore>();
