@@ -42,7 +42,7 @@ public sealed record BenchOptions
     /// <summary><c>SLACK_DIGEST_MAX</c> for the second storm scenario (the first keeps the default, 20); null: the largest allowed, 40.</summary>
     public int? StormDigestMax { get; init; }
 
-    public static readonly string[] Parts = ["tick", "compare", "slack", "slack-scaleout", "slack-storm"];
+    public static readonly string[] Parts = ["tick", "compare", "slack", "slack-slow", "slack-scaleout", "slack-storm"];
 
     public HashSet<string> Only { get; init; } = [.. Parts];
 
@@ -59,11 +59,11 @@ public sealed record BenchOptions
 
     public const string Usage =
         """
-        usage: EscalationFunctions.Benchmarks [--quick] [--only tick,compare,slack,slack-scaleout,slack-storm] [--reps N]
+        usage: EscalationFunctions.Benchmarks [--quick] [--only tick,compare,slack,slack-slow,slack-scaleout,slack-storm] [--reps N]
                                               [--out DIR] [--docs docs/performance.md] [--wait-quiet]
 
           --quick        small sizes (10k and 100k incidents, 3 repetitions, one Slack run): a try-out, ~2 min
-          --only LIST    run only these parts (tick, compare, slack, slack-scaleout, slack-storm)
+          --only LIST    run only these parts (tick, compare, slack, slack-slow, slack-scaleout, slack-storm)
           --reps N       timed warm ticks per tick scenario (default 5; the median is reported; 3 cold ones too)
           --layouts L    where the due incidents sit: recent (the last arrivals), scattered (all over); default both
           --totals LIST  incidents per tick scenario (default 10000,100000,1000000)

@@ -71,7 +71,7 @@ try
         report.Compare = await CompareBenchmark.RunAsync(dbs, templates, options, log);
     }
     await templates.DropExceptAsync();
-    if (options.Only.Overlaps(["slack", "slack-scaleout", "slack-storm"]))
+    if (options.Only.Overlaps(["slack", "slack-slow", "slack-scaleout", "slack-storm"]))
     {
         log.WriteLine("== Slack warm-up");
         await SlackBenchmark.WarmUpAsync(dbs, log);
@@ -80,6 +80,11 @@ try
     {
         log.WriteLine("== 3. Slack delivery, single instance");
         report.Slack = await SlackBenchmark.SingleInstanceAsync(dbs, options, log);
+    }
+    if (options.Only.Contains("slack-slow"))
+    {
+        log.WriteLine("== 3b. Slack delivery, one webhook answering after 9 s, timer every second");
+        report.SlackSlowWebhook = await SlackBenchmark.SlowWebhookAsync(dbs, options, log);
     }
     if (options.Only.Contains("slack-scaleout"))
     {

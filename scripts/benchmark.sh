@@ -8,9 +8,9 @@
 #   ./scripts/benchmark.sh --quick    # small sizes, ~2 min, writes benchmark-results/quick.{json,csv} only
 #   ./scripts/benchmark.sh --only slack --slack-runs 1   # any options of the program (--help lists them);
 #                                     # runs with options write benchmark-results/partial.{json,csv}
-#   ./scripts/benchmark.sh --only slack,slack-scaleout,slack-storm   # Slack delivery alone (issue 12): one
-#                                     # instance, 4 instances sharing 100 webhooks, a storm on one webhook
-#                                     # at the default digest (20) and at the largest (40)
+#   ./scripts/benchmark.sh --only slack,slack-slow,slack-scaleout,slack-storm   # Slack delivery alone: one
+#                                     # instance, the same beside a webhook answering after 9 s (timer every
+#                                     # second), 4 instances sharing 100 webhooks, a storm on one webhook
 #
 # ESC_TEST_POSTGRES=<admin connection string> uses that server instead of starting one.
 set -euo pipefail
