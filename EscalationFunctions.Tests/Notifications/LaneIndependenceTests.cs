@@ -88,4 +88,36 @@ public class LaneIndependenceTests(DatabaseFixture fixture, ITestOutputHelper ou
         Assert.Equal(30, keys.Distinct().Count());
         Assert.True(keys.Count - 30 <= 1, $"{keys.Count - 30} pages repeated");
     }
+
+    [Fact]
+    public async Task A_click_answer_that_takes_9_s_holds_up_no_page()
+    {
+        await Incidents.InsertAsync(Db, "CLICKED-1", "payments", "critical", TimeSpan.FromMinutes(6));
+        // The answer's first post fails, so the background sender retries it; the retry takes 9 s.
+        Slack.Script(SlackStandIn.ResponseUrlPrefix + "slow", Reply.Status(503), Reply.Slow(TimeSpan.FromSeconds(9)));
+        await using var server = await ServerProcess.StartAsync(SettingsWithWebhooks(Healthy, new()
+        {
+            [SettingNames.OpsHmacSecret] = OpsCall.Secret,
+            [SettingNames.OpsTrustPrincipalHeader] = "true",
+            [SettingNames.SlackSigningSecret] = SlackClick.Secret,
+            [SettingNames.SlackResponseUrlHosts] = "127.0.0.1",
+            [SettingNames.TickMs] = "86400000", // no timer: the background sender alone delivers
+            [SettingNames.SlackTimeoutMs] = "15000", // the 9 s answer is an answer, not a timeout
+        }));
+        using var client = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        var click = await OpsCall.SendAsync(client, SlackClick.Signed("/slack/interactions",
+            SlackClick.FormBody(SlackClick.Payload("CLICKED-1", Slack.ResponseUrl("slow")))));
+        Assert.Equal(200, click.Status);
+        await Eventually.TrueAsync(() => Task.FromResult(Slack.ResponsesTo("slow").Count == 2), TimeSpan.FromSeconds(30), "the answer's slow retry in flight");
+
+        await Incidents.InsertDueAsync(Db, Healthy.Length, i => Healthy[i]);
+        var tickedAt = DateTimeOffset.UtcNow;
+        Assert.Equal(200, (await OpsCall.SendAsync(client, OpsCall.Signed("/ops/escalation/tick"))).Status);
+        await Eventually.TrueAsync(() => Task.FromResult(Healthy.All(h => Slack.PostsTo(h).Count == 1)), TimeSpan.FromSeconds(30), "every page posted");
+
+        var pagesDone = Healthy.Max(h => Slack.PostsTo(h)[0].At) - tickedAt;
+        var answerDone = Slack.ResponsesTo("slow")[1].At + TimeSpan.FromSeconds(9) - tickedAt;
+        output.WriteLine($"pages done {pagesDone.TotalSeconds:F1} s after the tick; the slow answer ends {answerDone.TotalSeconds:F1} s after it");
+        Assert.True(pagesDone < answerDone - TimeSpan.FromSeconds(3), $"the pages waited for the click answer: done {pagesDone.TotalSeconds:F1} s after the tick");
+    }
 }
