@@ -95,7 +95,10 @@ try
     {
         log.WriteLine("== 5. Slack delivery, storm on one webhook");
         report.SlackStorm = await SlackBenchmark.StormAsync(dbs, options, log);
-        report.SlackStormLargestDigest = await SlackBenchmark.StormLargestDigestAsync(dbs, options, log);
+        if (options.StormDigestMax is { } digestMax)
+        {
+            report.SlackStormOtherDigest = await SlackBenchmark.StormWithDigestMaxAsync(dbs, options, digestMax, log);
+        }
     }
 }
 finally

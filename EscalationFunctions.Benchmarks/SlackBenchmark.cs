@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Testing;
 
@@ -20,7 +19,8 @@ namespace EscalationFunctions.Benchmarks;
 /// (<c>SLACK_MIN_INTERVAL_MS</c> 1000, timeouts and retries as shipped), woken by the tick's commit.
 /// Three scenarios: one instance; several instances in one process, each with its own sender and
 /// connection pool, sharing the webhooks through the database as separate servers do (spec §5.1);
-/// and a storm on a single webhook (spec §5.2).
+/// and a storm on a single webhook at the default digest settings (spec 1.2 §5.2), with the same storm
+/// at another <c>SLACK_DIGEST_MAX</c> when <c>--storm-digest-max</c> asks for it.
 /// </summary>
 public static class SlackBenchmark
 {
@@ -35,21 +35,23 @@ public static class SlackBenchmark
     public static Task<SlackSummary> ScaleOutAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
         RunAsync($"{options.SlackInstances} instances", dbs, options.SlackMessages, options.SlackWebhooks, options.SlackInstances, options.SlackRuns, log, SinglePosts);
 
-    /// <summary>Spec §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, with the default digest settings.</summary>
-    public static Task<SlackSummary> StormAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
-        RunAsync("storm, defaults", dbs, options.StormMessages, 1, 1, options.SlackRuns, log, new Dictionary<string, string>());
+    /// <summary>
+    /// Spec 1.2 §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, at the
+    /// default digest settings (<c>SLACK_DIGEST_MAX</c> 40 since 1.2): the storm goal, every escalation
+    /// delivered within 30 s of the tick, is measured here, with nothing set.
+    /// </summary>
+    public static async Task<SlackSummary> StormAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
+        await RunAsync("storm, defaults", dbs, options.StormMessages, 1, 1, options.SlackRuns, log, new Dictionary<string, string>())
+            with { DigestMax = SlackSettings.DefaultDigestMax };
 
     /// <summary>
-    /// The same storm with the largest digests the spec allows (<c>SLACK_DIGEST_MAX</c> 40, or
-    /// <c>--storm-digest-max</c>): at one post a second, the defaults' 50 posts cannot reach the
-    /// issue's 30 s goal, and this is the setting an operator raises for it.
+    /// The same storm at another <c>SLACK_DIGEST_MAX</c> (<c>--storm-digest-max N</c>; e.g. 20, the
+    /// default before spec 1.2), for comparison; not run unless asked for.
     /// </summary>
-    public static Task<SlackSummary> StormLargestDigestAsync(BenchDatabases dbs, BenchOptions options, TextWriter log)
-    {
-        var digestMax = options.StormDigestMax ?? SlackDigestBuilder.MaxMembers;
-        return RunAsync($"storm, {SettingNames.SlackDigestMax} {digestMax}", dbs, options.StormMessages, 1, 1, options.SlackRuns, log,
-            new Dictionary<string, string> { [SettingNames.SlackDigestMax] = digestMax.ToString(CultureInfo.InvariantCulture) });
-    }
+    public static async Task<SlackSummary> StormWithDigestMaxAsync(BenchDatabases dbs, BenchOptions options, int digestMax, TextWriter log) =>
+        await RunAsync($"storm, {SettingNames.SlackDigestMax} {digestMax}", dbs, options.StormMessages, 1, 1, options.SlackRuns, log,
+            new Dictionary<string, string> { [SettingNames.SlackDigestMax] = digestMax.ToString(CultureInfo.InvariantCulture) })
+            with { DigestMax = digestMax };
 
     /// <summary>
     /// Spec 1.2 §5.1: the single-instance load with one webhook that answers after 9 s (within
@@ -320,7 +322,8 @@ public sealed record SlackRun(
     public double IdealLastDeliverySeconds => (Math.Ceiling((double)Messages / Webhooks) - 1) * LimitSeconds;
 }
 
-public sealed record SlackSummary(string Scenario, List<SlackRun> Runs)
+/// <param name="DigestMax">The storm scenarios' <c>SLACK_DIGEST_MAX</c>; null for the pace scenarios (single posts).</param>
+public sealed record SlackSummary(string Scenario, List<SlackRun> Runs, int? DigestMax = null)
 {
     /// <summary>A storm on one webhook (see <see cref="SlackRun.IsStorm"/>).</summary>
     public bool IsStorm => Runs.Count > 0 && Runs[0].IsStorm;

@@ -68,10 +68,10 @@ param appBaseUrl string
 @minValue(1)
 param slackDigestThreshold int = 5
 
-@description('SLACK_DIGEST_MAX: escalations per digest message.')
+@description('SLACK_DIGEST_MAX: escalations per digest message (spec 1.2 default 40, the largest).')
 @minValue(2)
 @maxValue(40)
-param slackDigestMax int = 20
+param slackDigestMax int = 40
 
 @description('SLACK_LEVEL_MENTIONS: route name or * to an object of level to Slack mention, e.g. {"*": {"3": "<!here>"}}.')
 param slackLevelMentions object = {}

@@ -81,8 +81,14 @@ public sealed class SlackSettings
     /// <summary><c>SLACK_DIGEST_THRESHOLD</c>: more escalations than this waiting for one webhook go out as digests (spec §5.2).</summary>
     public int DigestThreshold { get; init; } = 5;
 
-    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest message, 2 to <see cref="SlackDigestBuilder.MaxMembers"/>.</summary>
-    public int DigestMax { get; init; } = 20;
+    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest message, 2 to <see cref="SlackDigestBuilder.MaxMembers"/>; 40 by default (spec 1.2 §5.2).</summary>
+    public int DigestMax { get; init; } = DefaultDigestMax;
+
+    /// <summary>
+    /// <c>SLACK_DIGEST_MAX</c>'s default since spec 1.2 (20 before): the largest digest, so a storm of
+    /// 1,000 escalations on one webhook is 25 posts, within the 30 s storm goal at one post a second.
+    /// </summary>
+    public const int DefaultDigestMax = 40;
 
     /// <summary><c>SLACK_LEVEL_MENTIONS</c>: who is mentioned at which level, per route (spec §5.5).</summary>
     public SlackLevelMentions LevelMentions { get; init; } = SlackLevelMentions.None;

@@ -87,7 +87,7 @@ public static class SettingsReader
                 MaxAttempts = Int(SettingNames.SlackMaxAttempts, 12, 1, 100),
                 RetryBase = TimeSpan.FromMilliseconds(Int(SettingNames.SlackRetryBaseMs, 5_000, 10, 3_600_000)),
                 DigestThreshold = Int(SettingNames.SlackDigestThreshold, 5, 1, int.MaxValue),
-                DigestMax = Int(SettingNames.SlackDigestMax, 20, 2, SlackDigestBuilder.MaxMembers),
+                DigestMax = Int(SettingNames.SlackDigestMax, SlackSettings.DefaultDigestMax, 2, SlackDigestBuilder.MaxMembers),
                 LevelMentions = LevelMentions(maxLevel),
                 SigningSecrets = SigningSecrets(),
                 ResponseUrlHosts = ResponseUrlHosts(),

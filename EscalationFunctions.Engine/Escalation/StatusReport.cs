@@ -20,10 +20,12 @@ public sealed record OpenIncident(
 public sealed record RecentEscalations(int Hours, long Count, IReadOnlyList<RecentEscalation> Shown);
 
 /// <param name="Route">Null when the incident row is gone.</param>
-/// <param name="Slack">The Slack message's state: <c>pending</c>, <c>sent</c>, <c>dead</c>, or null when there is none.</param>
+/// <param name="Slack">The Slack message's state: <c>pending</c>, <c>sent</c>, <c>dead</c>, <c>superseded</c> (not posted: the incident was
+/// acknowledged or resolved first), or null when there is none.</param>
 public sealed record RecentEscalation(DateTimeOffset At, string IncidentKey, int Level, string? Route, string? Severity, string? Slack);
 
-public sealed record MessageStatus(long Pending, DateTimeOffset? OldestPendingAt, long Dead, IReadOnlyList<DeadMessage> DeadShown);
+/// <param name="Superseded">Messages set aside in the report's last hours, not posted because their incident was acknowledged or resolved first (spec §5.6).</param>
+public sealed record MessageStatus(long Pending, DateTimeOffset? OldestPendingAt, long Dead, IReadOnlyList<DeadMessage> DeadShown, long Superseded);
 
 /// <param name="LastError">Slack's last answer, or the transport's error.</param>
 public sealed record DeadMessage(DateTimeOffset CreatedAt, string IncidentKey, int Level, string Route, int Attempts, string? LastError);

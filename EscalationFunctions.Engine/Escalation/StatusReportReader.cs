@@ -39,10 +39,11 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
 
         MessageStatus messages;
         await using (var counts = new NpgsqlCommand(StatusReportSql.MessageCounts, conn, tx))
-        await using (var reader = await counts.ExecuteReaderAsync(ct))
         {
+            counts.Parameters.AddWithValue("hours", hours);
+            await using var reader = await counts.ExecuteReaderAsync(ct);
             await reader.ReadAsync(ct);
-            messages = new MessageStatus(reader.GetInt64(0), NullableUtc(reader, 1), reader.GetInt64(2), []);
+            messages = new MessageStatus(reader.GetInt64(0), NullableUtc(reader, 1), reader.GetInt64(2), [], reader.GetInt64(3));
         }
         messages = messages with
         {

@@ -39,12 +39,18 @@ internal static class StatusReportSql
     public const string RecentEscalationCount =
         "SELECT count(*) FROM escalation_events WHERE created_at >= now() - make_interval(hours => @hours)";
 
-    /// <summary>Pending and dead Slack messages (partial indexes ix_outbox_pending, ix_outbox_dead).</summary>
+    /// <summary>
+    /// Pending and dead Slack messages (partial indexes ix_outbox_pending, ix_outbox_dead), and those
+    /// superseded in the last <c>@hours</c> (ix_outbox_superseded): their incident was acknowledged or
+    /// resolved before their post started (spec §5.6), so they are neither pending nor dead.
+    /// </summary>
     public const string MessageCounts =
         """
         SELECT (SELECT count(*) FROM notification_outbox WHERE status = 'pending'),
                (SELECT min(created_at) FROM notification_outbox WHERE status = 'pending'),
-               (SELECT count(*) FROM notification_outbox WHERE status = 'dead')
+               (SELECT count(*) FROM notification_outbox WHERE status = 'dead'),
+               (SELECT count(*) FROM notification_outbox
+                WHERE status = 'superseded' AND superseded_at >= now() - make_interval(hours => @hours))
         """;
 
     /// <summary>

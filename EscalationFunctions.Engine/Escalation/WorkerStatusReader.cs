@@ -8,6 +8,7 @@ public sealed class WorkerStatusReader(NpgsqlDataSource db)
     public async Task<WorkerStatus> ReadAsync(CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(WorkerStatusSql.Read);
+        cmd.Parameters.AddWithValue("superseded_hours", WorkerStatusSql.SupersededWindowHours);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         return new WorkerStatus(
@@ -17,7 +18,8 @@ public sealed class WorkerStatusReader(NpgsqlDataSource db)
             reader.GetInt64(3),
             reader.IsDBNull(4) ? null : Utc(reader.GetDateTime(4)),
             reader.GetInt64(5),
-            reader.GetInt64(6));
+            reader.GetInt64(6),
+            reader.GetInt64(7));
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

@@ -20,8 +20,9 @@ public static class LanePlanner
             .ToList();
 
     /// <summary>
-    /// How many waiting messages a lane counts before taking the next ones, to tell a storm
-    /// (more than <paramref name="digestThreshold"/>) from a trickle. Capped: a threshold beyond the
+    /// How many waiting messages a lane counts on each of its routes (open ones only, spec 1.2 §5.6)
+    /// before taking the next ones, to tell a storm (more than <paramref name="digestThreshold"/>)
+    /// from a trickle. Capped: a threshold beyond the
     /// cap is a request for single messages, and then counting up to the cap is enough to see there is no storm.
     /// </summary>
     public static int Peek(int digestThreshold, int digestMax) =>

@@ -10,44 +10,109 @@ internal static class OutboxSql
     public const string WaitingRoutes = $"SELECT DISTINCT route FROM notification_outbox WHERE {Waiting}";
 
     /// <summary>
+    /// Whether the incident of outbox row <c>o</c> still pages (spec §5.6): true when it is neither
+    /// acknowledged nor resolved, false when it is either (by anyone: the ops API, a Slack click,
+    /// another system's SQL), null when the incident row is gone (its message goes out as it always
+    /// did). A scalar subquery on purpose: PostgreSQL keeps it a probe of the unique index on
+    /// incident_key for each row that reaches it, where an EXISTS may be planned as a hash join that
+    /// reads every closed incident (most of a large table) on every claim.
+    /// </summary>
+    private const string IncidentOpen =
+        "(SELECT i.acknowledged_at IS NULL AND i.resolved_at IS NULL FROM incidents i WHERE i.incident_key = o.incident_key)";
+
+    /// <summary>
     /// Leases the next message(s) of each given lane, oldest first: one, or up to <c>@digest_max</c>
     /// when more than <c>@digest_threshold</c> wait for that lane (spec §5.2; at most <c>@peek</c> rows
-    /// are counted per lane). Lanes come as pairs of <c>@lane_ids</c> and <c>@routes</c>, one pair per
+    /// are counted per route). Lanes come as pairs of <c>@lane_ids</c> and <c>@routes</c>, one pair per
     /// route a lane carries; each row comes back with its lane. One statement serves every lane a
     /// planning pass takes, so a hundred lanes start posting together rather than one claim after another.
     /// The attempt is counted now, so a sender that keeps crashing mid-post still ends in the dead letter.
     /// <para>
-    /// <c>picked</c> is MATERIALIZED on purpose: right after a tick fills the outbox, its statistics
-    /// still describe an almost empty table, and an inlined <c>picked</c> was planned as a nested loop
+    /// Pages that no longer page (spec §5.6) are set aside by the same statement: a waiting row whose
+    /// incident is acknowledged or resolved is never leased; it becomes <c>superseded</c> (no lease, no
+    /// attempt counted) and comes back with <c>superseded</c> true, for the caller to log. Only open
+    /// rows are counted and picked, so a storm that was mostly acknowledged still goes out in full
+    /// digests of what is left open. Each route of a lane is walked oldest first through the index on
+    /// (route, id), each row's incident probed, until <c>@peek</c> open rows are found
+    /// (<c>route_open</c>; the lane's oldest <c>@peek</c> open rows are among its routes' ones). The
+    /// closed rows a walk passed on the way (all of them when it found fewer), at most
+    /// <c>@supersede_max</c> per route, are the ones set aside (<c>closed_waiting</c>, the same index
+    /// range). A closed row is passed by one claim or a few and then leaves the waiting rows, so the
+    /// walks stay about <c>@peek</c> rows long however much of a storm was acknowledged.
+    /// </para>
+    /// <para>
+    /// <c>open_waiting</c> is MATERIALIZED on purpose: right after a tick fills the outbox, its statistics
+    /// still describe an almost empty table, and an inlined picking CTE was planned as a nested loop
     /// that counted every lane's waiting rows again for each outbox row (14 s for 1,000 rows over 100 lanes).
+    /// The walks are LIMITed laterals, so each stays one index walk per route whatever the statistics say.
     /// </para>
     /// </summary>
     public const string ClaimNext =
         $"""
-        WITH lanes AS (
-            SELECT lane_id, array_agg(route) AS routes
-            FROM unnest(@lane_ids::text[], @routes::text[]) AS t(lane_id, route)
-            GROUP BY lane_id
+        WITH lane_routes AS (
+            SELECT lane_id, route FROM unnest(@lane_ids::text[], @routes::text[]) AS t(lane_id, route)
         ),
-        picked AS MATERIALIZED (
-            SELECT lane_id, id
-            FROM (SELECT lanes.lane_id, w.id,
-                         row_number() OVER (PARTITION BY lanes.lane_id ORDER BY w.id) AS nth,
-                         count(*) OVER (PARTITION BY lanes.lane_id) AS total
-                  FROM lanes
-                  CROSS JOIN LATERAL (
-                      SELECT id FROM notification_outbox
-                      WHERE route = ANY(lanes.routes) AND {Waiting}
-                      ORDER BY id
-                      LIMIT @peek) w) counted
+        route_open AS MATERIALIZED (
+            SELECT lane_routes.lane_id, lane_routes.route, w.id
+            FROM lane_routes
+            CROSS JOIN LATERAL (
+                SELECT o.id FROM notification_outbox o
+                WHERE o.route = lane_routes.route AND {Waiting} AND {IncidentOpen} IS NOT FALSE
+                ORDER BY o.id
+                LIMIT @peek) w
+        ),
+        open_waiting AS MATERIALIZED (
+            SELECT lane_id, id,
+                   row_number() OVER (PARTITION BY lane_id ORDER BY id) AS nth,
+                   count(*) OVER (PARTITION BY lane_id) AS total
+            FROM route_open
+        ),
+        walked AS (
+            SELECT lane_routes.lane_id, lane_routes.route, coalesce(last_open.id, 9223372036854775807) AS up_to
+            FROM lane_routes
+            LEFT JOIN (SELECT route, max(id) AS id FROM route_open GROUP BY route HAVING count(*) >= @peek) last_open
+                ON last_open.route = lane_routes.route
+        ),
+        closed_waiting AS MATERIALIZED (
+            SELECT walked.lane_id, c.id
+            FROM walked
+            CROSS JOIN LATERAL (
+                SELECT o.id FROM notification_outbox o
+                WHERE o.route = walked.route AND o.id < walked.up_to AND {Waiting} AND {IncidentOpen} IS FALSE
+                ORDER BY o.id
+                LIMIT @supersede_max) c
+        ),
+        targets AS (
+            SELECT lane_id, id, false AS superseded FROM open_waiting
             WHERE nth <= CASE WHEN total > @digest_threshold THEN @digest_max ELSE 1 END
+            UNION ALL
+            SELECT lane_id, id, true FROM closed_waiting
         )
         UPDATE notification_outbox o
-        SET lease_until = now() + make_interval(secs => @lease_seconds), attempts = o.attempts + 1
-        FROM picked
-        WHERE o.id = picked.id
+        SET status = CASE WHEN t.superseded THEN 'superseded' ELSE o.status END,
+            superseded_at = CASE WHEN t.superseded THEN now() ELSE o.superseded_at END,
+            lease_until = CASE WHEN t.superseded THEN NULL ELSE now() + make_interval(secs => @lease_seconds) END,
+            attempts = CASE WHEN t.superseded THEN o.attempts ELSE o.attempts + 1 END
+        FROM targets t
+        WHERE o.id = t.id
           AND o.status = 'pending' AND (o.lease_until IS NULL OR o.lease_until < now())
-        RETURNING picked.lane_id, o.id, o.dedup_key, o.incident_key, o.level, o.route, o.severity, o.title, o.attempts
+        RETURNING t.lane_id, o.id, o.dedup_key, o.incident_key, o.level, o.route, o.severity, o.title, o.attempts, t.superseded
+        """;
+
+    /// <summary>
+    /// The check right before a post (spec §5.6): of the rows a lane claimed, those whose incident
+    /// was acknowledged or resolved since (while the lane waited for its webhook's pace, or a 429's
+    /// Retry-After) become <c>superseded</c>, with their lease cleared and the attempt counted at claim
+    /// time given back. Returns the rows set aside; the rest are posted. A post already on its way is
+    /// not recalled: this runs before it starts, and an acknowledgement that commits after it does
+    /// not stop that post.
+    /// </summary>
+    public const string SupersedeClosed =
+        $"""
+        UPDATE notification_outbox o
+        SET status = 'superseded', superseded_at = now(), lease_until = NULL, attempts = greatest(o.attempts - 1, 0)
+        WHERE o.id = ANY(@ids) AND o.status = 'pending' AND {IncidentOpen} IS FALSE
+        RETURNING o.id
         """;
 
     /// <summary>

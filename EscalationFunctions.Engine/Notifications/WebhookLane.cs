@@ -71,6 +71,14 @@ public sealed class WebhookLane(
                     await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null);
                     break;
                 }
+                // Spec §5.6: what was acknowledged or resolved while the lane waited is not posted; a
+                // digest shrinks, and when nothing is left the lane goes on to its next rows at once.
+                rows = await store.SupersedeClosedAsync(rows);
+                heartbeat.Carrying(rows.Select(r => r.Id));
+                if (rows.Count == 0)
+                {
+                    continue;
+                }
                 // Not cancelled: the rows are claimed, and the secret read behind the button is bounded by the vault client.
                 var message = await composer.ComposeAsync(rows, CancellationToken.None);
                 (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, message, rateLimitedInARow);

@@ -9,7 +9,7 @@ namespace EscalationFunctions.Server.Commands;
 /// <summary>
 /// <c>status</c>: what the worker is doing, from the database (needs only POSTGRES_CONNECTION_STRING):
 /// open incidents with their level and next due time, the escalations of the last hours and their
-/// Slack state, pending and dead messages, incidents quarantined as poison rows, each instance's last tick. A table for people, <c>--json</c>
+/// Slack state, pending, dead and superseded messages, incidents quarantined as poison rows, each instance's last tick. A table for people, <c>--json</c>
 /// for scripts. Reads only.
 /// </summary>
 public static class StatusCommand
@@ -107,7 +107,8 @@ public static class StatusCommand
         output.WriteLine();
         output.WriteLine($"Slack messages: {messages.Pending} pending" +
                          (messages.OldestPendingAt is { } oldest ? $" (oldest since {Time(oldest)}, {Relative(oldest, now)})" : "") +
-                         $", {messages.Dead} dead{More(messages.Dead, messages.DeadShown.Count)}");
+                         $", {messages.Dead} dead{More(messages.Dead, messages.DeadShown.Count)}" +
+                         $", {messages.Superseded} superseded in the last {escalations.Hours} h (acknowledged or resolved before their post)");
         if (messages.DeadShown.Count > 0)
         {
             var table = new TextTable("QUEUED", "INCIDENT", "LEVEL", "ROUTE", "ATTEMPTS", "LAST ERROR");

@@ -117,6 +117,29 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     }
 
     [Fact]
+    public async Task A_superseded_message_is_its_own_state_and_count_neither_pending_nor_dead_in_both_forms()
+    {
+        await SeedAsync();
+        // OPS-1 acknowledged before its message was posted: the sender set the message aside (spec §5.6).
+        await Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'OPS-1'");
+        await Db.ExecuteAsync("UPDATE notification_outbox SET status = 'superseded', superseded_at = now() WHERE incident_key = 'OPS-1'");
+
+        var report = await StatusJsonAsync("--json");
+        var messages = report.GetProperty("messages");
+        Assert.Equal((0L, 1L, 1L), (messages.GetProperty("pending").GetInt64(), messages.GetProperty("dead").GetInt64(),
+            messages.GetProperty("superseded").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, messages.GetProperty("oldestPendingAt").ValueKind);
+        var slack = report.GetProperty("escalations").GetProperty("shown").EnumerateArray()
+            .ToDictionary(e => e.GetProperty("incidentKey").GetString()!, e => e.GetProperty("slack").GetString());
+        Assert.Equal("superseded", slack["OPS-1"]);
+
+        var (exit, stdout, _) = await ServerProcess.RunToExitAsync(Env(), ["status", "--hours", "6"]);
+        Assert.Equal(0, exit);
+        Assert.Contains("Slack messages: 0 pending, 1 dead, 1 superseded in the last 6 h (acknowledged or resolved before their post)", stdout);
+        Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+OPS-1\s+1\s+ops\s+warning\s+superseded$", stdout);
+    }
+
+    [Fact]
     public async Task Status_only_reads()
     {
         await SeedAsync();

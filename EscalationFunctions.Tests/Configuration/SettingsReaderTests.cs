@@ -46,7 +46,7 @@ public class SettingsReaderTests
         Assert.Null(s.Connections.KeyVaultUri);
         Assert.Null(s.Connections.ApplicationInsightsConnectionString);
         Assert.Equal(5, s.Slack.DigestThreshold);
-        Assert.Equal(20, s.Slack.DigestMax);
+        Assert.Equal(40, s.Slack.DigestMax); // spec 1.2 §5.2 (20 in 1.1)
         Assert.True(s.Slack.LevelMentions.IsEmpty);
     }
 
@@ -72,7 +72,7 @@ public class SettingsReaderTests
             (SettingNames.SlackRouteWebhooks, """{"payments":"https://hooks.slack.com/services/T0/B1/paymentstoken"}"""),
             (SettingNames.KeyVaultUri, "https://esc-kv.vault.azure.net/"),
             (SettingNames.SlackDigestThreshold, "1000000"),
-            (SettingNames.SlackDigestMax, "40"),
+            (SettingNames.SlackDigestMax, "20"), // 1.1's default, now a choice
             (SettingNames.SlackLevelMentions, """{"*": {"3": "<!here>"}, "payments": {"5": "<!subteam^SAZ94GDB8>"}}"""),
             (SettingNames.ApplicationInsightsConnectionString, "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://example.test/")),
             out _);
@@ -92,7 +92,7 @@ public class SettingsReaderTests
         Assert.Equal(new Uri("https://esc-kv.vault.azure.net/"), s.Connections.KeyVaultUri);
         Assert.NotNull(s.Connections.ApplicationInsightsConnectionString);
         Assert.Equal(1_000_000, s.Slack.DigestThreshold);
-        Assert.Equal(40, s.Slack.DigestMax);
+        Assert.Equal(20, s.Slack.DigestMax);
         Assert.Equal("<!here>", s.Slack.LevelMentions.For("search", 3));
         Assert.Equal("<!subteam^SAZ94GDB8>", s.Slack.LevelMentions.For("payments", 5));
     }

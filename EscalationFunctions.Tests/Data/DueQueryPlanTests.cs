@@ -138,14 +138,17 @@ public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<Database
         await Seed100kAsync();
         await fixture.Db.ExecuteAsync(
             """
-            INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title, status)
-            SELECT md5(n::text), 'P-' || n, 1, 'r', 'warning', '', CASE WHEN n % 1000 = 0 THEN 'pending' WHEN n % 997 = 0 THEN 'dead' ELSE 'sent' END
+            INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title, status, superseded_at)
+            SELECT md5(n::text), 'P-' || n, 1, 'r', 'warning', '',
+                   CASE WHEN n % 1000 = 0 THEN 'pending' WHEN n % 997 = 0 THEN 'dead' WHEN n % 991 = 0 THEN 'superseded' ELSE 'sent' END,
+                   CASE WHEN n % 991 = 0 AND n % 1000 <> 0 AND n % 997 <> 0 THEN now() - make_interval(hours => n % 48) END
             FROM generate_series(1, 20000) n;
             INSERT INTO escalation_ticks (instance_id, last_completed_at) VALUES ('a', now()), ('b', now());
             ANALYZE notification_outbox;
             """);
 
         await using var cmd = fixture.Db.DataSource.CreateCommand("EXPLAIN (FORMAT JSON) " + WorkerStatusSql.Read);
+        cmd.Parameters.AddWithValue("superseded_hours", WorkerStatusSql.SupersededWindowHours);
         var json = (string)(await cmd.ExecuteScalarAsync())!;
         var seqScans = Nodes(JsonDocument.Parse(json).RootElement[0].GetProperty("Plan"))
             .Where(n => n.GetProperty("Node Type").GetString() == "Seq Scan")

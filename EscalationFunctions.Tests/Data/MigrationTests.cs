@@ -1,6 +1,7 @@
 using EscalationFunctions.Engine.Data.Migrations;
 using EscalationFunctions.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
 
 namespace EscalationFunctions.Tests.Data;
 
@@ -30,6 +31,53 @@ public class MigrationTests
             await db.ExecuteAsync(migration.Sql);
         }
         Assert.Equal(MigrationRunner.All.Count, await db.ScalarAsync<long>("SELECT count(*) FROM schema_migrations"));
+    }
+
+    [Fact]
+    public async Task Migration_7_keeps_every_stored_message_lets_one_be_superseded_and_runs_again_cleanly()
+    {
+        await using var db = await TestDatabase.CreateAsync("superseded", migrate: false);
+        // A database as the previous version left it: migrations 1 to 6, messages in every state it knew.
+        await db.ExecuteAsync(MigrationSql.CreateTable);
+        foreach (var migration in MigrationRunner.All.Where(m => m.Version < 7))
+        {
+            await db.ExecuteAsync(migration.Sql);
+            await db.ExecuteAsync(MigrationSql.RecordApplied, ("v", migration.Version), ("n", migration.Name));
+        }
+        await db.ExecuteAsync(
+            """
+            INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title, status, attempts, lease_until, last_error, sent_at, dead_at)
+            VALUES ('k1', 'OLD-1', 1, 'r', 'warning', 'waiting', 'pending', 0, NULL, NULL, NULL, NULL),
+                   ('k2', 'OLD-2', 1, 'r', 'warning', 'leased', 'pending', 1, now() + interval '1 minute', NULL, NULL, NULL),
+                   ('k3', 'OLD-3', 2, 'r', 'critical', 'posted', 'sent', 1, NULL, NULL, now(), NULL),
+                   ('k4', 'OLD-4', 1, 'r', 'warning', 'refused', 'dead', 1, NULL, 'HTTP 404 no_service', NULL, now())
+            """);
+        const string Stored =
+            """
+            SELECT concat_ws('|', id, dedup_key, incident_key, level, route, severity, title, status, attempts, next_attempt_at,
+                             lease_until, last_error, created_at, sent_at, dead_at)
+            FROM notification_outbox ORDER BY id
+            """;
+        var before = await db.QueryAsync(Stored, r => r.GetString(0));
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => db.ExecuteAsync("UPDATE notification_outbox SET status = 'superseded' WHERE id = 1"));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, refused.SqlState);
+
+        Assert.Equal(MigrationRunner.All.Where(m => m.Version >= 7).Select(m => m.Version),
+            await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync());
+        var seventh = MigrationRunner.All.Single(m => m.Version == 7).Sql;
+        await db.ExecuteAsync(seventh);
+        await db.ExecuteAsync(seventh);
+
+        Assert.Equal(before, await db.QueryAsync(Stored, r => r.GetString(0)));
+        Assert.Equal(0, await db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE superseded_at IS NOT NULL"));
+        Assert.Equal(1, await db.ScalarAsync<long>("SELECT count(*) FROM pg_constraint WHERE conname = 'notification_outbox_status_check'"));
+        Assert.Equal(1, await db.ScalarAsync<long>("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_outbox_superseded'"));
+
+        await db.ExecuteAsync("UPDATE notification_outbox SET status = 'superseded', superseded_at = now(), lease_until = NULL WHERE id = 2");
+        Assert.Equal("superseded", await db.ScalarAsync<string>("SELECT status FROM notification_outbox WHERE id = 2"));
+        var unknown = await Assert.ThrowsAsync<PostgresException>(() => db.ExecuteAsync("UPDATE notification_outbox SET status = 'recalled' WHERE id = 1"));
+        Assert.Equal(PostgresErrorCodes.CheckViolation, unknown.SqlState);
+        Assert.Equal("notification_outbox_status_check", unknown.ConstraintName);
     }
 
     [Fact]

@@ -10,7 +10,8 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        // Production-like: many acknowledged incidents, some open ones, INC-1042 escalated twice, a dead page, audit rows.
+        // Production-like: many acknowledged incidents, some open ones, INC-1042 escalated twice, a dead page, a page
+        // superseded by its incident's acknowledgement, audit rows.
         await Db.ExecuteAsync(
             """
             INSERT INTO incidents (incident_key, route, severity, first_seen, acknowledged_at)
@@ -28,6 +29,13 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
             VALUES (escalation_hash('INC-1042', 1), 'INC-1042', 1, 'payments', 'critical', 'Card authorisations failing', 'sent', 1, now() - interval '45 minutes', NULL),
                    (escalation_hash('INC-1042', 2), 'INC-1042', 2, 'payments', 'critical', 'Card authorisations failing', 'dead', 12, NULL, 'HTTP 404 Not Found'),
                    (escalation_hash('INC-1043', 1), 'INC-1043', 1, 'payments', 'warning', 'Refund queue slow', 'pending', 1, NULL, 'HTTP 500 Internal Server Error');
+            INSERT INTO incidents (incident_key, route, severity, title, first_seen, escalation_level, last_escalated_at, acknowledged_at, acknowledged_by)
+            VALUES ('INC-1044', 'payments', 'warning', 'Payouts delayed', now() - interval '30 minutes', 1, now() - interval '10 minutes',
+                    now() - interval '9 minutes', 'slack:U024BE7LH');
+            INSERT INTO escalation_events (incident_key, level, unique_hash, created_at)
+            VALUES ('INC-1044', 1, escalation_hash('INC-1044', 1), now() - interval '10 minutes');
+            INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title, status, attempts, superseded_at)
+            VALUES (escalation_hash('INC-1044', 1), 'INC-1044', 1, 'payments', 'warning', 'Payouts delayed', 'superseded', 0, now() - interval '9 minutes');
             INSERT INTO incidents (incident_key, route, severity, title, first_seen, quarantined_at, quarantine_error)
             VALUES ('INC-3001', 'catalog', 'warning', 'Index row too large', now() - interval '1 hour', now(), '54000: index row size 2712 exceeds btree version 4 maximum 2704');
             INSERT INTO ops_audit (instance_id, caller, endpoint, outcome, http_status, duration_ms)

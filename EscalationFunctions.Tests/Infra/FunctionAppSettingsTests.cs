@@ -139,7 +139,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
             [SettingNames.OpsRateLimitPerMinute] = "10",
             [SettingNames.AppBaseUrl] = "https://incidents.example.com",
             ["SLACK_DIGEST_THRESHOLD"] = "5",
-            ["SLACK_DIGEST_MAX"] = "20",
+            ["SLACK_DIGEST_MAX"] = "40",
             ["SLACK_LEVEL_MENTIONS"] = "{}",
             ["SLACK_RESPONSE_URL_HOSTS"] = "hooks.slack.com",
             [SettingNames.PostgresAuth] = "entra",

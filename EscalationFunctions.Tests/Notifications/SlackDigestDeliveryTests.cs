@@ -58,6 +58,23 @@ public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
     }
 
     [Fact]
+    public async Task At_the_defaults_a_storm_goes_out_in_digests_of_40()
+    {
+        // Spec 1.2 §5.2: SLACK_DIGEST_MAX 40 (20 in 1.1) and SLACK_DIGEST_THRESHOLD 5 when neither is set.
+        await Incidents.InsertDueAsync(Db, 85, _ => "storm");
+        var env = SettingsWithWebhooks(["storm"]);
+        env.Remove(SettingNames.SlackDigestThreshold);
+        Assert.False(env.ContainsKey(SettingNames.SlackDigestMax));
+        await using var engine = EngineHost.Create(env);
+
+        await engine.Ticker.TickAsync();
+        await engine.Dispatcher.DrainAsync(CancellationToken.None);
+
+        Assert.Equal([40, 40, 1, 1, 1, 1, 1], Slack.PostsTo("storm").Select(p => p.MemberKeys.Count));
+        Assert.Equal(await OutboxKeysOldestFirstAsync("storm"), Slack.PostsTo("storm").SelectMany(p => p.MemberKeys));
+    }
+
+    [Fact]
     public async Task Exactly_the_threshold_waiting_goes_out_as_single_messages()
     {
         await Incidents.InsertDueAsync(Db, 5, _ => "edge");

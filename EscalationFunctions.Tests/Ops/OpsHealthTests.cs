@@ -110,6 +110,32 @@ public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     }
 
     [Fact]
+    public async Task Superseded_notifications_are_counted_apart_neither_pending_nor_dead_nor_in_the_queue_lag()
+    {
+        await Incidents.InsertDueAsync(Db, 3);
+        await using (var engine = EngineHost.Create(OpsTestSettings.For(Db)))
+        {
+            Assert.Equal(3, (await engine.Ticker.TickAsync()).Escalations);
+        }
+        // Two queued an hour ago and set aside by the sender since (spec §5.6); one queued just now,
+        // still pending (its retry an hour away, so the server's own sender leaves it be).
+        await Db.ExecuteAsync(
+            """
+            UPDATE notification_outbox SET created_at = now() - interval '1 hour', status = 'superseded', superseded_at = now()
+            WHERE incident_key IN ('INC-0', 'INC-1');
+            UPDATE notification_outbox SET next_attempt_at = now() + interval '1 hour' WHERE incident_key = 'INC-2';
+            """);
+        await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db));
+
+        var health = await HealthAsync(server.Client);
+
+        Assert.Equal(1, health.GetProperty("pendingNotifications").GetInt64());
+        Assert.Equal(0, health.GetProperty("deadNotifications").GetInt64());
+        Assert.Equal(2, health.GetProperty("supersededNotifications").GetInt64());
+        Assert.True(health.GetProperty("queueLagMs").GetDouble() < 30 * 60_000, $"queueLagMs {health.GetProperty("queueLagMs")} counts the superseded");
+    }
+
+    [Fact]
     public async Task A_quarantined_incident_shows_in_the_tick_answer_and_in_health_until_its_row_is_updated()
     {
         await Incidents.InsertDueAsync(Db, 3);

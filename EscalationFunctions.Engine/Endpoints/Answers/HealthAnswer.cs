@@ -2,7 +2,9 @@ namespace EscalationFunctions.Engine.Endpoints.Answers;
 
 /// <summary>
 /// <c>GET /ops/escalation/health</c>. <see cref="TickLagMs"/> is null before any instance completed a
-/// tick; the notification counts cover every outgoing Slack message.
+/// tick; the notification counts cover every outgoing Slack message. A superseded message (its
+/// incident acknowledged or resolved before its post started, spec §5.6) is neither pending nor dead
+/// and does not age <see cref="QueueLagMs"/>; <see cref="SupersededNotifications"/> counts those of the last 24 hours.
 /// </summary>
 public sealed record HealthAnswer(
     bool Enabled,
@@ -14,6 +16,7 @@ public sealed record HealthAnswer(
     DateTimeOffset? LastTickAt,
     long PendingNotifications,
     long DeadNotifications,
+    long SupersededNotifications,
     long QuarantinedIncidents,
     double QueueLagMs,
     DateTimeOffset? PausedUntil);

@@ -24,6 +24,7 @@ public sealed class HealthEndpoint(EscalationSettings settings, WorkerStatusRead
             status.LastTickAt,
             status.PendingNotifications,
             status.DeadNotifications,
+            status.SupersededNotifications,
             status.QuarantinedIncidents,
             Math.Round(status.QueueLagMs),
             pausedUntil));
