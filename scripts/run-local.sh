@@ -168,7 +168,7 @@ if [ "$command" = serve ]; then
   listen_port=${hostport##*:}
   [[ "$listen_port" =~ ^[0-9]+$ ]] || listen_port=80
   if (exec 3<>"/dev/tcp/127.0.0.1/$listen_port") 2>/dev/null; then
-    die "port $listen_port is in use by another process; choose another with ASPNETCORE_URLS=http://127.0.0.1:7072 ./scripts/run-local.sh (scripts/ops-call.sh follows it)"
+    die "port $listen_port is in use by another process; choose another with ./scripts/run-local.sh --urls http://127.0.0.1:7072 (or ASPNETCORE_URLS=http://127.0.0.1:7072); scripts/ops-call.sh follows it"
   fi
   base="http://127.0.0.1:$listen_port"
 fi
