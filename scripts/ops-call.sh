@@ -4,7 +4,7 @@
 #   ./scripts/ops-call.sh tick   ['{"reason":"manual"}']
 #   ./scripts/ops-call.sh recalc ['{"reason":"manual"}']
 #   ./scripts/ops-call.sh ack KEY        acknowledge incident KEY (any characters: it travels in the signed JSON body;
-#                                        a key that starts with '-' goes after --: ack -- -KEY)
+#                                        only a key that is -h or --help needs --: ack -- --help)
 #   ./scripts/ops-call.sh --functions tick     the same calls against the Functions app's `func start`
 #   ./scripts/ops-call.sh --help         this text
 # Against the plain worker (./scripts/run-local.sh) it reads OPS_HMAC_SECRET and the worker's address
@@ -31,17 +31,19 @@ for arg in "$@"; do
   if [ "$arg" = -h ] || [ "$arg" = --help ]; then usage; exit 0; fi
 done
 
+# Options go before the call; what follows the call is its argument, as it is (`ack -1` acknowledges '-1').
 functions=""
-args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --functions) functions=1;;
-    --) shift; args+=("$@"); break;;
-    -?*) usage_error "unknown option '$1': expected --functions or --help";;
-    *) args+=("$1");;
+    --) shift; break;;
+    -?*) usage_error "unknown option '$1': expected --functions or --help before the call";;
+    *) break;;
   esac
   shift
 done
+args=("$@")
+if [ ${#args[@]} -ge 2 ] && [ "${args[1]}" = -- ]; then args=("${args[0]}" "${args[@]:2}"); fi
 
 endpoint=${args[0]:-}
 body=${args[1]:-}

@@ -47,6 +47,11 @@ public class RunLocalAddressAndStatusTests : IAsyncLifetime
         Assert.Contains("\"error\":\"incident_not_found\"", unknown);
         Assert.Contains("HTTP 404", Assert.Single(unknownErr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
 
+        // A key that looks like an option is still the key (the Slack line suggests `ack '-1'` for it).
+        var (dashExit, dash, dashErr) = await _checkout.RunAsync("scripts/ops-call.sh ack '-1'");
+        Assert.True(dashExit == 1, dashErr);
+        Assert.Contains("\"error\":\"incident_not_found\"", dash); // it reached the worker as a key, not refused as an option
+
         // 401: signed with a key the worker does not hold.
         _checkout.WriteLocal("env", env.Replace("export OPS_HMAC_SECRET=", "export OPS_HMAC_SECRET=0000000000000000000000000000000000000000ffff", StringComparison.Ordinal));
         var (refusedExit, _, refusedErr) = await _checkout.RunAsync("scripts/ops-call.sh tick");
