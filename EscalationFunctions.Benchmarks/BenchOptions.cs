@@ -89,12 +89,15 @@ public sealed record BenchOptions
         throwaway cluster is started with scripts/postgres.sh. scripts/benchmark.sh does all of this.
         """;
 
+    /// <summary>Set to <c>1</c>: parse the options (exit 2 on a mistake) and exit 0 without running.</summary>
+    public const string CheckOnlyVariable = "ESC_BENCH_CHECK_ONLY";
+
     public static BenchOptions Parse(string[] args)
     {
         var options = new BenchOptions();
         for (var i = 0; i < args.Length; i++)
         {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value{Expectation(args[i])}");
             if (args[i] is not ("--out" or "--docs" or "--wait-quiet"))
             {
                 options = options with { Partial = true };
@@ -118,11 +121,11 @@ public sealed record BenchOptions
                     options = options with { Only = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet() };
                     if (options.Only.Except(Parts).FirstOrDefault() is { } unknown)
                     {
-                        throw new ArgumentException($"--only: unknown part '{unknown}' ({string.Join(", ", Parts)})");
+                        throw new ArgumentException($"--only got '{unknown}': expected parts from {string.Join(", ", Parts)}, separated by commas");
                     }
                     break;
                 case "--reps":
-                    options = options with { Repetitions = int.TryParse(Next(), out var n) && n > 0 ? n : throw new ArgumentException("--reps needs a positive number") };
+                    options = options with { Repetitions = Numbers(Next(), "--reps", single: true)[0] };
                     break;
                 case "--totals":
                     options = options with { Totals = Numbers(Next(), "--totals") };
@@ -134,32 +137,32 @@ public sealed record BenchOptions
                     options = options with
                     {
                         Layouts = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                            .Select(l => Enum.TryParse<Layout>(l, ignoreCase: true, out var layout) ? layout : throw new ArgumentException($"--layouts: unknown layout '{l}' (recent, scattered)"))
+                            .Select(l => Enum.TryParse<Layout>(l, ignoreCase: true, out var layout) ? layout : throw new ArgumentException($"--layouts got '{l}': expected recent, scattered or both, separated by commas"))
                             .ToArray(),
                     };
                     break;
                 case "--compare":
                     var pair = Numbers(Next(), "--compare");
-                    options = pair.Length == 2 ? options with { CompareTotal = pair[0], CompareDue = pair[1] } : throw new ArgumentException("--compare needs TOTAL,DUE");
+                    options = pair.Length == 2 ? options with { CompareTotal = pair[0], CompareDue = pair[1] } : throw new ArgumentException($"--compare got '{string.Join(',', pair)}': expected TOTAL,DUE, e.g. 1000000,10000");
                     break;
                 case "--batch-size":
-                    options = options with { BatchSize = Numbers(Next(), "--batch-size")[0] };
+                    options = options with { BatchSize = Numbers(Next(), "--batch-size", single: true)[0] };
                     break;
                 case "--slack-runs":
-                    options = options with { SlackRuns = Numbers(Next(), "--slack-runs")[0] };
+                    options = options with { SlackRuns = Numbers(Next(), "--slack-runs", single: true)[0] };
                     break;
                 case "--slack":
                     var sizes = Numbers(Next(), "--slack");
-                    options = sizes.Length == 2 ? options with { SlackMessages = sizes[0], SlackWebhooks = sizes[1] } : throw new ArgumentException("--slack needs MESSAGES,WEBHOOKS");
+                    options = sizes.Length == 2 ? options with { SlackMessages = sizes[0], SlackWebhooks = sizes[1] } : throw new ArgumentException($"--slack got '{string.Join(',', sizes)}': expected MESSAGES,WEBHOOKS, e.g. 1000,100");
                     break;
                 case "--slack-instances":
-                    options = options with { SlackInstances = Numbers(Next(), "--slack-instances")[0] };
+                    options = options with { SlackInstances = Numbers(Next(), "--slack-instances", single: true)[0] };
                     break;
                 case "--storm":
-                    options = options with { StormMessages = Numbers(Next(), "--storm")[0] };
+                    options = options with { StormMessages = Numbers(Next(), "--storm", single: true)[0] };
                     break;
                 case "--storm-digest-max":
-                    options = options with { StormDigestMax = Numbers(Next(), "--storm-digest-max")[0] };
+                    options = options with { StormDigestMax = Numbers(Next(), "--storm-digest-max", single: true)[0] };
                     break;
                 case "--out":
                     options = options with { OutputDirectory = Next() };
@@ -176,25 +179,36 @@ public sealed record BenchOptions
                 case "-h" or "--help":
                     throw new HelpRequested();
                 default:
-                    throw new ArgumentException($"unknown argument '{args[i]}'");
+                    throw new ArgumentException(args[i].StartsWith('-') ? $"unknown option '{args[i]}'" : $"unexpected argument '{args[i]}'");
             }
         }
         return options;
     }
 
-    private static int[] Numbers(string text, string option)
+    private static int[] Numbers(string text, string option, bool single = false)
     {
-        try
+        var numbers = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.TryParse(t.Replace("_", ""), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 0)
+            .ToArray();
+        if (numbers.Length == 0 || numbers.Contains(0) || (single && numbers.Length != 1))
         {
-            var numbers = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(t => int.Parse(t.Replace("_", ""), System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            return numbers.Length > 0 && numbers.All(n => n > 0) ? numbers : throw new FormatException();
+            throw new ArgumentException($"{option} got '{text}': expected {(single ? "a whole number from 1 to 2147483647" : "whole numbers from 1 to 2147483647 separated by commas, e.g. 10000,100000")}");
         }
-        catch (FormatException)
-        {
-            throw new ArgumentException($"{option} needs positive numbers separated by commas, e.g. 10000,100000");
-        }
+        return numbers;
     }
+
+    /// <summary>What an option that was given no value expects, for the one-line error.</summary>
+    private static string Expectation(string option) => option switch
+    {
+        "--only" => $": expected parts from {string.Join(", ", Parts)}, separated by commas",
+        "--layouts" => ": expected recent, scattered or both, separated by commas",
+        "--compare" => ": expected TOTAL,DUE, e.g. 1000000,10000",
+        "--slack" => ": expected MESSAGES,WEBHOOKS, e.g. 1000,100",
+        "--totals" or "--dues" => ": expected whole numbers separated by commas, e.g. 10000,100000",
+        "--out" => ": expected a folder",
+        "--docs" => ": expected a Markdown file, e.g. docs/performance.md",
+        _ => ": expected a whole number from 1 to 2147483647",
+    };
 }
 
 public sealed class HelpRequested : Exception;

@@ -18,9 +18,13 @@ catch (HelpRequested)
 }
 catch (ArgumentException e)
 {
-    Console.Error.WriteLine($"benchmark: {e.Message}");
-    Console.Error.WriteLine(BenchOptions.Usage);
+    // One line: what is wrong with which option; --help has the rest.
+    Console.Error.WriteLine($"benchmark: {e.Message} (--help lists the options)");
     return 2;
+}
+if (Environment.GetEnvironmentVariable(BenchOptions.CheckOnlyVariable) == "1")
+{
+    return 0; // scripts/benchmark.sh checks the options this way before it starts PostgreSQL
 }
 
 var log = Console.Out;

@@ -6,7 +6,8 @@
 #                                     # writes benchmark-results/latest.{json,csv} and the figures
 #                                     # section of docs/performance.md
 #   ./scripts/benchmark.sh --quick    # small sizes, ~2 min, writes benchmark-results/quick.{json,csv} only
-#   ./scripts/benchmark.sh --only slack --slack-runs 1   # any options of the program (--help lists them);
+#   ./scripts/benchmark.sh --only slack --slack-runs 1   # any options of the program (--help lists them
+#                                     # once it is built: --help alone never builds nor starts anything);
 #                                     # runs with options write benchmark-results/partial.{json,csv}
 #   ./scripts/benchmark.sh --only slack,slack-slow,slack-scaleout,slack-storm   # Slack delivery alone: one
 #                                     # instance, the same beside a webhook answering after 9 s (timer every
@@ -19,6 +20,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+dll=EscalationFunctions.Benchmarks/bin/Release/net10.0/EscalationFunctions.Benchmarks.dll
+# --help or -h anywhere prints help and does nothing else: no build, no database.
+for arg in "$@"; do
+  if [ "$arg" = -h ] || [ "$arg" = --help ]; then
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    echo
+    if [ -f "$dll" ]; then
+      dotnet "$dll" --help
+    else
+      echo "The program's options are listed here once it is built (any run builds it)."
+    fi
+    exit 0
+  fi
+done
+# A mistake in the options is one line and exit 2 before anything is built or started (checked
+# again after the build, by the program as built).
+check_options() { [ $# -eq 0 ] || ESC_BENCH_CHECK_ONLY=1 dotnet "$dll" "$@" || exit $?; }
+[ ! -f "$dll" ] || check_options "$@"
+
 command -v dotnet >/dev/null || { echo "benchmark.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
 
 args=("$@")
@@ -27,6 +47,7 @@ args=("$@")
 
 echo "== building (Release)"
 dotnet build EscalationFunctions.Benchmarks/EscalationFunctions.Benchmarks.csproj -c Release -nologo -v quiet
+check_options "$@"
 
 work=""
 if [ -z "${ESC_TEST_POSTGRES:-}" ]; then

@@ -13,11 +13,33 @@
 #                                       would see it, into PARAMS' folder as NAME.snapshot.json (the
 #                                       template's fail() checks run too); prints that path
 #   scripts/bicep.sh run ARGS...        run the bicep CLI with ARGS (e.g. build-params FILE --outfile X)
+#   scripts/bicep.sh --help             this text (installs nothing; `run --help` is the bicep CLI's help)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 proj="$root/infra/tools/bicep-cli.proj"
 
 die() { echo "bicep.sh: $*" >&2; exit 1; }
+usage_error() { echo "bicep.sh: $* (--help explains the commands)" >&2; exit 2; }
+
+# --help or -h anywhere before `run` (whose arguments are the bicep CLI's) prints this and does nothing else.
+for arg in "$@"; do
+  [ "$arg" = run ] && break
+  if [ "$arg" = -h ] || [ "$arg" = --help ]; then
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    exit 0
+  fi
+done
+# Each command's arguments are checked before anything is installed.
+case "${1:-}" in
+  path|lint) [ $# -le 1 ] || usage_error "$1 takes no arguments, got '$2'";;
+  build) [ $# -le 2 ] || usage_error "build takes at most one OUTDIR, got '$3' too";;
+  snapshot)
+    [ $# -le 2 ] || usage_error "snapshot takes at most one PARAMS file, got '$3' too"
+    [ -z "${2:-}" ] || [ -f "$2" ] || usage_error "snapshot got '$2': expected a .bicepparam file";;
+  run) ;;
+  "") usage_error "which command? expected path, build, lint, snapshot or run";;
+  *) usage_error "unknown command '$1': expected path, build, lint, snapshot or run";;
+esac
 
 # The version lives in one place: the PackageDownload item of the restore project.
 version=$(sed -n 's/.*Include="Azure.Bicep.CommandLine.linux-x64" Version="\[\([^]]*\)\]".*/\1/p' "$proj")
@@ -108,9 +130,5 @@ case "$cmd" in
   run)
     bin=$(install_bicep)
     exec "$bin" "$@"
-    ;;
-  *)
-    sed -n '2,15p' "$0" >&2
-    exit 2
     ;;
 esac

@@ -5,6 +5,7 @@
 # every `azd provision` (azure.yaml, hook preprovision); it does nothing when AUTH_CLIENT_ID is set.
 #
 #   scripts/create-app-registration.sh      (needs `az login` with the right to create app registrations)
+#   scripts/create-app-registration.sh --help   this text; it takes no other arguments
 #
 # Where users may not create app registrations (a tenant setting), ask an administrator to run it,
 # or to create one by hand (docs: infra/README.md, "Sign-in"), then `azd env set AUTH_CLIENT_ID <id>`.
@@ -12,6 +13,17 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
 die() { echo "create-app-registration.sh: $*" >&2; exit 1; }
+
+for arg in "$@"; do
+  if [ "$arg" = -h ] || [ "$arg" = --help ]; then
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    exit 0
+  fi
+done
+if [ $# -gt 0 ]; then
+  echo "create-app-registration.sh: takes no arguments, got '$1' (--help explains it)" >&2
+  exit 2
+fi
 
 existing=${AUTH_CLIENT_ID:-}
 if [ -z "$existing" ] && command -v azd >/dev/null; then

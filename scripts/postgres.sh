@@ -4,6 +4,7 @@
 #   scripts/postgres.sh start DIR [PORT]   init (if needed) and start a cluster under DIR on 127.0.0.1;
 #                                          prints the connection string on stdout
 #   scripts/postgres.sh stop DIR           stop it (no error if it is not running)
+#   scripts/postgres.sh --help             this text
 #
 # The cluster trusts local connections (it only listens on 127.0.0.1) and runs as the `postgres`
 # system user when invoked as root, because initdb refuses to run as root. One role is the
@@ -12,6 +13,14 @@
 set -euo pipefail
 
 die() { echo "postgres.sh: $*" >&2; exit 1; }
+usage_error() { echo "postgres.sh: $* (--help explains the commands)" >&2; exit 2; }
+
+for arg in "$@"; do
+  if [ "$arg" = -h ] || [ "$arg" = --help ]; then
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    exit 0
+  fi
+done
 
 find_bindir() {
   local d
@@ -44,7 +53,20 @@ PY
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || die "usage: postgres.sh start|stop DIR [PORT]"
+case "$cmd" in
+  start|stop) ;;
+  "") usage_error "which command? expected start DIR [PORT] or stop DIR";;
+  *) usage_error "unknown command '$cmd': expected start DIR [PORT] or stop DIR";;
+esac
+[ -n "$dir" ] || usage_error "$cmd needs the cluster's folder: postgres.sh $cmd DIR"
+if [ "$cmd" = start ]; then
+  [ $# -le 3 ] || usage_error "start takes DIR and an optional PORT, got '$4' too"
+  if [ -n "${3:-}" ] && { ! [[ $3 =~ ^[0-9]{1,5}$ ]] || [ "$3" -lt 1 ] || [ "$3" -gt 65535 ]; }; then
+    usage_error "PORT got '$3': expected a whole number from 1 to 65535"
+  fi
+else
+  [ $# -le 2 ] || usage_error "stop takes only DIR, got '$3' too"
+fi
 
 case "$cmd" in
   start)
@@ -81,5 +103,4 @@ case "$cmd" in
     [ -f "$dir/data/PG_VERSION" ] || exit 0
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
     ;;
-  *) die "unknown command '$cmd' (start|stop)";;
 esac

@@ -3,34 +3,69 @@
 #   ./scripts/run-local.sh              start PostgreSQL (unless POSTGRES_CONNECTION_STRING names another
 #                                       database), apply migrations, serve on http://127.0.0.1:7071, tick every 10 s
 #   ./scripts/run-local.sh samples      add demo incidents (in a second terminal) and watch them escalate
-#   ./scripts/run-local.sh status       what is open, what escalated, what waits for Slack (--json for scripts)
+#   ./scripts/run-local.sh status       what is open, what escalated, what waits for Slack (--json for scripts);
+#                                       reads the running local PostgreSQL, never starts it
 #   ./scripts/run-local.sh migrate      only apply migrations
 #   ./scripts/run-local.sh stop         stop the worker this script started, then the local PostgreSQL
-#   ./scripts/run-local.sh help         the server's commands and options (--help: this text)
+#   ./scripts/run-local.sh help         the server's commands and options (builds the server the first time)
+#   ./scripts/run-local.sh --help       this text; COMMAND --help: that command's options. --help or -h
+#                                       anywhere only prints: it never builds, starts or stops anything
 # Without SLACK_WEBHOOK_URL, Slack messages are printed to the console (SLACK_DELIVERY=console).
 #
 # Your settings go in .local/settings (made on the first run, read on every start, never rewritten);
 # a setting exported in the shell wins over it. .local/env is written by this script once the
 # worker listens, for `source .local/env` and scripts/ops-call.sh: the database, the ops key and
 # the worker's address. Sourcing it does not change what the next start does.
-# Another port: ASPNETCORE_URLS=http://127.0.0.1:7072 ./scripts/run-local.sh (ops-call.sh follows).
+# Another port: ./scripts/run-local.sh --urls http://127.0.0.1:7072, or ASPNETCORE_URLS=... exported or in
+# .local/settings; .local/env records it, so ops-call.sh and the incident links follow.
 # RUN_LOCAL_NO_BUILD=1 serves the server as already built (tests, which build it first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-command=${1:-serve}
-[ $# -gt 0 ] && shift
 
 die() { echo "run-local.sh: $*" >&2; exit 1; }
+# A command line this script cannot use: one line, exit 2, before anything is built, started or stopped.
+usage_error() { echo "run-local.sh: $*" >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; }
 # Builds the server quietly; on failure shows the compiler's output.
 build() {
   dotnet build EscalationFunctions.Server -c Release -nologo -v quiet >.local/build.log 2>&1 \
     || { cat .local/build.log >&2; die "the build failed (output above, also in .local/build.log)"; }
 }
 
-mkdir -p .local
 pgdir=.local/postgres
 pidfile=.local/worker.pid
 dll=EscalationFunctions.Server/bin/Release/net10.0/EscalationFunctions.Server.dll
+
+# The command is the first argument; without one, or when the first is an option (--urls X), the worker serves.
+command=serve
+if [ $# -gt 0 ] && [[ $1 != -* ]]; then
+  command=$1; shift
+elif [ $# -gt 0 ] && [[ $1 == -h || $1 == --help ]]; then
+  usage; exit 0
+fi
+
+# --help or -h anywhere prints help and does nothing else: no build, no database, no stop.
+for arg in "$@"; do
+  [[ $arg == -h || $arg == --help ]] || continue
+  case "$command" in
+    serve|samples|status|migrate|sign|help)
+      # The server's own help for its commands, when it is built (building is not help's business).
+      [ -f "$dll" ] && exec dotnet "$dll" "$command" --help
+      usage; echo
+      echo "The options of '$command': ./scripts/run-local.sh help $command (builds the server the first time).";;
+    *) usage;;
+  esac
+  exit 0
+done
+
+case "$command" in
+  serve|samples|status|migrate) ;;
+  stop) [ $# -eq 0 ] || usage_error "stop takes no arguments, got '$1' (--help explains the commands)";;
+  help|sign) ;; # the server's: no database needed
+  *) usage_error "unknown command '$command': expected serve, samples, status, migrate, stop, sign or help (--help explains them)";;
+esac
+
+mkdir -p .local
 
 # The worker this script started, if it still runs (the pid file could name a recycled pid: check it is ours).
 running_worker() {
@@ -40,15 +75,30 @@ running_worker() {
     && echo "$pid"
 }
 
-case "$command" in
-  -h|--help)
-    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
-    exit 0;;
-  serve|samples|status|migrate|stop) ;;
-  *) # help, sign, or a mistake the server explains: no database needed
-    [ -f "$dll" ] || build
-    exec dotnet "$dll" "$command" "$@";;
-esac
+if [ "$command" = help ] || [ "$command" = sign ]; then
+  [ -f "$dll" ] || build
+  exec dotnet "$dll" "$command" "$@"
+fi
+
+# A mistake in the command's options is found before anything starts: the server checks the line
+# (one line naming the option, the value and what it expects; exit 2) without running it.
+# (With no server built yet, it is built first; serve then need not build it again below.)
+if [ $# -gt 0 ] && [ "$command" != stop ]; then
+  [ -f "$dll" ] || { build; RUN_LOCAL_NO_BUILD=1; }
+  ESCALATION_CLI_CHECK_ONLY=1 dotnet "$dll" "$command" "$@" || exit $?
+fi
+
+# serve --urls X (also --urls=X): where the worker listens, as if ASPNETCORE_URLS were X, so the port
+# check, APP_BASE_URL (the incident links) and .local/env's OPS_BASE_URL below all follow it.
+cli_urls=""
+if [ "$command" = serve ]; then
+  prev=""
+  for arg in "$@"; do
+    [ "$prev" = --urls ] && cli_urls=$arg
+    case "$arg" in --urls=*|--urls:*) cli_urls=${arg#--urls?};; esac
+    prev=$arg
+  done
+fi
 
 if [ "$command" = stop ]; then
   if pid=$(running_worker); then
@@ -97,7 +147,20 @@ source .local/settings
 set +a
 eval "$exported"
 
+# status only reads: it never starts PostgreSQL. A local cluster that is not running is one line
+# saying so and how to start it.
+if [ "$command" = status ] && [ -z "${POSTGRES_CONNECTION_STRING:-}" ]; then
+  port=$(cat "$pgdir/port" 2>/dev/null || true)
+  if [ ! -e "$pgdir/data" ]; then
+    die "there is no local PostgreSQL yet ($pgdir); start one with ./scripts/run-local.sh (the worker) or ./scripts/run-local.sh migrate (the database alone)"
+  elif ! [[ $port =~ ^[0-9]+$ ]] || ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "the local PostgreSQL ($pgdir${port:+, port $port}) is not running; start it with ./scripts/run-local.sh (the worker) or ./scripts/run-local.sh migrate (the database alone)"
+  fi
+  export POSTGRES_CONNECTION_STRING="Host=127.0.0.1;Port=$port;Username=postgres;Database=escalation"
+fi
+
 if [ "$command" = serve ]; then
+  [ -z "$cli_urls" ] || export ASPNETCORE_URLS=$cli_urls
   # Where the worker will listen (the first of ASPNETCORE_URLS, else the server's default), checked before anything starts.
   url=${ASPNETCORE_URLS:-http://127.0.0.1:7071}
   url=${url%%;*}
@@ -105,7 +168,7 @@ if [ "$command" = serve ]; then
   listen_port=${hostport##*:}
   [[ "$listen_port" =~ ^[0-9]+$ ]] || listen_port=80
   if (exec 3<>"/dev/tcp/127.0.0.1/$listen_port") 2>/dev/null; then
-    die "port $listen_port is in use by another process; choose another with ASPNETCORE_URLS=http://127.0.0.1:7072 ./scripts/run-local.sh (scripts/ops-call.sh follows it)"
+    die "port $listen_port is in use by another process; choose another with ./scripts/run-local.sh --urls http://127.0.0.1:7072 (or ASPNETCORE_URLS=http://127.0.0.1:7072); scripts/ops-call.sh follows it"
   fi
   base="http://127.0.0.1:$listen_port"
 fi

@@ -4,8 +4,23 @@
 # and ends with the line "N passed, N failed".
 #
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Canary]
+#   ./scripts/test.sh --help     this text (builds and starts nothing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+for arg in "$@"; do
+  if [ "$arg" = -h ] || [ "$arg" = --help ]; then
+    sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"
+    exit 0
+  fi
+done
+# An option that needs a value and has none would only fail after the build: one line, exit 2, now.
+last=${*: -1}
+case "${last:-}" in
+  --filter|--logger|--settings|-s|--results-directory|--blame-hang-timeout|--framework|-f|--environment|-e)
+    echo "test.sh: $last needs a value, e.g. --filter FullyQualifiedName~Canary (dotnet test --help lists its options)" >&2
+    exit 2;;
+esac
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
 

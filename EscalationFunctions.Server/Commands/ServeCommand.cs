@@ -22,11 +22,10 @@ public static class ServeCommand
     /// <summary>Gives <paramref name="command"/> serve's options and action; the root command serves too.</summary>
     public static void Configure(Command command)
     {
-        var urls = new Option<string?>("--urls")
-        {
-            Description = $"Address(es) to listen on, separated by ';' (default {ServerApp.DefaultUrl}; ASPNETCORE_URLS works too).",
-            HelpName = "URLS",
-        };
+        var urls = CliOptions.Create("--urls", $"absolute http:// or https:// addresses separated by ';', e.g. {ServerApp.DefaultUrl}",
+            (string text, out string? value) => IsListenAddressList(value = text));
+        urls.Description = $"Address(es) to listen on, separated by ';' (default {ServerApp.DefaultUrl}; ASPNETCORE_URLS works too).";
+        urls.HelpName = "URLS";
         command.Add(urls);
         command.SetAction((parsed, _) => RunAsync(parsed.GetValue(urls)));
     }
@@ -61,6 +60,22 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync($"Start-up failed: {e.GetBaseException().Message}");
             return ExitCodes.Failed;
         }
+    }
+
+    /// <summary>
+    /// What Kestrel accepts as <c>--urls</c>: absolute http(s) addresses, <c>;</c>-separated, where the
+    /// host may also be <c>*</c> or <c>+</c> (every interface).
+    /// </summary>
+    internal static bool IsListenAddressList(string urls)
+    {
+        var entries = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return entries.Length > 0 && entries.All(url =>
+        {
+            var scheme = url.IndexOf("://", StringComparison.Ordinal);
+            var host = scheme < 0 ? "" : url[(scheme + 3)..];
+            var wildcard = host.StartsWith('*') || host.StartsWith('+') ? url[..(scheme + 3)] + "localhost" + host[1..] : url;
+            return CliOptions.IsHttpUrl(wildcard) && new Uri(wildcard).AbsolutePath == "/";
+        });
     }
 
     private static string AddressInUse(string problem) =>

@@ -1,13 +1,15 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
+using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Server.Commands;
 
 /// <summary>
 /// The server binary's command line, on System.CommandLine: <c>serve</c> (the default), <c>status</c>,
 /// <c>migrate</c>, <c>samples</c>, <c>sign</c> and <c>help</c>. <c>--help</c>, <c>-h</c>, <c>help</c> and
-/// <c>COMMAND --help</c> print usage and exit 0 before anything starts or touches the database; a
-/// command line that does not parse prints the error and the usage on standard error and exits
-/// <see cref="ExitCodes.Usage"/>.
+/// <c>COMMAND --help</c> print usage and exit 0 before anything starts or touches the database (also
+/// when the rest of the line is wrong); a command line that does not parse is one line on standard
+/// error naming the option, the value and what is expected, and exits <see cref="ExitCodes.Usage"/>.
 /// </summary>
 public static class ServerCommandLine
 {
@@ -27,31 +29,87 @@ public static class ServerCommandLine
         return root;
     }
 
+    /// <summary>
+    /// Set to <c>1</c>, the command line is only checked: a usage error is reported as usual (one line,
+    /// exit 2), anything else exits 0 without running. <c>scripts/run-local.sh</c> checks a command's
+    /// options this way before it starts PostgreSQL for it.
+    /// </summary>
+    public const string CheckOnlyVariable = "ESCALATION_CLI_CHECK_ONLY";
+
+    private static readonly string[] HelpAliases = ["--help", "-h", "-?", "/h", "/?"];
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = Create();
-        var parsed = root.Parse(args);
+        var checkOnly = Environment.GetEnvironmentVariable(CheckOnlyVariable) == "1";
+        ParseResult parsed;
+        try
+        {
+            parsed = root.Parse(args);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            // A parser or validator that threw instead of reporting: still one line, never a stack trace.
+            await Console.Error.WriteLineAsync($"Cannot read the command line: {e.Message}");
+            return ExitCodes.Usage;
+        }
+
+        // --help (or -h) anywhere wins over everything else on the line, mistakes included: it prints and does nothing.
+        if (parsed.Tokens.Any(t => t.Type == TokenType.Option && HelpAliases.Contains(t.Value)))
+        {
+            if (!checkOnly)
+            {
+                PrintHelp(root, CommandPath(parsed.CommandResult.Command), Console.Out);
+            }
+            return ExitCodes.Ok;
+        }
         if (parsed.Errors.Count > 0)
         {
-            if (parsed.CommandResult.Command is RootCommand && parsed.UnmatchedTokens is [var first, ..] && !first.StartsWith('-'))
-            {
-                await Console.Error.WriteLineAsync($"Unknown command '{first}'.");
-            }
-            else
-            {
-                foreach (var error in parsed.Errors)
-                {
-                    await Console.Error.WriteLineAsync(error.Message);
-                }
-            }
-            await Console.Error.WriteLineAsync();
-            PrintHelp(root, CommandPath(parsed.CommandResult.Command), Console.Error);
+            await Console.Error.WriteLineAsync(UsageError(root, parsed));
             return ExitCodes.Usage;
+        }
+        if (checkOnly)
+        {
+            return ExitCodes.Ok;
         }
         // No System.CommandLine signal handling: by default it ends the process 2 s after SIGTERM or
         // Ctrl+C, cutting short the host's own graceful shutdown (the tick and Slack posts in flight).
         return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
     }
+
+    /// <summary>
+    /// The one line for a command line that does not parse: what is wrong (the option, the value, what
+    /// it expects), prefixed with the command; <c>COMMAND --help</c> has the rest.
+    /// </summary>
+    private static string UsageError(RootCommand root, ParseResult parsed)
+    {
+        var command = parsed.CommandResult.Command;
+        var name = command is RootCommand ? "" : command.Name;
+        var prefix = name.Length == 0 ? "" : $"{name}: ";
+        var help = name.Length == 0 ? "--help" : $"{name} --help";
+        var error = parsed.Errors[0];
+        switch (error.SymbolResult)
+        {
+            case OptionResult { Tokens.Count: 0, Implicit: false } missing when missing.Option.Arity.MinimumNumberOfValues > 0:
+                return $"{prefix}{missing.Option.Name} needs a value: expected {CliOptions.Expected(missing.Option)}.";
+            case OptionResult or ArgumentResult:
+                return prefix + error.Message;
+        }
+        if (parsed.UnmatchedTokens is [var first, ..])
+        {
+            var shown = UntrustedText.Escape(first, 80);
+            if (command is RootCommand && !first.StartsWith('-'))
+            {
+                return $"Unknown command '{shown}': expected one of {CommandList(root)} (--help explains them).";
+            }
+            return first.StartsWith('-')
+                ? $"{prefix}unknown option '{shown}' ('{help}' lists the options)."
+                : $"{prefix}unexpected argument '{shown}' ('{help}' lists what {(name.Length == 0 ? "it" : name)} takes).";
+        }
+        return prefix + error.Message;
+    }
+
+    private static string CommandList(RootCommand root) => string.Join(", ", root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name));
 
     /// <summary><c>help [COMMAND]</c>: the same text as <c>[COMMAND] --help</c>.</summary>
     private static Command HelpCommand(RootCommand root)
@@ -68,9 +126,7 @@ public static class ServerCommandLine
             }
             if (root.Subcommands.All(c => c.Name != name))
             {
-                Console.Error.WriteLine($"Unknown command '{name}'.");
-                Console.Error.WriteLine();
-                PrintHelp(root, [], Console.Error);
+                Console.Error.WriteLine($"help: unknown command '{UntrustedText.Escape(name, 80)}': expected one of {CommandList(root)}.");
                 return ExitCodes.Usage;
             }
             PrintHelp(root, [name], Console.Out);

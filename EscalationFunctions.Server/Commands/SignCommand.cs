@@ -19,41 +19,59 @@ public static class SignCommand
 {
     public static Command Create()
     {
-        var secretEnv = new Option<string>("--secret-env")
-        {
-            Description = "Environment variable holding the HMAC key; with 'new,old' the new key signs.",
-            HelpName = "NAME",
-            DefaultValueFactory = _ => SettingNames.OpsHmacSecret,
-        };
-        var body = new Option<string?>("--body") { Description = "The JSON body to sign (default: {\"requestId\":\"<new guid>\"}).", HelpName = "JSON" };
-        var bodyFile = new Option<string?>("--body-file") { Description = "Sign this file's bytes as the body.", HelpName = "FILE" };
-        var timestamp = new Option<long?>("--timestamp") { Description = "Unix seconds to sign with (default: now).", HelpName = "UNIX" };
-        var url = new Option<string?>("--url") { Description = "Print a ready curl command for this URL instead of the two headers.", HelpName = "URL" };
-        var method = new Option<string>("--method") { Description = "HTTP method of the curl command.", DefaultValueFactory = _ => "POST" };
-        var @as = new Option<(string Name, string Role)?>("--as")
-        {
-            Description = "Add an X-MS-CLIENT-PRINCIPAL for a local worker (OPS_TRUST_PRINCIPAL_HEADER=true), e.g. alice:ops_admin.",
-            HelpName = "NAME:ROLE",
-            CustomParser = result =>
+        // Every value is checked while parsing, before anything is printed: a name that becomes $NAME in the
+        // curl command, the method and the URL all end up in a line that ops-call.sh evaluates.
+        const string envName = "an environment variable name (letters, digits and _, not starting with a digit)";
+        var secretEnv = CliOptions.Create("--secret-env", $"{envName}, e.g. {SettingNames.OpsHmacSecret}",
+            (string text, out string value) => CliOptions.IsEnvironmentName(value = text));
+        secretEnv.Description = "Environment variable holding the HMAC key; with 'new,old' the new key signs.";
+        secretEnv.HelpName = "NAME";
+        secretEnv.DefaultValueFactory = _ => SettingNames.OpsHmacSecret;
+        var maxBody = $"at most {RouteTable.MaxOpsBodyBytes} bytes, what the endpoints accept";
+        var body = CliOptions.Create("--body", $"a JSON body of {maxBody}",
+            (string text, out string? value) => Encoding.UTF8.GetByteCount(value = text) <= RouteTable.MaxOpsBodyBytes);
+        body.Description = "The JSON body to sign (default: {\"requestId\":\"<new guid>\"}).";
+        body.HelpName = "JSON";
+        var bodyFile = CliOptions.Create("--body-file", $"a readable file of {maxBody}",
+            (string text, out string? value) => File.Exists(value = text) && new FileInfo(text).Length <= RouteTable.MaxOpsBodyBytes);
+        bodyFile.Description = "Sign this file's bytes as the body.";
+        bodyFile.HelpName = "FILE";
+        const long maxUnix = 253_402_300_799; // 9999-12-31T23:59:59Z, the last second DateTimeOffset holds
+        var timestamp = CliOptions.Create("--timestamp", $"a whole number of Unix seconds from 0 to {maxUnix}",
+            (string text, out long? value) =>
             {
-                if (result.Tokens is [{ Value: var text }] && text.Split(':') is [var name, var role] && name.Length > 0 && role.Length > 0)
-                {
-                    return (name, role);
-                }
-                result.AddError($"--as expects NAME:ROLE, e.g. alice:ops_admin; got '{string.Join(' ', result.Tokens.Select(t => t.Value))}'.");
-                return null;
-            },
-        };
-        var functionKeyEnv = new Option<string?>("--function-key-env")
-        {
-            Description = "Environment variable holding the function key; the curl command sends $NAME, never the key.",
-            HelpName = "NAME",
-        };
-        var bearerEnv = new Option<string?>("--bearer-env")
-        {
-            Description = "Environment variable holding a bearer token for App Service Authentication; sent as $NAME.",
-            HelpName = "NAME",
-        };
+                var ok = long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+                         && seconds <= maxUnix;
+                value = ok ? seconds : null;
+                return ok;
+            });
+        timestamp.Description = "Unix seconds to sign with (default: now).";
+        timestamp.HelpName = "UNIX";
+        var url = CliOptions.Create("--url", "an absolute http:// or https:// URL, e.g. http://127.0.0.1:7071/ops/escalation/tick",
+            (string text, out string? value) => CliOptions.IsHttpUrl(value = text));
+        url.Description = "Print a ready curl command for this URL instead of the two headers.";
+        url.HelpName = "URL";
+        var method = CliOptions.Create("--method", "an HTTP method, letters only, e.g. GET or POST",
+            (string text, out string value) => CliOptions.IsHttpMethod(value = text));
+        method.Description = "HTTP method of the curl command.";
+        method.HelpName = "METHOD";
+        method.DefaultValueFactory = _ => "POST";
+        var @as = CliOptions.Create<(string Name, string Role)?>("--as", "NAME:ROLE, e.g. alice:ops_admin",
+            (string text, out (string Name, string Role)? value) =>
+            {
+                value = text.Split(':') is [var name, var role] && name.Length > 0 && role.Length > 0 ? (name, role) : null;
+                return value is not null;
+            });
+        @as.Description = "Add an X-MS-CLIENT-PRINCIPAL for a local worker (OPS_TRUST_PRINCIPAL_HEADER=true), e.g. alice:ops_admin.";
+        @as.HelpName = "NAME:ROLE";
+        var functionKeyEnv = CliOptions.Create("--function-key-env", $"{envName}, e.g. OPS_FUNCTION_KEY",
+            (string text, out string? value) => CliOptions.IsEnvironmentName(value = text));
+        functionKeyEnv.Description = "Environment variable holding the function key; the curl command sends $NAME, never the key.";
+        functionKeyEnv.HelpName = "NAME";
+        var bearerEnv = CliOptions.Create("--bearer-env", $"{envName}, e.g. OPS_TOKEN",
+            (string text, out string? value) => CliOptions.IsEnvironmentName(value = text));
+        bearerEnv.Description = "Environment variable holding a bearer token for App Service Authentication; sent as $NAME.";
+        bearerEnv.HelpName = "NAME";
 
         var sign = new Command("sign", "Sign an ops call (tick, recalc): print its two signature headers, or with --url a ready curl command. " +
                                        "The key is read from an environment variable, never from the command line.")
@@ -64,7 +82,7 @@ public static class SignCommand
         {
             if (result.GetResult(body) is not null && result.GetResult(bodyFile) is not null)
             {
-                result.AddError("Give --body or --body-file, not both.");
+                result.AddError("give --body or --body-file, not both.");
             }
         });
         sign.SetAction((parsed, _) => RunAsync(new Options
@@ -97,7 +115,7 @@ public static class SignCommand
         {
             body = options.BodyFile is null ? Encoding.UTF8.GetBytes(options.Body) : await File.ReadAllBytesAsync(options.BodyFile);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"sign: cannot read --body-file: {e.Message}");
             return ExitCodes.Usage;
@@ -128,7 +146,7 @@ public static class SignCommand
             return ExitCodes.Ok;
         }
 
-        var curl = new StringBuilder($"curl -sS -X {options.Method} {Quote(options.Url)} -H 'Content-Type: application/json'");
+        var curl = new StringBuilder($"curl -sS -X {Quote(options.Method)} {Quote(options.Url)} -H 'Content-Type: application/json'");
         foreach (var (name, value) in headers)
         {
             curl.Append($" -H {Quote($"{name}: {value}")}");

@@ -22,32 +22,15 @@ public static class StatusCommand
 
     public static Command Create()
     {
-        var hours = new Option<int>("--hours")
-        {
-            Description = "Show the escalations of this many hours back.",
-            HelpName = "N",
-            DefaultValueFactory = _ => 24,
-        };
-        hours.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 24 * 366)
-            {
-                r.AddError("--hours must be a whole number from 1 to 8784.");
-            }
-        });
-        var limit = new Option<int>("--limit")
-        {
-            Description = "Rows shown per list (counts are always complete).",
-            HelpName = "N",
-            DefaultValueFactory = _ => 20,
-        };
-        limit.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 0 or > 10_000)
-            {
-                r.AddError("--limit must be a whole number from 0 to 10000.");
-            }
-        });
+        // Parsed by CliOptions: a value that is not a whole number in range is one line naming it, never an exception.
+        var hours = CliOptions.WholeNumber("--hours", 1, 24 * 366);
+        hours.Description = "Show the escalations of this many hours back.";
+        hours.HelpName = "N";
+        hours.DefaultValueFactory = _ => 24;
+        var limit = CliOptions.WholeNumber("--limit", 0, 10_000);
+        limit.Description = "Rows shown per list (counts are always complete).";
+        limit.HelpName = "N";
+        limit.DefaultValueFactory = _ => 20;
         var json = new Option<bool>("--json") { Description = "Print the report as JSON, for scripts." };
 
         var status = new Command("status", "Show open incidents, recent escalations, waiting and dead Slack messages, quarantined incidents and " +
