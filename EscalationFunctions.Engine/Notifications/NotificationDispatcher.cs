@@ -45,8 +45,24 @@ public sealed class NotificationDispatcher(
     /// <summary>Starts lanes for every webhook with waiting messages and no lane held, each for <see cref="LaneHorizon"/>; returns how many started.</summary>
     public async Task<int> StartLanesAsync(CancellationToken ct) => (await StartLanesAsync(time.GetUtcNow() + LaneHorizon, ct)).Count;
 
-    /// <summary>Sends until nothing waits that this process could send now (rows waiting for a retry stay).</summary>
-    public Task DrainAsync(CancellationToken ct) => DeliverAsync(DateTimeOffset.MaxValue, ct);
+    /// <summary>
+    /// Sends until nothing waits that this process could send now (rows waiting for a retry stay),
+    /// the background sender's lanes included: unlike the timer invocation, a drain (tests, tools)
+    /// returns only when this process is sending nothing.
+    /// </summary>
+    public async Task DrainAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            await DeliverAsync(DateTimeOffset.MaxValue, ct);
+            var busy = IsAnyRunning();
+            await WhenLanesIdleAsync();
+            if (!busy)
+            {
+                return;
+            }
+        }
+    }
 
     /// <summary>
     /// Delivers until nothing waits that this process could start, or until <paramref name="deadline"/>
@@ -187,6 +203,14 @@ public sealed class NotificationDispatcher(
                 _lanes.Remove(ticket.WebhookId);
             }
             signal.Notify();
+        }
+    }
+
+    private bool IsAnyRunning()
+    {
+        lock (_lanesLock)
+        {
+            return _lanes.Count > 0;
         }
     }
 
