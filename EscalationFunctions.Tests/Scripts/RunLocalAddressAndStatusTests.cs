@@ -27,7 +27,7 @@ public class RunLocalAddressAndStatusTests : IAsyncLifetime
         var env = _checkout.ReadLocal("env")!;
         Assert.Contains($"export OPS_BASE_URL=http://127.0.0.1:{port}\n", env);
         Assert.Contains($"export APP_BASE_URL=http://localhost:{port}\n", env);
-        Assert.False(Listening(_checkout.WorkerPort), "the worker listens on ASPNETCORE_URLS instead of --urls");
+        Assert.False(LoopbackPort.IsListening(_checkout.WorkerPort), "the worker listens on ASPNETCORE_URLS instead of --urls");
 
         var (healthExit, health, healthErr) = await _checkout.RunAsync("scripts/ops-call.sh health");
         Assert.True(healthExit == 0, healthErr);
@@ -72,7 +72,7 @@ public class RunLocalAddressAndStatusTests : IAsyncLifetime
         Assert.Contains("no local PostgreSQL", fresh);
         Assert.Contains("./scripts/run-local.sh migrate", fresh);
         Assert.False(Directory.Exists(Path.Combine(_checkout.Root, ".local", "postgres", "data")));
-        Assert.False(Listening(port));
+        Assert.False(LoopbackPort.IsListening(port));
 
         // Running: status reads it.
         await _checkout.StartWorkerAsync();
@@ -89,20 +89,7 @@ public class RunLocalAddressAndStatusTests : IAsyncLifetime
         var down = Assert.Single(downErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains($"is not running", down);
         Assert.Contains("./scripts/run-local.sh", down);
-        Assert.False(Listening(port), "status started PostgreSQL");
+        Assert.False(LoopbackPort.IsListening(port), "status started PostgreSQL");
     }
 
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }

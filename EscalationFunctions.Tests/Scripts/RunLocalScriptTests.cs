@@ -33,7 +33,7 @@ public class RunLocalScriptTests : IAsyncLifetime
         Assert.Equal(0, await _checkout.WorkerExitAsync()); // the worker shut down gracefully, and the script with it
         Assert.Contains("Stopping: the tick and the Slack posts in flight finish first", _checkout.WorkerOutput);
         Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
-        Assert.False(Listening(int.Parse(port)), "PostgreSQL still listens");
+        Assert.False(LoopbackPort.IsListening(int.Parse(port)), "PostgreSQL still listens");
         Assert.Null(_checkout.WorkerPid);
     }
 
@@ -140,17 +140,4 @@ public class RunLocalScriptTests : IAsyncLifetime
         Assert.Equal(good, _checkout.ReadLocal("env"));
     }
 
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }

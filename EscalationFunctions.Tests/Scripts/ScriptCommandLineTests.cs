@@ -156,22 +156,9 @@ public class ScriptCommandLineTests : IAsyncLifetime
         Assert.Equal(before, LocalState());
         Assert.False(Directory.Exists(Path.Combine(_checkout.Root, ".local", "postgres", "data")), "a PostgreSQL cluster was created");
         var port = int.Parse(_checkout.ReadLocal("postgres/port")!.Trim());
-        Assert.False(Listening(port), $"PostgreSQL listens on {port}");
+        Assert.False(LoopbackPort.IsListening(port), $"PostgreSQL listens on {port}");
     }
 
     private static string Shell(IEnumerable<string> args) => string.Join(' ', args.Select(a => "'" + a.Replace("'", "'\\''") + "'"));
 
-    private static bool Listening(int port)
-    {
-        try
-        {
-            using var client = new TcpClient();
-            client.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
 }
