@@ -19,13 +19,15 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(Process process, Uri baseUrl)
+    private Uri? _baseUrl;
+
+    private ServerProcess(Process process)
     {
         _process = process;
-        BaseUrl = baseUrl;
     }
 
-    public Uri BaseUrl { get; }
+    /// <summary>Where the server listens: the address its start line names, known once it is ready.</summary>
+    public Uri BaseUrl => _baseUrl ?? throw new InvalidOperationException("The server has not said where it listens yet.");
     public string Output => string.Join('\n', _output);
     public bool HasExited => _process.HasExited;
     public int Id => _process.Id;
@@ -111,11 +113,51 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
+    /// <summary>
+    /// A loopback port that is free now, for a process that will bind it later (a script's worker
+    /// or database). It comes from below the kernel's ephemeral range, which every outgoing
+    /// connection of the suite draws its local port from: a port handed out here cannot be taken
+    /// by a test's HTTP or database client between now and the bind, only by another process that
+    /// asks for it by number. Never the same port twice in one test run.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (HandedOut)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(FixedPortsFrom, EphemeralPortsFrom.Value);
+                if (HandedOut.Add(port) && IsFree(port))
+                {
+                    return port;
+                }
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port between {FixedPortsFrom} and {EphemeralPortsFrom.Value}.");
+    }
+
+    private const int FixedPortsFrom = 20000;
+    private static readonly HashSet<int> HandedOut = [];
+    private static readonly Lazy<int> EphemeralPortsFrom = new(() =>
+    {
+        // "32768\t60999": the first number is where the kernel starts handing out client ports.
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        var first = File.Exists(range) ? File.ReadAllText(range).Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries)[0] : "32768";
+        return int.TryParse(first, out var from) && from > FixedPortsFrom + 1000 ? from : 32768;
+    });
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static ServerProcess Launch(Dictionary<string, string> settings, string[] args, out ConcurrentQueue<string> stderr)
@@ -124,7 +166,6 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"Server binary not found at {RepoPaths.ServerDll}; build the solution first.");
         }
-        var port = FreePort();
         var psi = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -146,7 +187,9 @@ public sealed class ServerProcess : IAsyncDisposable
                 psi.Environment.Remove(name);
             }
         }
-        psi.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}";
+        // Port 0: the server binds a port the kernel picks and names it in its start line, so no
+        // other process can take the port between choosing and binding it.
+        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         psi.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (name, value) in settings)
         {
@@ -154,7 +197,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var server = new ServerProcess(process);
         var errors = new ConcurrentQueue<string>();
         stderr = errors;
         process.OutputDataReceived += (_, e) =>
@@ -164,8 +207,12 @@ public sealed class ServerProcess : IAsyncDisposable
                 return;
             }
             server._output.Enqueue(e.Data);
-            if (e.Data.Contains(ReadyMarker, StringComparison.Ordinal))
+            var ready = e.Data.IndexOf(ReadyMarker, StringComparison.Ordinal);
+            if (ready >= 0)
             {
+                // "... listening on http://127.0.0.1:41234; <mode>. Ctrl+C stops it"
+                var urls = e.Data[(ready + ReadyMarker.Length)..].TrimStart();
+                server._baseUrl = new Uri(urls[..urls.IndexOfAny([';', ',', ' '])]);
                 server._ready.TrySetResult();
             }
         };

@@ -39,9 +39,8 @@ public sealed class InProcessServer : IAsyncDisposable
     public static async Task<InProcessServer> StartAsync(Dictionary<string, string> env, TimeProvider? time = null, SecretClient? vault = null)
     {
         var startup = await StartupConfiguration.LoadAsync(name => env.GetValueOrDefault(name), vaultClient: vault is null ? null : _ => vault);
-        var port = ServerProcess.FreePort();
         var logs = new CapturedLogs();
-        var app = ServerApp.Build(startup, [$"--urls=http://127.0.0.1:{port}"], services =>
+        var app = ServerApp.Build(startup, ["--urls=http://127.0.0.1:0"], services =>
         {
             services.AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
             if (time is not null)
@@ -50,7 +49,8 @@ public sealed class InProcessServer : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        return new InProcessServer(app, new Uri($"http://127.0.0.1:{port}"), logs);
+        // Port 0 until bound: the kernel's pick, so nothing can take the port between choosing and binding.
+        return new InProcessServer(app, new Uri(app.Urls.Single()), logs);
     }
 
     public async ValueTask DisposeAsync()
