@@ -1,5 +1,4 @@
 using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
 
 namespace EscalationFunctions.Engine.Escalation;
@@ -9,12 +8,11 @@ namespace EscalationFunctions.Engine.Escalation;
 /// messages itself until the outbox has nothing this instance can send or <see cref="BudgetShare"/>
 /// of <c>ESC_TICK_MS</c> is spent. An instance may be frozen between invocations, so delivery may
 /// not rely on the background sender. The rest of the period covers a post still in flight at the
-/// deadline (no post starts after it, and each is bounded by <c>SLACK_TIMEOUT_MS</c>). The answers
-/// to Slack clicks still waiting (<see cref="SlackReplySender"/>) go out beside the pages.
+/// deadline (no post starts after it, and each is bounded by <c>SLACK_TIMEOUT_MS</c>). Answers to
+/// Slack clicks still waiting are rows of the same queue and go out beside the pages, each in its own lane.
 /// </summary>
 public sealed class EscalationCycle(
     EscalationTicker ticker,
-    SlackReplySender replies,
     NotificationDispatcher dispatcher,
     EscalationSettings settings,
     TimeProvider time)
@@ -35,14 +33,10 @@ public sealed class EscalationCycle(
         }
         catch (Exception) when (!ct.IsCancellationRequested)
         {
-            await DeliverAsync(deadline, ct);
+            await dispatcher.DeliverAsync(deadline, ct);
             throw;
         }
-        await DeliverAsync(deadline, ct);
+        await dispatcher.DeliverAsync(deadline, ct);
         return result;
     }
-
-    // Side by side: a slow response_url must not hold up the pages, nor the pages the click answers.
-    private Task DeliverAsync(DateTimeOffset deadline, CancellationToken ct) =>
-        Task.WhenAll(replies.DeliverDueAsync(ct), dispatcher.DeliverAsync(deadline, ct));
 }

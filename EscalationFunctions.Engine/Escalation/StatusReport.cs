@@ -28,7 +28,8 @@ public sealed record RecentEscalation(DateTimeOffset At, string IncidentKey, int
 public sealed record MessageStatus(long Pending, DateTimeOffset? OldestPendingAt, long Dead, IReadOnlyList<DeadMessage> DeadShown, long Superseded);
 
 /// <param name="LastError">Slack's last answer, or the transport's error.</param>
-public sealed record DeadMessage(DateTimeOffset CreatedAt, string IncidentKey, int Level, string Route, int Attempts, string? LastError);
+/// <param name="Kind">What the message was (<c>page</c>, <c>click_answer</c>); a click answer has no level or route.</param>
+public sealed record DeadMessage(DateTimeOffset CreatedAt, string Kind, string IncidentKey, int? Level, string? Route, int Attempts, string? LastError);
 
 /// <param name="Error">The data error that escalating the incident raised.</param>
 public sealed record QuarantinedIncident(DateTimeOffset QuarantinedAt, string IncidentKey, string Route, int Level, string? Error);

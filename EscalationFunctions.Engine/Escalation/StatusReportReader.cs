@@ -48,7 +48,7 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
         messages = messages with
         {
             DeadShown = await ListAsync(conn, tx, StatusReportSql.DeadMessages, c => c.Parameters.AddWithValue("limit", limit), r => new DeadMessage(
-                Utc(r, 0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), NullableString(r, 5)), ct),
+                Utc(r, 0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt32(3), NullableString(r, 4), r.GetInt32(5), NullableString(r, 6)), ct),
         };
 
         var quarantined = new StatusList<QuarantinedIncident>(

@@ -40,7 +40,7 @@ internal static class StatusReportSql
         "SELECT count(*) FROM escalation_events WHERE created_at >= now() - make_interval(hours => @hours)";
 
     /// <summary>
-    /// Pending and dead Slack messages (partial indexes ix_outbox_pending, ix_outbox_dead), and those
+    /// Pending and dead Slack messages of every kind (partial indexes ix_outbox_pending, ix_outbox_dead), and those
     /// superseded in the last <c>@hours</c> (ix_outbox_superseded): their incident was acknowledged or
     /// resolved before their post started (spec §5.6), so they are neither pending nor dead.
     /// </summary>
@@ -72,7 +72,7 @@ internal static class StatusReportSql
     /// <summary>Dead-lettered messages, newest first, with Slack's last answer.</summary>
     public const string DeadMessages =
         """
-        SELECT created_at, incident_key, level, route, attempts, last_error
+        SELECT created_at, kind, incident_key, level, route, attempts, last_error
         FROM notification_outbox
         WHERE status = 'dead'
         ORDER BY created_at DESC, id DESC

@@ -1,23 +1,62 @@
 namespace EscalationFunctions.Engine.Notifications;
 
-/// <summary>A webhook to open a lane for, and the routes whose messages it carries.</summary>
-public sealed record PlannedLane(SlackWebhook Webhook, string WebhookId, IReadOnlyList<string> Routes);
+/// <summary>Messages that may be sent now go here: a page to its route's webhook, a click answer to its own destination.</summary>
+public sealed record WaitingDestination(OutgoingKind Kind, string? Route, string? Destination);
 
 /// <summary>
-/// Which lanes to open (pure; the dispatcher does the I/O): one per webhook that has waiting
+/// A destination to open a lane for. Pages: a webhook and the routes whose messages it carries.
+/// Click answers: one response_url (<see cref="Destination"/>, as stored), no route.
+/// </summary>
+public sealed record PlannedLane(SlackWebhook Webhook, string WebhookId, IReadOnlyList<string> Routes)
+{
+    public OutgoingKind Kind { get; init; } = OutgoingKind.Page;
+
+    /// <summary>The stored destination of a click answer's lane; null for a webhook's.</summary>
+    public string? Destination { get; init; }
+
+    /// <summary>
+    /// A lane of one click answer's response_url: used once, so its row in <c>slack_webhook_lanes</c>
+    /// is removed when the lane ends (unless its destination asked to be left alone for longer).
+    /// </summary>
+    public bool IsOneOff => Kind == OutgoingKind.ClickAnswer;
+
+    /// <summary>Safe to log: "route 'payments' webhook", "global webhook", "click's response_url".</summary>
+    public string Name => Kind == OutgoingKind.ClickAnswer ? LanePlanner.ResponseUrlLabel : $"{Webhook.Label} webhook";
+}
+
+/// <summary>
+/// Which lanes to open (pure; the dispatcher does the I/O): one per destination that has waiting
 /// messages and no lane running in this process. Routes that share a webhook share its lane, so
-/// they share its pace. Whether another instance holds the lane is settled by the database.
+/// they share its pace; each click answer's response_url is a lane of its own, so a slow one holds
+/// up nothing else. Whether another instance holds the lane is settled by the database.
 /// </summary>
 public static class LanePlanner
 {
-    public static IReadOnlyList<PlannedLane> Plan(IEnumerable<string> waitingRoutes, SlackWebhookTable table, Func<string, bool> isRunning) =>
-        waitingRoutes
-            .Select(route => (Route: route, Webhook: table.For(route)))
+    /// <summary>How a click answer's destination is named in logs: the URL is a bearer token.</summary>
+    public const string ResponseUrlLabel = "click's response_url";
+
+    public static IReadOnlyList<PlannedLane> Plan(IEnumerable<WaitingDestination> waiting, SlackWebhookTable table, Func<string, bool> isRunning)
+    {
+        var all = waiting.ToList();
+        var webhookLanes = all
+            .Where(w => w.Kind == OutgoingKind.Page && w.Route is not null)
+            .Select(w => (Route: w.Route!, Webhook: table.For(w.Route!)))
             .GroupBy(r => WebhookId.Of(r.Webhook))
-            .Where(lane => !isRunning(lane.Key))
-            .OrderBy(lane => lane.Key, StringComparer.Ordinal)
-            .Select(lane => new PlannedLane(lane.First().Webhook, lane.Key, lane.Select(r => r.Route).Order(StringComparer.Ordinal).ToList()))
+            .Select(lane => new PlannedLane(lane.First().Webhook, lane.Key, lane.Select(r => r.Route).Distinct().Order(StringComparer.Ordinal).ToList()));
+        var answerLanes = all
+            .Where(w => w.Kind == OutgoingKind.ClickAnswer && w.Destination is not null)
+            .Select(w => w.Destination!)
+            .Distinct(StringComparer.Ordinal)
+            .Select(destination => new PlannedLane(new SlackWebhook(AbsoluteUrl(destination), ResponseUrlLabel), WebhookId.OfDestination(destination), [])
+            {
+                Kind = OutgoingKind.ClickAnswer,
+                Destination = destination,
+            });
+        return webhookLanes.Concat(answerLanes)
+            .Where(lane => !isRunning(lane.WebhookId))
+            .OrderBy(lane => lane.WebhookId, StringComparer.Ordinal)
             .ToList();
+    }
 
     /// <summary>
     /// How many waiting messages a lane counts on each of its routes (open ones only, spec 1.2 §5.6)
@@ -29,4 +68,7 @@ public static class LanePlanner
         Math.Max(digestMax, (int)Math.Min((long)digestThreshold + 1, MaxPeek));
 
     public const int MaxPeek = 10_001;
+
+    // A stored destination that is no absolute URL gets none; the sender refuses it (dead, with the reason).
+    private static Uri? AbsoluteUrl(string destination) => Uri.TryCreate(destination, UriKind.Absolute, out var url) ? url : null;
 }

@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// A lane this process holds in <c>slack_webhook_lanes</c>: the webhook, the holder's token, the wait
+/// A lane this process holds in <c>slack_webhook_lanes</c>: the destination (a webhook, or a click's response_url), the holder's token, the wait
 /// before its first post, and the message(s) of that first post, claimed together with every lane
 /// of the same planning pass (empty: nothing was waiting any more).
 /// </summary>
@@ -9,4 +9,7 @@ public sealed record LaneTicket(PlannedLane Plan, Guid Token, TimeSpan FirstWait
 {
     public string WebhookId => Plan.WebhookId;
     public SlackWebhook Webhook => Plan.Webhook;
+
+    /// <summary>Safe to log: which destination the lane posts to.</summary>
+    public string Name => Plan.Name;
 }

@@ -51,14 +51,14 @@ public sealed class LeaseHeartbeat : IAsyncDisposable
                     if (!await _lanes.ExtendLaneAsync(_lane, _lease))
                     {
                         Lost = true;
-                        _logger.LogWarning("Slack lane for the {Webhook} webhook was taken over after its lease ran out; it stops before its next post", _lane.Webhook.Label);
+                        _logger.LogWarning("Slack lane for the {Destination} was taken over after its lease ran out; it stops before its next post", _lane.Name);
                         return;
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The next renewal tries again; the lease is long enough to miss one.
-                    _logger.LogWarning(e, "Could not renew the Slack lane for the {Webhook} webhook", _lane.Webhook.Label);
+                    _logger.LogWarning(e, "Could not renew the Slack lane for the {Destination}", _lane.Name);
                 }
             }
         }

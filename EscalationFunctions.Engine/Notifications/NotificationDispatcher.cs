@@ -3,8 +3,9 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// Delivers the outbox to Slack after the tick has committed (spec §4.2, §5): opens a
-/// <see cref="WebhookLane"/> for every webhook with waiting messages whose lane no one holds
+/// Delivers the one outgoing queue to Slack (spec §4.2, §5, §5.7): pages after the tick has
+/// committed them, click answers after the click was answered. Opens a
+/// <see cref="WebhookLane"/> for every destination with waiting messages whose lane no one holds
 /// (<see cref="LanePlanner"/> picks them, the database settles which instance gets each), and runs
 /// the lanes in parallel, so a failing or slow webhook holds up only itself.
 /// <para>
@@ -112,7 +113,7 @@ public sealed class NotificationDispatcher(
         await _planning.WaitAsync(ct);
         try
         {
-            var waiting = await store.WaitingRoutesAsync(ct);
+            var waiting = await store.WaitingDestinationsAsync(ct);
             if (waiting.Count == 0 || shutdown.IsStopping)
             {
                 return [];
@@ -193,7 +194,7 @@ public sealed class NotificationDispatcher(
         catch (Exception e)
         {
             // Claimed rows stay leased and are tried again once their lease runs out.
-            logger.LogError(e, "Slack lane for the {Webhook} webhook stopped", ticket.Webhook.Label);
+            logger.LogError(e, "Slack lane for the {Destination} stopped", ticket.Name);
             return 0;
         }
         finally

@@ -1,6 +1,11 @@
 namespace EscalationFunctions.Engine.Notifications;
 
-/// <summary>A claimed row of <c>notification_outbox</c>: one escalation to announce.</summary>
+/// <summary>
+/// A claimed row of <c>notification_outbox</c>, the one queue of everything posted to Slack (spec §5.7).
+/// A page carries its escalation (dedup key, level, route, severity, title), from which its message
+/// is composed when posted. A click answer carries the JSON prepared when the click was answered in
+/// <see cref="Body"/>; it has no escalation, so its page fields are empty (<see cref="ClickAnswer"/>).
+/// </summary>
 public sealed record OutboxNotification(
     long Id,
     string DedupKey,
@@ -9,4 +14,11 @@ public sealed record OutboxNotification(
     string Route,
     string Severity,
     string Title,
-    int Attempts);
+    int Attempts,
+    OutgoingKind Kind = OutgoingKind.Page,
+    string? Body = null)
+{
+    /// <summary>A click answer about <paramref name="incidentKey"/> (the click's value, as stored).</summary>
+    public static OutboxNotification ClickAnswer(long id, string incidentKey, int attempts, string body) =>
+        new(id, "", incidentKey, 0, "", "", "", attempts, OutgoingKind.ClickAnswer, body);
+}

@@ -1,13 +1,20 @@
 namespace EscalationFunctions.Engine.Notifications;
 
-/// <summary>The SQL of the Slack sender over <c>notification_outbox</c>.</summary>
+/// <summary>
+/// The SQL of the one outgoing queue, <c>notification_outbox</c> (spec §5.7): pages and click answers
+/// are rows of it with a <c>kind</c>, claimed, leased, posted and recorded by the same statements.
+/// </summary>
 internal static class OutboxSql
 {
     private const string Waiting =
         "status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())";
 
-    /// <summary>Routes with messages that may be sent now: pending, due, not leased by a live sender.</summary>
-    public const string WaitingRoutes = $"SELECT DISTINCT route FROM notification_outbox WHERE {Waiting}";
+    /// <summary>
+    /// Where the messages that may be sent now go: pending, due, not leased by a live sender. A page
+    /// goes to its route's webhook (the route comes back, the destination is null); a click answer to
+    /// its own <c>destination</c> (the route is null).
+    /// </summary>
+    public const string WaitingDestinations = $"SELECT DISTINCT kind, route, destination FROM notification_outbox WHERE {Waiting}";
 
     /// <summary>
     /// Whether the incident of outbox row <c>o</c> still pages (spec §5.6): true when it is neither
@@ -20,13 +27,24 @@ internal static class OutboxSql
     private const string IncidentOpen =
         "(SELECT i.acknowledged_at IS NULL AND i.resolved_at IS NULL FROM incidents i WHERE i.incident_key = o.incident_key)";
 
+    /// <summary>What a claimed row comes back as: <see cref="OutboxStore"/> reads these columns in this order.</summary>
+    private const string ClaimedColumns =
+        "o.id, o.kind, coalesce(o.dedup_key, ''), o.incident_key, coalesce(o.level, 0), coalesce(o.route, ''), coalesce(o.severity, ''), coalesce(o.title, ''), o.attempts, o.body";
+
     /// <summary>
     /// Leases the next message(s) of each given lane, oldest first: one, or up to <c>@digest_max</c>
     /// when more than <c>@digest_threshold</c> wait for that lane (spec §5.2; at most <c>@peek</c> rows
     /// are counted per route). Lanes come as pairs of <c>@lane_ids</c> and <c>@routes</c>, one pair per
     /// route a lane carries; each row comes back with its lane. One statement serves every lane a
     /// planning pass takes, so a hundred lanes start posting together rather than one claim after another.
-    /// The attempt is counted now, so a sender that keeps crashing mid-post still ends in the dead letter.
+    /// No attempt is counted here: a lane that claims and then stops or dies before its post (while it
+    /// waits for its webhook's pace) has not tried, and its rows must not creep towards the dead letter
+    /// (<see cref="StartPosts"/> counts the attempt when the post starts).
+    /// <para>
+    /// A click answer goes to its own <c>destination</c>, so its lane is that destination alone
+    /// (<c>@answer_lane_ids</c> with <c>@destinations</c>): its oldest waiting answer is claimed, never
+    /// digested, never superseded (an answer tells the clicker what happened, whatever happened since).
+    /// </para>
     /// <para>
     /// Pages that no longer page (spec §5.6) are set aside by the same statement: a waiting row whose
     /// incident is acknowledged or resolved is never leased; it becomes <c>superseded</c> (no lease, no
@@ -57,7 +75,7 @@ internal static class OutboxSql
             FROM lane_routes
             CROSS JOIN LATERAL (
                 SELECT o.id FROM notification_outbox o
-                WHERE o.route = lane_routes.route AND {Waiting} AND {IncidentOpen} IS NOT FALSE
+                WHERE o.route = lane_routes.route AND o.kind = 'page' AND {Waiting} AND {IncidentOpen} IS NOT FALSE
                 ORDER BY o.id
                 LIMIT @peek) w
         ),
@@ -78,41 +96,58 @@ internal static class OutboxSql
             FROM walked
             CROSS JOIN LATERAL (
                 SELECT o.id FROM notification_outbox o
-                WHERE o.route = walked.route AND o.id < walked.up_to AND {Waiting} AND {IncidentOpen} IS FALSE
+                WHERE o.route = walked.route AND o.kind = 'page' AND o.id < walked.up_to AND {Waiting} AND {IncidentOpen} IS FALSE
                 ORDER BY o.id
                 LIMIT @supersede_max) c
+        ),
+        answer_waiting AS MATERIALIZED (
+            SELECT DISTINCT ON (d.lane_id) d.lane_id, o.id
+            FROM unnest(@answer_lane_ids::text[], @destinations::text[]) AS d(lane_id, destination)
+            JOIN notification_outbox o ON o.destination = d.destination
+            WHERE o.kind = 'click_answer' AND {Waiting}
+            ORDER BY d.lane_id, o.id
         ),
         targets AS (
             SELECT lane_id, id, false AS superseded FROM open_waiting
             WHERE nth <= CASE WHEN total > @digest_threshold THEN @digest_max ELSE 1 END
             UNION ALL
             SELECT lane_id, id, true FROM closed_waiting
+            UNION ALL
+            SELECT lane_id, id, false FROM answer_waiting
         )
         UPDATE notification_outbox o
         SET status = CASE WHEN t.superseded THEN 'superseded' ELSE o.status END,
             superseded_at = CASE WHEN t.superseded THEN now() ELSE o.superseded_at END,
-            lease_until = CASE WHEN t.superseded THEN NULL ELSE now() + make_interval(secs => @lease_seconds) END,
-            attempts = CASE WHEN t.superseded THEN o.attempts ELSE o.attempts + 1 END
+            lease_until = CASE WHEN t.superseded THEN NULL ELSE now() + make_interval(secs => @lease_seconds) END
         FROM targets t
         WHERE o.id = t.id
           AND o.status = 'pending' AND (o.lease_until IS NULL OR o.lease_until < now())
-        RETURNING t.lane_id, o.id, o.dedup_key, o.incident_key, o.level, o.route, o.severity, o.title, o.attempts, t.superseded
+        RETURNING t.lane_id, {ClaimedColumns}, t.superseded
         """;
 
     /// <summary>
-    /// The check right before a post (spec §5.6): of the rows a lane claimed, those whose incident
-    /// was acknowledged or resolved since (while the lane waited for its webhook's pace, or a 429's
-    /// Retry-After) become <c>superseded</c>, with their lease cleared and the attempt counted at claim
-    /// time given back. Returns the rows set aside; the rest are posted. A post already on its way is
-    /// not recalled: this runs before it starts, and an acknowledgement that commits after it does
-    /// not stop that post.
+    /// Right before a post: the attempt is counted now, when the post starts, so a sender that keeps
+    /// dying mid-post still ends in the dead letter while one stopped before posting used none. Pages
+    /// of the rows <c>@ids</c> whose incident was acknowledged or resolved since they were claimed
+    /// (while the lane waited for its webhook's pace, or a 429's Retry-After) become <c>superseded</c>
+    /// instead (spec §5.6), with their lease cleared. Returns every row still pending with whether it
+    /// was set aside and its attempts; the rest are posted. A post already on its way is not recalled:
+    /// this runs before it starts, and an acknowledgement that commits after it does not stop that post.
     /// </summary>
-    public const string SupersedeClosed =
+    public const string StartPosts =
         $"""
         UPDATE notification_outbox o
-        SET status = 'superseded', superseded_at = now(), lease_until = NULL, attempts = greatest(o.attempts - 1, 0)
-        WHERE o.id = ANY(@ids) AND o.status = 'pending' AND {IncidentOpen} IS FALSE
-        RETURNING o.id
+        SET status = CASE WHEN c.closed THEN 'superseded' ELSE o.status END,
+            superseded_at = CASE WHEN c.closed THEN now() ELSE o.superseded_at END,
+            lease_until = CASE WHEN c.closed THEN NULL ELSE o.lease_until END,
+            attempts = CASE WHEN c.closed THEN o.attempts ELSE o.attempts + 1 END
+        FROM (
+            SELECT o.id, (o.kind = 'page' AND {IncidentOpen} IS FALSE) AS closed
+            FROM notification_outbox o
+            WHERE o.id = ANY(@ids) AND o.status = 'pending'
+        ) c
+        WHERE o.id = c.id
+        RETURNING o.id, c.closed, o.attempts
         """;
 
     /// <summary>
@@ -126,10 +161,11 @@ internal static class OutboxSql
         WHERE id = ANY(@ids) AND status = 'pending' AND lease_until > now()
         """;
 
+    /// <summary>Posted. A click answer's response_url (a bearer token for the channel) is not kept.</summary>
     public const string MarkSent =
         """
         UPDATE notification_outbox
-        SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL
+        SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL, destination = NULL
         WHERE id = ANY(@ids)
         """;
 
@@ -137,33 +173,54 @@ internal static class OutboxSql
     public const string MarkDead =
         """
         UPDATE notification_outbox
-        SET status = 'dead', dead_at = now(), lease_until = NULL, last_error = @error
+        SET status = 'dead', dead_at = now(), lease_until = NULL, last_error = @error, destination = NULL
         WHERE id = ANY(@ids)
-        """;
-
-    /// <summary>A failed attempt: retry later, or dead-letter once the attempts are used up. Returns each row's new status.</summary>
-    public const string MarkFailed =
-        """
-        UPDATE notification_outbox
-        SET status = CASE WHEN attempts >= @max_attempts THEN 'dead' ELSE 'pending' END,
-            dead_at = CASE WHEN attempts >= @max_attempts THEN now() END,
-            next_attempt_at = now() + make_interval(secs => @retry_seconds),
-            lease_until = NULL,
-            last_error = @error
-        WHERE id = ANY(@ids)
-        RETURNING id, status
         """;
 
     /// <summary>
-    /// Gives claimed rows back without an attempt having been made (a 429, shutdown before the post):
-    /// the attempt counted at claim time is returned.
+    /// A failed attempt: retry later, or dead-letter once the attempts are used up or the retry would
+    /// come after the row's <c>expires_at</c> (a response_url Slack no longer accepts). Returns each
+    /// row's new status.
+    /// </summary>
+    public const string MarkFailed =
+        """
+        UPDATE notification_outbox o
+        SET status = CASE WHEN f.dead THEN 'dead' ELSE 'pending' END,
+            dead_at = CASE WHEN f.dead THEN now() END,
+            destination = CASE WHEN f.dead THEN NULL ELSE o.destination END,
+            next_attempt_at = now() + make_interval(secs => @retry_seconds),
+            lease_until = NULL,
+            last_error = @error
+        FROM (
+            SELECT id, attempts >= @max_attempts OR coalesce(expires_at <= now() + make_interval(secs => @retry_seconds), false) AS dead
+            FROM notification_outbox
+            WHERE id = ANY(@ids)
+        ) f
+        WHERE o.id = f.id
+        RETURNING o.id, o.status
+        """;
+
+    /// <summary>
+    /// Gives claimed rows back: after a 429 (no attempt used, so the one counted when the post
+    /// started is given back, <c>@give_back</c>), or when the lane stops before posting them.
     /// </summary>
     public const string Release =
         """
         UPDATE notification_outbox
-        SET attempts = greatest(attempts - 1, 0),
+        SET attempts = CASE WHEN @give_back THEN greatest(attempts - 1, 0) ELSE attempts END,
             lease_until = NULL,
             last_error = coalesce(@error, last_error)
         WHERE id = ANY(@ids) AND status = 'pending'
+        """;
+
+    /// <summary>
+    /// Queues the answer to a Slack click in the click's own transaction (spec §9): committed before
+    /// Slack gets its 200, so any instance posts it should this one stop right after answering.
+    /// </summary>
+    public const string QueueClickAnswer =
+        """
+        INSERT INTO notification_outbox (kind, incident_key, destination, body, expires_at)
+        VALUES ('click_answer', @incident_key, @destination, @body, now() + make_interval(secs => @lifetime_seconds))
+        RETURNING id
         """;
 }

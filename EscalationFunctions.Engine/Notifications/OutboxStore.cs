@@ -27,15 +27,31 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     /// <summary>Each named incident key is cut to this (it is another system's text, spec §6.1).</summary>
     internal const int IncidentKeyShown = 100;
 
-    public Task<List<string>> WaitingRoutesAsync(CancellationToken ct) => db.RunAsync(OutboxSql.WaitingRoutes, _ => { }, async r =>
+    /// <summary>Where the messages that may be sent now go (<see cref="OutboxSql.WaitingDestinations"/>).</summary>
+    public Task<List<WaitingDestination>> WaitingDestinationsAsync(CancellationToken ct) => db.RunAsync(OutboxSql.WaitingDestinations, _ => { }, async r =>
     {
-        var routes = new List<string>();
+        var waiting = new List<WaitingDestination>();
         while (await r.ReadAsync(ct))
         {
-            routes.Add(r.GetString(0));
+            waiting.Add(new WaitingDestination(OutgoingKinds.Parse(r.GetString(0)), r.IsDBNull(1) ? null : r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2)));
         }
-        return routes;
+        return waiting;
     }, ct);
+
+    /// <summary>
+    /// Queues the answer to a Slack click in the click's transaction (<see cref="OutboxSql.QueueClickAnswer"/>);
+    /// it expires with the response_url. Returns its id.
+    /// </summary>
+    public static async Task<long> QueueClickAnswerAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string incidentKey, Uri responseUrl, string body,
+        TimeSpan lifetime, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(OutboxSql.QueueClickAnswer, conn, tx);
+        cmd.Parameters.AddWithValue("incident_key", incidentKey);
+        cmd.Parameters.AddWithValue("destination", responseUrl.OriginalString);
+        cmd.Parameters.AddWithValue("body", body);
+        cmd.Parameters.AddWithValue("lifetime_seconds", lifetime.TotalSeconds);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
 
     /// <summary>
     /// Claims the next message(s) of every lane in one statement (<see cref="OutboxSql.ClaimNext"/>);
@@ -46,10 +62,14 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     public async Task<Dictionary<string, List<OutboxNotification>>> ClaimNextAsync(
         IReadOnlyList<PlannedLane> lanes, DeliveryLease lease, int digestThreshold, int digestMax, CancellationToken ct)
     {
+        var answerLanes = lanes.Where(l => l.Kind == OutgoingKind.ClickAnswer).ToList();
+        var pageLanes = lanes.Where(l => l.Kind == OutgoingKind.Page).ToList();
         var rows = await db.RunAsync(OutboxSql.ClaimNext, p =>
         {
-            p.AddWithValue("lane_ids", lanes.SelectMany(l => l.Routes.Select(_ => l.WebhookId)).ToArray());
-            p.AddWithValue("routes", lanes.SelectMany(l => l.Routes).ToArray());
+            p.AddWithValue("lane_ids", pageLanes.SelectMany(l => l.Routes.Select(_ => l.WebhookId)).ToArray());
+            p.AddWithValue("routes", pageLanes.SelectMany(l => l.Routes).ToArray());
+            p.AddWithValue("answer_lane_ids", answerLanes.Select(l => l.WebhookId).ToArray());
+            p.AddWithValue("destinations", answerLanes.Select(l => l.Destination!).ToArray());
             p.AddWithValue("lease_seconds", lease.Length.TotalSeconds);
             p.AddWithValue("peek", LanePlanner.Peek(digestThreshold, digestMax));
             p.AddWithValue("digest_threshold", digestThreshold);
@@ -60,8 +80,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
             var rows = new List<(string Lane, OutboxNotification Row, bool Superseded)>();
             while (await r.ReadAsync(ct))
             {
-                rows.Add((r.GetString(0), new OutboxNotification(r.GetInt64(1), r.GetString(2), r.GetString(3), r.GetInt32(4),
-                    r.GetString(5), r.GetString(6), r.GetString(7), r.GetInt32(8)), r.GetBoolean(9)));
+                rows.Add((r.GetString(0), ReadClaimed(r, 1), r.GetBoolean(11)));
             }
             return rows;
         }, ct);
@@ -72,32 +91,41 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     }
 
     /// <summary>
-    /// Right before a post (spec §5.6): supersedes the claimed <paramref name="rows"/> whose incident
-    /// was acknowledged or resolved since they were claimed (<see cref="OutboxSql.SupersedeClosed"/>);
-    /// returns the rest, in order, to be posted (none: nothing is posted). Recorded even while
-    /// shutting down, like every outcome.
+    /// Right before a post (<see cref="OutboxSql.StartPosts"/>): counts the attempt of the claimed
+    /// <paramref name="rows"/>, and supersedes the pages whose incident was acknowledged or resolved
+    /// since they were claimed (spec §5.6). Returns the rest, in order and with their attempts, to be
+    /// posted (none: nothing is posted). Recorded even while shutting down, like every outcome.
     /// </summary>
-    public async Task<IReadOnlyList<OutboxNotification>> SupersedeClosedAsync(IReadOnlyList<OutboxNotification> rows)
+    public async Task<IReadOnlyList<OutboxNotification>> StartPostsAsync(IReadOnlyList<OutboxNotification> rows)
     {
         if (rows.Count == 0)
         {
             return rows;
         }
-        var superseded = await db.RunAsync(OutboxSql.SupersedeClosed, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
+        var started = await db.RunAsync(OutboxSql.StartPosts, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
         {
-            var ids = new HashSet<long>();
+            var byId = new Dictionary<long, (bool Superseded, int Attempts)>();
             while (await r.ReadAsync(CancellationToken.None))
             {
-                ids.Add(r.GetInt64(0));
+                byId[r.GetInt64(0)] = (r.GetBoolean(1), r.GetInt32(2));
             }
-            return ids;
+            return byId;
         }, CancellationToken.None);
-        if (superseded.Count == 0)
-        {
-            return rows;
-        }
-        LogSuperseded(rows.Where(r => superseded.Contains(r.Id)).ToList(), "right before their post");
-        return rows.Where(r => !superseded.Contains(r.Id)).ToList();
+        LogSuperseded(rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Superseded).ToList(), "right before their post");
+        return rows.Where(r => started.TryGetValue(r.Id, out var s) && !s.Superseded)
+            .Select(r => r with { Attempts = started[r.Id].Attempts })
+            .ToList();
+    }
+
+    private static OutboxNotification ReadClaimed(NpgsqlDataReader r, int from)
+    {
+        var id = r.GetInt64(from);
+        var kind = OutgoingKinds.Parse(r.GetString(from + 1));
+        var attempts = r.GetInt32(from + 8);
+        return kind == OutgoingKind.ClickAnswer
+            ? OutboxNotification.ClickAnswer(id, r.GetString(from + 3), attempts, r.GetString(from + 9))
+            : new OutboxNotification(id, r.GetString(from + 2), r.GetString(from + 3), r.GetInt32(from + 4), r.GetString(from + 5),
+                r.GetString(from + 6), r.GetString(from + 7), attempts);
     }
 
     private void LogSuperseded(IReadOnlyList<OutboxNotification> rows, string when)
@@ -148,9 +176,11 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         return dead;
     }, CancellationToken.None);
 
-    public Task ReleaseAsync(long[] ids, string? error) => ids.Length == 0 ? Task.CompletedTask : db.ExecuteAsync(OutboxSql.Release, p =>
+    /// <param name="giveBackAttempt">True after a 429: the post started (its attempt was counted) but no attempt was used.</param>
+    public Task ReleaseAsync(long[] ids, string? error, bool giveBackAttempt) => ids.Length == 0 ? Task.CompletedTask : db.ExecuteAsync(OutboxSql.Release, p =>
     {
         p.AddWithValue("ids", ids);
+        p.AddWithValue("give_back", giveBackAttempt);
         p.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
     });
 }

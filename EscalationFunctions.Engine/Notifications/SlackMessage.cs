@@ -3,18 +3,23 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// One post to a webhook: a single escalation, or a digest of several (spec §5.2).
-/// <see cref="DedupKey"/> goes into the <c>X-Dedup-Key</c> header and equals the JSON's <c>dedup_key</c>.
+/// One post: a single escalation, a digest of several (spec §5.2), or a click answer.
+/// <see cref="DedupKey"/> goes into the <c>X-Dedup-Key</c> header and equals the JSON's <c>dedup_key</c>;
+/// a click answer has none.
 /// </summary>
-public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, string DedupKey, string Json)
+public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, string? DedupKey, string Json)
 {
     public bool IsDigest => Members.Count > 1;
+
+    public bool IsClickAnswer => Members[0].Kind == OutgoingKind.ClickAnswer;
 
     /// <summary>
     /// Safe to log: which escalations the message carries. The key is another system's text, so it
     /// is escaped and cut (spec §6.1): every log line about a post names its message through this.
     /// </summary>
-    public string Describe() => IsDigest
+    public string Describe() => IsClickAnswer
+        ? $"answer to the click on {UntrustedText.Escape(Members[0].IncidentKey)}"
+        : IsDigest
         ? $"digest of {Members.Count} escalations ({UntrustedText.Escape(Members[0].IncidentKey)} level {Members[0].Level} and {Members.Count - 1} more)"
         : $"message for {UntrustedText.Escape(Members[0].IncidentKey)} level {Members[0].Level}";
 }

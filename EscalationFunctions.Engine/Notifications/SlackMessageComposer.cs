@@ -17,8 +17,13 @@ public sealed class SlackMessageComposer(EscalationSettings settings, SlackSigni
     /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest, oldest first.</summary>
     public int DigestMax => settings.Slack.DigestMax;
 
+    /// <summary>The post for a lane's claimed rows: pages composed now, a click answer as it was prepared.</summary>
     public async ValueTask<SlackMessage> ComposeAsync(IReadOnlyList<OutboxNotification> members, CancellationToken ct)
     {
+        if (members[0].Kind == OutgoingKind.ClickAnswer)
+        {
+            return new SlackMessage(members, null, members[0].Body!);
+        }
         var slack = settings.Slack;
         var acknowledge = await signing.IsEnabledAsync(ct);
         if (members.Count == 1)

@@ -42,7 +42,10 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
         {
             Content = new StringContent(message.Json, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add(DedupHeader, message.DedupKey);
+        if (message.DedupKey is not null)
+        {
+            request.Headers.Add(DedupHeader, message.DedupKey);
+        }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(settings.Slack.Timeout);

@@ -13,5 +13,13 @@ public static class WebhookId
     public const string None = "none";
 
     public static string Of(SlackWebhook webhook) =>
-        webhook.Url is null ? None : Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(webhook.Url.AbsoluteUri)));
+        webhook.Url is null ? None : Hash(webhook.Url.AbsoluteUri);
+
+    /// <summary>
+    /// The id of a click answer's lane: its response_url as stored, hashed like a webhook's URL (it is
+    /// a bearer token too), behind a prefix so that it never names a webhook's lane.
+    /// </summary>
+    public static string OfDestination(string destination) => Hash("response_url " + destination);
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

@@ -16,7 +16,7 @@ namespace EscalationFunctions.Engine.Notifications;
 public sealed class WebhookLane(
     OutboxStore store,
     WebhookLaneStore lanes,
-    ISlackTransport transport,
+    SlackTransports transports,
     SlackMessageComposer composer,
     EscalationSettings settings,
     IMetricSink metrics,
@@ -26,8 +26,8 @@ public sealed class WebhookLane(
 {
     public DeliveryLease Lease { get; } = DeliveryLease.Default;
 
-    /// <summary>The pace between two posts to one webhook; none when the transport is not rate-limited (console).</summary>
-    public TimeSpan Interval => transport.IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
+    /// <summary>The pace between two posts to one destination; none when its transport is not rate-limited (console, a response_url).</summary>
+    public TimeSpan IntervalOf(PlannedLane lane) => transports.For(lane.Kind).IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
 
     /// <summary>Claims the next message(s) of each lane in one statement: a single message, or a digest's worth in a storm (spec §5.2).</summary>
     public Task<Dictionary<string, List<OutboxNotification>>> ClaimNextAsync(IReadOnlyList<PlannedLane> lanes) =>
@@ -66,14 +66,14 @@ public sealed class WebhookLane(
                 var left = wait - time.GetElapsedTime(waitFrom);
                 if (stopping.IsCancellationRequested || stopBy - time.GetUtcNow() < left || !await WaitAsync(left, stopping))
                 {
-                    // Not posted: the rows go back as they were, for this lane's next holder.
+                    // Not posted: the rows go back as they were (no attempt was counted), for this lane's next holder.
                     heartbeat.Carrying([]);
-                    await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null);
+                    await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null, giveBackAttempt: false);
                     break;
                 }
-                // Spec §5.6: what was acknowledged or resolved while the lane waited is not posted; a
-                // digest shrinks, and when nothing is left the lane goes on to its next rows at once.
-                rows = await store.SupersedeClosedAsync(rows);
+                // The attempt counts from here. Spec §5.6: what was acknowledged or resolved while the lane
+                // waited is not posted; a digest shrinks, and when nothing is left the lane goes on to its next rows at once.
+                rows = await store.StartPostsAsync(rows);
                 heartbeat.Carrying(rows.Select(r => r.Id));
                 if (rows.Count == 0)
                 {
@@ -111,21 +111,21 @@ public sealed class WebhookLane(
         SlackPostResult result;
         try
         {
-            result = await transport.PostAsync(lane.Webhook, message, shutdown.AbandonPosts);
+            result = await transports.For(lane.Plan.Kind).PostAsync(lane.Webhook, message, shutdown.AbandonPosts);
         }
         catch (OperationCanceledException) when (shutdown.AbandonPosts.IsCancellationRequested)
         {
             // Stopping, and the post outlived its grace: the outcome is unknown, so the rows keep their
             // (short) lease and are posted again once it runs out; the webhook is held as if it had answered.
-            logger.LogWarning("Slack {Message} to the {Webhook} webhook was abandoned in flight as the worker stops; the next holder posts it again",
-                message.Describe(), lane.Webhook.Label);
-            await lanes.AnsweredAsync(lane, () => Interval, Lease);
+            logger.LogWarning("Slack {Message} to the {Destination} was abandoned in flight as the worker stops; the next holder posts it again",
+                message.Describe(), lane.Name);
+            await lanes.AnsweredAsync(lane, () => IntervalOf(lane.Plan), Lease);
             return (null, 0, rateLimitedBefore);
         }
 
         var answeredAt = time.GetTimestamp();
         var inARow = result.Status == SlackPostStatus.RateLimited ? rateLimitedBefore + 1 : 0;
-        var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), inARow, Interval,
+        var decision = PostDecision.Decide(result, message.Members.Max(m => m.Attempts), inARow, IntervalOf(lane.Plan),
             settings.Slack.RetryBase, settings.Slack.MaxRetryDelay);
         // The hold counts from the answer: the time spent waiting for a connection to record it is
         // taken off when the statement is sent, so a busy pool does not stretch every webhook's interval.
@@ -138,28 +138,28 @@ public sealed class WebhookLane(
                 break;
             case PostOutcome.RateLimited:
                 metrics.Track(MetricNames.SlackSendFailures, 1);
-                logger.LogWarning("Slack {Webhook} webhook rate-limited the {Message}; retrying in {RetryMs:F0} ms",
-                    lane.Webhook.Label, message.Describe(), decision.HoldWebhook.TotalMilliseconds);
-                await store.ReleaseAsync(ids, result.Error);
+                logger.LogWarning("Slack {Destination} rate-limited the {Message}; retrying in {RetryMs:F0} ms",
+                    lane.Name, message.Describe(), decision.HoldWebhook.TotalMilliseconds);
+                await store.ReleaseAsync(ids, result.Error, giveBackAttempt: true);
                 break;
             case PostOutcome.Dead:
                 metrics.Track(MetricNames.SlackSendFailures, 1);
                 await store.MarkDeadAsync(ids, result.Error!);
-                logger.LogError("Slack {Webhook} webhook refused the {Message}, dead-lettered: {Error}",
-                    lane.Webhook.Label, message.Describe(), result.Error);
+                logger.LogError("Slack {Destination} refused the {Message}, dead-lettered: {Error}",
+                    lane.Name, message.Describe(), result.Error);
                 break;
             default:
                 metrics.Track(MetricNames.SlackSendFailures, 1);
                 var dead = await store.MarkFailedAsync(ids, decision.RetryIn, result.Error!);
                 if (dead.Count > 0)
                 {
-                    logger.LogError("Slack {Message} to the {Webhook} webhook is dead-lettered after {Attempts} attempts: {Error}",
-                        message.Describe(), lane.Webhook.Label, settings.Slack.MaxAttempts, result.Error);
+                    logger.LogError("Slack {Message} to the {Destination} is dead-lettered after {Attempts} attempt(s): {Error}",
+                        message.Describe(), lane.Name, message.Members.Max(m => m.Attempts), result.Error);
                 }
                 else
                 {
-                    logger.LogWarning("Slack {Message} to the {Webhook} webhook failed (attempt {Attempt} of {MaxAttempts}): {Error}; retrying in {RetryMs:F0} ms",
-                        message.Describe(), lane.Webhook.Label, message.Members.Max(m => m.Attempts), settings.Slack.MaxAttempts, result.Error,
+                    logger.LogWarning("Slack {Message} to the {Destination} failed (attempt {Attempt} of {MaxAttempts}): {Error}; retrying in {RetryMs:F0} ms",
+                        message.Describe(), lane.Name, message.Members.Max(m => m.Attempts), settings.Slack.MaxAttempts, result.Error,
                         decision.RetryIn.TotalMilliseconds);
                 }
                 break;

@@ -53,4 +53,18 @@ internal static class WebhookLaneSql
         SET token = NULL, lease_until = '-infinity'
         WHERE webhook_id = @webhook_id AND token = @token
         """;
+
+    /// <summary>
+    /// Removes a one-off lane (a click answer's response_url) as its holder ends it, unless its
+    /// destination holds it for longer (a 429's Retry-After, a retry's backoff): such a lane is used
+    /// once and would otherwise stay forever. Also removes any lane nobody has held or needed for a
+    /// day, which leaves a hold behind as well; a webhook's lane is simply taken again when its next
+    /// message comes, with nothing to wait for.
+    /// </summary>
+    public const string ForgetOneOff =
+        """
+        DELETE FROM slack_webhook_lanes
+        WHERE (webhook_id = @webhook_id AND token = @token AND next_free_at <= now())
+           OR (token IS NULL AND next_free_at < now() - interval '1 day')
+        """;
 }

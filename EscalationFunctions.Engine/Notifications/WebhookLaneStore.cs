@@ -43,7 +43,15 @@ public sealed class WebhookLaneStore(DeliveryConnections db)
         p.AddWithValue("lease_seconds", lease.Length.TotalSeconds);
     }, r => r.ReadAsync(CancellationToken.None), CancellationToken.None);
 
-    public Task ReleaseLaneAsync(LaneTicket lane) => db.ExecuteAsync(WebhookLaneSql.Release, p => AddLane(p, lane));
+    /// <summary>Hands the lane back; a one-off lane (a click answer's) is removed instead when nothing holds its destination.</summary>
+    public async Task ReleaseLaneAsync(LaneTicket lane)
+    {
+        if (lane.Plan.IsOneOff)
+        {
+            await db.ExecuteAsync(WebhookLaneSql.ForgetOneOff, p => AddLane(p, lane));
+        }
+        await db.ExecuteAsync(WebhookLaneSql.Release, p => AddLane(p, lane));
+    }
 
     private static void AddLane(NpgsqlParameterCollection p, LaneTicket lane)
     {

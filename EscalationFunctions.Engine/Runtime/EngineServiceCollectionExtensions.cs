@@ -42,21 +42,24 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EscalationTicker>();
 
         services.AddSingleton<SlackWebhookDirectory>();
+        // One long-lived client that never follows a redirect (spec §5.3): webhooks and response_urls alike.
+        services.AddSingleton(sp => new SlackWebhookTransport(
+            new HttpClient(SlackWebhookTransport.CreateHandler())
+            {
+                Timeout = Timeout.InfiniteTimeSpan, // each post has its own SLACK_TIMEOUT_MS
+            },
+            settings,
+            sp.GetRequiredService<TimeProvider>()));
         if (settings.Slack.Delivery == SlackDeliveryMode.Console)
         {
             services.AddSingleton<ISlackTransport, SlackConsoleTransport>();
         }
         else
         {
-            // One long-lived client that never follows a redirect (spec §5.3).
-            services.AddSingleton<ISlackTransport>(sp => new SlackWebhookTransport(
-                new HttpClient(SlackWebhookTransport.CreateHandler())
-                {
-                    Timeout = Timeout.InfiniteTimeSpan, // each post has its own SLACK_TIMEOUT_MS
-                },
-                settings,
-                sp.GetRequiredService<TimeProvider>()));
+            services.AddSingleton<ISlackTransport>(sp => sp.GetRequiredService<SlackWebhookTransport>());
         }
+        services.AddSingleton<SlackResponseUrlTransport>();
+        services.AddSingleton<SlackTransports>();
         services.AddSingleton<SlackSigningSecretProvider>();
         // The host's stop, when there is a host (tests may run the engine without one).
         services.AddSingleton(sp => new DeliveryShutdown(sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
@@ -72,16 +75,6 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<StatusReportReader>();
         services.AddSingleton<IncidentAcknowledger>();
         AddEndpoints(services);
-        // response_url answers: never follow a redirect (the answer would go to an address not checked against SLACK_RESPONSE_URL_HOSTS).
-        services.AddSingleton(sp => new SlackReplySender(
-            sp.GetRequiredService<NpgsqlDataSource>(),
-            settings,
-            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(2) })
-            {
-                Timeout = Timeout.InfiniteTimeSpan, // each post has its own SLACK_TIMEOUT_MS
-            },
-            sp.GetRequiredService<ILogger<SlackReplySender>>()));
-
         // Order matters: migrations complete before the sender (and the host's timer) start.
         services.AddHostedService<MigrationStartupService>();
         services.AddHostedService<NotificationSenderService>();

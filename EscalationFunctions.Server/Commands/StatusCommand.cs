@@ -94,10 +94,10 @@ public static class StatusCommand
                          $", {messages.Superseded} superseded in the last {escalations.Hours} h (acknowledged or resolved before their post)");
         if (messages.DeadShown.Count > 0)
         {
-            var table = new TextTable("QUEUED", "INCIDENT", "LEVEL", "ROUTE", "ATTEMPTS", "LAST ERROR");
+            var table = new TextTable("QUEUED", "KIND", "INCIDENT", "LEVEL", "ROUTE", "ATTEMPTS", "LAST ERROR");
             foreach (var d in messages.DeadShown)
             {
-                table.Add(Time(d.CreatedAt), d.IncidentKey, d.Level.ToString(CultureInfo.InvariantCulture), d.Route,
+                table.Add(Time(d.CreatedAt), d.Kind, d.IncidentKey, d.Level?.ToString(CultureInfo.InvariantCulture) ?? "-", d.Route ?? "-",
                     d.Attempts.ToString(CultureInfo.InvariantCulture), d.LastError);
             }
             table.WriteTo(output);

@@ -64,7 +64,7 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+OPS-1\s+1\s+ops\s+warning\s+pending$", stdout);
         Assert.Contains("Slack messages: 1 pending", stdout);
         Assert.Contains("1 dead", stdout);
-        Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+PAY-1\s+1\s+payments\s+1\s+404 no_service$", stdout);
+        Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+page\s+PAY-1\s+1\s+payments\s+1\s+404 no_service$", stdout);
         Assert.Matches(@"(?mi)^\s+status-test\s+\S+ \S+ UTC \(\d+ s ago\)\s+ran$", stdout);
     }
 

@@ -1,4 +1,7 @@
+using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
+using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Tests.Support;
 using EscalationFunctions.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -78,6 +81,60 @@ public class MigrationTests
         var unknown = await Assert.ThrowsAsync<PostgresException>(() => db.ExecuteAsync("UPDATE notification_outbox SET status = 'recalled' WHERE id = 1"));
         Assert.Equal(PostgresErrorCodes.CheckViolation, unknown.SqlState);
         Assert.Equal("notification_outbox_status_check", unknown.ConstraintName);
+    }
+
+    [Fact]
+    public async Task Migration_8_moves_the_live_click_answers_into_the_one_queue_keeping_pending_ones_pending_and_the_sender_posts_them()
+    {
+        await using var db = await TestDatabase.CreateAsync("onequeue", migrate: false);
+        await using var slack = await SlackStandIn.StartAsync();
+        // A database as the previous version left it: migrations 1 to 7, click answers in every state.
+        await db.ExecuteAsync(MigrationSql.CreateTable);
+        foreach (var migration in MigrationRunner.All.Where(m => m.Version < 8))
+        {
+            await db.ExecuteAsync(migration.Sql);
+            await db.ExecuteAsync(MigrationSql.RecordApplied, ("v", migration.Version), ("n", migration.Name));
+        }
+        var huge = "FAKE-unknown\r\n" + new string('X', 1_000_000);
+        await db.ExecuteAsync("INSERT INTO incidents (incident_key, route, severity, first_seen) VALUES ('INC-A', 'r', 'warning', now())");
+        await db.ExecuteAsync(
+            """
+            INSERT INTO slack_replies (incident_key, response_url, body, status, attempts, next_attempt_at, lease_until, last_error, done_at) VALUES
+                ('INC-A', @a, '{"text":"answer a"}', 'pending', 2, now() - interval '1 second', now() + interval '1 minute', 'HTTP 500', NULL),
+                ('INC-B', @b, '{"text":"answer b"}', 'pending', 1, now() + interval '1 hour', NULL, 'HTTP 503', NULL),
+                ('INC-C', NULL, '{"text":"c"}', 'sent', 1, now(), NULL, NULL, now()),
+                ('INC-D', NULL, '{"text":"d"}', 'dead', 3, now(), NULL, 'HTTP 404 Not Found', now()),
+                (@huge, @h, '{"text":"answer huge"}', 'pending', 0, now(), NULL, NULL, NULL)
+            """, ("a", slack.ResponseUrl("a").AbsoluteUri), ("b", slack.ResponseUrl("b").AbsoluteUri), ("huge", huge), ("h", slack.ResponseUrl("huge").AbsoluteUri));
+
+        Assert.Equal([8], await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync());
+        await db.ExecuteAsync(MigrationRunner.All.Single(m => m.Version == 8).Sql); // again: nothing to move, nothing changes
+
+        Assert.True(await db.ScalarAsync<bool>("SELECT to_regclass('slack_replies') IS NULL"));
+        const string Moved =
+            """
+            SELECT kind, left(incident_key, 12), length(incident_key), status, attempts, lease_until IS NULL, destination IS NOT NULL,
+                   expires_at = created_at + interval '30 minutes', coalesce(last_error, '')
+            FROM notification_outbox ORDER BY id
+            """;
+        var rows = await db.QueryAsync(Moved, r => (r.GetString(0), r.GetString(1), r.GetInt32(2), r.GetString(3), r.GetInt32(4), r.GetBoolean(5), r.GetBoolean(6), r.GetBoolean(7), r.GetString(8)));
+        Assert.Equal(
+        [
+            ("click_answer", "INC-A", 5, "pending", 2, true, true, true, "HTTP 500"),
+            ("click_answer", "INC-B", 5, "pending", 1, true, true, true, "HTTP 503"),
+            ("click_answer", "INC-C", 5, "sent", 1, true, false, true, ""),
+            ("click_answer", "INC-D", 5, "dead", 3, true, false, true, "HTTP 404 Not Found"),
+            ("click_answer", "FAKE-unknown", 200, "pending", 0, true, true, true, ""),
+        ], rows);
+
+        // The one sender posts the due ones (the answer an old sender held included); the one waiting for its retry waits.
+        await using var engine = EngineHost.Create(TestSettings.Environment(db, slack, new() { [SettingNames.SlackResponseUrlHosts] = "127.0.0.1" }));
+        await engine.Get<NotificationDispatcher>().DrainAsync(CancellationToken.None);
+        Assert.Equal("answer a", Assert.Single(slack.ResponsesTo("a")).Json.GetProperty("text").GetString());
+        Assert.Equal("answer huge", Assert.Single(slack.ResponsesTo("huge")).Json.GetProperty("text").GetString());
+        Assert.Empty(slack.ResponsesTo("b"));
+        Assert.Equal(["sent", "pending", "sent", "dead", "sent"], await db.QueryAsync("SELECT status FROM notification_outbox ORDER BY id", r => r.GetString(0)));
+        Assert.Equal(0, await db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent' AND destination IS NOT NULL"));
     }
 
     [Fact]

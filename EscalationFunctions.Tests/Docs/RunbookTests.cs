@@ -42,8 +42,8 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
             VALUES ('i-1', 'alice@example.com', 'tick', 'ok', 200, 12.5), ('i-1', 'anonymous', 'tick', 'signature_mismatch', 401, 1.2);
             INSERT INTO incidents (incident_key, route, severity, first_seen, acknowledged_at, acknowledged_by)
             VALUES ('INC-1500', 'search', 'warning', now() - interval '2 hours', now() - interval '1 hour', 'slack:U024BE7LH');
-            INSERT INTO slack_replies (incident_key, response_url, body, status, attempts, last_error)
-            VALUES ('INC-1500', NULL, '{}', 'dead', 1, 'HTTP 404 Not Found');
+            INSERT INTO notification_outbox (kind, incident_key, destination, body, status, attempts, last_error, dead_at)
+            VALUES ('click_answer', 'INC-1500', NULL, '{}', 'dead', 1, 'HTTP 404 Not Found', now());
             ANALYZE incidents;
             """);
     }
@@ -106,7 +106,9 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
         var requeued = await Db.QueryAsync(requeue, r => r.GetString(0));
 
         Assert.Equal(["INC-1042"], requeued);
-        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'dead'"));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'dead' AND kind = 'page'"));
+        // A dead click answer has no response_url left to post to: it stays dead.
+        Assert.Equal(1, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'dead' AND kind = 'click_answer'"));
         Assert.Equal(0, await Db.ScalarAsync<int>("SELECT attempts FROM notification_outbox WHERE incident_key = 'INC-1042' AND level = 2"));
     }
 

@@ -303,12 +303,16 @@ public class EndpointFuzzTests(DatabaseFixture fixture, ITestOutputHelper output
 
     private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
 
-    /// <summary>Every escalation and outbox row, and every incident without its acknowledgement (acknowledged_at, acknowledged_by, next_due_at), as text.</summary>
+    /// <summary>
+    /// Every escalation and page of the outbox, and every incident without its acknowledgement
+    /// (acknowledged_at, acknowledged_by, next_due_at), as text. Click answers are left out: valid
+    /// clicks queue them beside the pages.
+    /// </summary>
     private Task<List<string>> WorkSnapshotAsync() => Db.QueryAsync(
         """
         SELECT 'i ' || (to_jsonb(i) - 'acknowledged_at' - 'acknowledged_by' - 'next_due_at')::text FROM incidents i
         UNION ALL SELECT 'e ' || e::text FROM escalation_events e
-        UNION ALL SELECT 'o ' || o::text FROM notification_outbox o
+        UNION ALL SELECT 'o ' || o::text FROM notification_outbox o WHERE kind = 'page'
         ORDER BY 1
         """, r => r.GetString(0));
 }

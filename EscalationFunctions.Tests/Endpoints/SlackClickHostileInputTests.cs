@@ -66,7 +66,7 @@ public class SlackClickHostileInputTests(DatabaseFixture fixture) : SlackTest(fi
         Assert.False(string.IsNullOrEmpty(answer.Json.GetProperty("message").GetString()));
         Assert.Equal((false, null), await Incidents.AckStateAsync(Db, Key));
         Assert.Equal([("slack_interactions", 400)], await AuditAsync());
-        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM slack_replies"));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE kind = 'click_answer'"));
     }
 
     private const string Button = """{"type":"button","action_id":"ack","value":"INC-1","text":{"type":"plain_text","text":"Acknowledge"}}""";

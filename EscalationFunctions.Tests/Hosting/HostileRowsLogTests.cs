@@ -93,7 +93,7 @@ public class HostileRowsLogTests(DatabaseFixture fixture) : SlackTest(fixture)
             await ClickAsync(client, "FAKE-click" + Hostile + new string('C', 1_000_000), Slack.ResponseUrl("ok-answer"));
             await ClickAsync(client, "FAKE-click-refused" + Hostile + new string('D', 1_000_000), Slack.ResponseUrl("refused-answer"));
             await ClickAsync(client, "FAKE-refused" + Hostile, Slack.ResponseUrl("busy-answer"));
-            await Eventually.TrueAsync(async () => await Db.ScalarAsync<long>("SELECT count(*) FROM slack_replies WHERE status <> 'pending'") == 3,
+            await Eventually.TrueAsync(async () => await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE kind = 'click_answer' AND status <> 'pending'") == 3,
                 TimeSpan.FromSeconds(60), "every response_url answer posted or dead");
 
             await server.StopAsync();
@@ -105,17 +105,16 @@ public class HostileRowsLogTests(DatabaseFixture fixture) : SlackTest(fixture)
             Assert.Contains(lines, l => l.Contains("refused", StringComparison.Ordinal) && l.Contains(Escaped("FAKE-refused\r\nINJECTED")) &&
                                         l.Contains("HTTP 400", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("rate-limited", StringComparison.Ordinal) && l.Contains(Escaped("FAKE-limited\r\n")));
-            Assert.Contains(lines, l => l.Contains("dead-lettered after 2 attempts", StringComparison.Ordinal) && l.Contains(Escaped("FAKE-failing\r\n")) &&
+            Assert.Contains(lines, l => l.Contains("dead-lettered after 2 attempt(s)", StringComparison.Ordinal) && l.Contains(Escaped("FAKE-failing\r\n")) &&
                                         l.Contains("HTTP 503", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("quarantined:", StringComparison.Ordinal) && l.Contains(Escaped("FAKE-wide\r\n")));
             Assert.Contains(lines, l => l.Contains("quarantined:", StringComparison.Ordinal) && l.Contains(Escaped("FAKE-poison\r\n")) &&
                                         l.Contains("refused by the test: POISON-DATA", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.Contains("Tick failed", StringComparison.Ordinal) && l.Contains("refused by the test: POISON-TICK", StringComparison.Ordinal));
-            Assert.Contains(lines, l => l.Contains("Slack answer for " + Escaped("FAKE-click\r\n"), StringComparison.Ordinal) &&
-                                        l.Contains("posted", StringComparison.Ordinal));
-            Assert.Contains(lines, l => l.Contains("Slack answer for " + Escaped("FAKE-click-refused\r\n"), StringComparison.Ordinal) &&
+            // Click answers go through the same sender as pages: a refusal is one error line, a failure one warning line.
+            Assert.Contains(lines, l => l.Contains("Slack click's response_url refused the answer to the click on " + Escaped("FAKE-click-refused\r\n"), StringComparison.Ordinal) &&
                                         l.Contains("HTTP 404", StringComparison.Ordinal));
-            Assert.Contains(lines, l => l.Contains("Slack answer for " + Escaped("FAKE-refused\r\n"), StringComparison.Ordinal) &&
+            Assert.Contains(lines, l => l.Contains("Slack answer to the click on " + Escaped("FAKE-refused\r\n"), StringComparison.Ordinal) &&
                                         l.Contains("HTTP 503", StringComparison.Ordinal));
         }
         finally

@@ -106,9 +106,9 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
         var audit = await Db.QueryAsync("SELECT caller, http_status, details->>'incidentKey', details->>'replyQueued' FROM ops_audit WHERE endpoint = 'slack_interactions'",
             r => (r.GetString(0), r.GetInt32(1), r.GetString(2), r.GetString(3)));
         Assert.Equal([($"slack:{SlackClick.UserId}", 200, "INC-1", "true")], audit);
-        await Eventually.TrueAsync(async () => await Db.ScalarAsync<string>("SELECT status FROM slack_replies") == "sent", TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(async () => await Db.ScalarAsync<string>("SELECT status FROM notification_outbox WHERE kind = 'click_answer'") == "sent", TimeSpan.FromSeconds(30),
             "the answer is recorded as sent");
-        Assert.Equal([("sent", true)], await Db.QueryAsync("SELECT status, response_url IS NULL FROM slack_replies", r => (r.GetString(0), r.GetBoolean(1))));
+        Assert.Equal([("sent", true)], await Db.QueryAsync("SELECT status, destination IS NULL FROM notification_outbox WHERE kind = 'click_answer'", r => (r.GetString(0), r.GetBoolean(1))));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
         Assert.Equal((401, "signature_mismatch"), (tampered.Status, tampered.Error));
         Assert.Equal((401, "missing_signature"), (unsigned.Status, unsigned.Error));
         Assert.Equal((false, null), await AckStateAsync("INC-5"));
-        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM slack_replies"));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE kind = 'click_answer'"));
         Assert.Equal(5, await Db.ScalarAsync<long>("SELECT count(*) FROM ops_audit WHERE endpoint = 'slack_interactions' AND http_status = 401"));
         Assert.Empty(Slack.ResponsesTo("r5"));
     }
@@ -226,7 +226,7 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
         Assert.Equal(200, (await ClickAsync(server, "INC-8", Slack.ResponseUrl("r8"))).Status);
 
         Assert.True((await AckStateAsync("INC-8")).Acknowledged);
-        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM slack_replies"));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE kind = 'click_answer'"));
         var refused = await Db.ScalarAsync<string>("SELECT details->>'replyRefused' FROM ops_audit WHERE endpoint = 'slack_interactions'");
         Assert.Contains("127.0.0.1", refused);
         await Task.Delay(500);
@@ -244,11 +244,11 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
 
         Assert.Equal(200, (await ClickAsync(server, "INC-9", Slack.ResponseUrl("r9"))).Status);
 
-        await Eventually.TrueAsync(async () => await Db.ScalarAsync<string>("SELECT status FROM slack_replies") == "dead", TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(async () => await Db.ScalarAsync<string>("SELECT status FROM notification_outbox WHERE kind = 'click_answer'") == "dead", TimeSpan.FromSeconds(30),
             "the redirected answer is dead-lettered");
         Assert.Single(Slack.ResponsesTo("r9"));
         Assert.Empty(Slack.ResponsesTo("stolen"));
-        Assert.Contains("redirect", await Db.ScalarAsync<string>("SELECT last_error FROM slack_replies"));
+        Assert.Contains("redirect", await Db.ScalarAsync<string>("SELECT last_error FROM notification_outbox WHERE kind = 'click_answer'"));
     }
 
     [Fact]
@@ -261,7 +261,7 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
 
         Assert.Equal(200, answer.Status);
         Assert.Equal((false, null), await AckStateAsync("INC-10"));
-        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM slack_replies"));
+        Assert.Equal(0, await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE kind = 'click_answer'"));
     }
 
     [Fact]
@@ -307,14 +307,14 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
             await Eventually.TrueAsync(() => Task.FromResult(Slack.ResponsesTo("r12").Count == 1), TimeSpan.FromSeconds(30), "the first post is in flight");
             first.Kill();
         }
-        Assert.Equal("pending", await Db.ScalarAsync<string>("SELECT status FROM slack_replies"));
+        Assert.Equal("pending", await Db.ScalarAsync<string>("SELECT status FROM notification_outbox WHERE kind = 'click_answer'"));
 
         await using var second = await InProcessServer.StartAsync(env);
 
         await Eventually.TrueAsync(() => Task.FromResult(Slack.ResponsesTo("r12").Any(p => p.Accepted)), TimeSpan.FromSeconds(60),
             "another instance posts the queued answer once the dead one's lease has run out");
         // The stand-in records a post as it arrives; the sender marks it sent once it has the 200.
-        await Eventually.TrueAsync(async () => await Db.ScalarAsync<string>("SELECT status FROM slack_replies") == "sent", TimeSpan.FromSeconds(30),
+        await Eventually.TrueAsync(async () => await Db.ScalarAsync<string>("SELECT status FROM notification_outbox WHERE kind = 'click_answer'") == "sent", TimeSpan.FromSeconds(30),
             "the second instance records the answer as sent");
         Assert.Contains("Acknowledged by", Slack.ResponsesTo("r12").Last(p => p.Accepted).Json.GetProperty("text").GetString());
     }

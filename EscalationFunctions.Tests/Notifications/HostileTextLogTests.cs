@@ -102,30 +102,30 @@ public class HostileTextLogTests
     }
 }
 
-/// <summary>The click-answer sender names the incident of a megabyte click value, and Slack's refusal, in one short escaped line.</summary>
-public class SlackReplySenderLogTests(DatabaseFixture fixture) : SlackTest(fixture)
+/// <summary>
+/// The sender names the incident of a click answer whose key is hostile and as long as a key can be,
+/// and the response_url's refusal, in one short escaped line; the stored error is as short.
+/// </summary>
+public class ClickAnswerLogTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     [Theory]
-    [InlineData(200, "posted to its response_url")]
-    [InlineData(404, "is dead: HTTP 404 Gone \\u001b[31mINJECTED")]
-    public async Task The_line_about_a_megabyte_key_is_short_and_names_the_incident(int status, string expected)
+    [InlineData(404, "refused the answer to the click on FAKE-key\\u000d\\u000aINJECTED \\u001b[31mred\\u2028FAKE\\u0009tabKKK", "dead-lettered: HTTP 404 Gone \\u001b[31mINJECTED")]
+    [InlineData(500, "answer to the click on FAKE-key\\u000d\\u000aINJECTED \\u001b[31mred\\u2028FAKE\\u0009tabKKK", "failed (attempt 1 of 12): HTTP 500 Gone \\u001b[31mINJECTED")]
+    public async Task The_line_about_a_hostile_key_is_short_and_names_the_incident(int status, string names, string says)
     {
         Slack.SetDefault(SlackStandIn.ResponseUrlPrefix + "answer",
             Reply.Status(status, "no_text") with { ReasonPhrase = "Gone \u001b[31mINJECTED " + new string('R', 5_000) });
-        await Db.ExecuteAsync("INSERT INTO slack_replies (incident_key, response_url, body) VALUES (@k, @u, '{}')",
-            ("k", HostileTextLogTests.HugeKey), ("u", Slack.ResponseUrl("answer").AbsoluteUri));
+        await Db.ExecuteAsync("INSERT INTO notification_outbox (kind, incident_key, destination, body) VALUES ('click_answer', @k, @u, '{}')",
+            ("k", HostileTextLogTests.HugeKey[..1_000]), ("u", Slack.ResponseUrl("answer").AbsoluteUri));
         await using var engine = EngineHost.Create(TestSettings.Environment(Db, Slack, new() { [SettingNames.SlackResponseUrlHosts] = "127.0.0.1" }));
 
-        Assert.Equal(1, await engine.Get<SlackReplySender>().DeliverDueAsync(CancellationToken.None));
+        await engine.Get<NotificationDispatcher>().DrainAsync(CancellationToken.None);
 
-        var line = Assert.Single(engine.Logs.Lines, l => l.Contains("Slack answer for", StringComparison.Ordinal));
-        HostileTextLogTests.AssertOneSafeLine(line, 500);
-        Assert.Contains("Slack answer for FAKE-key\\u000d\\u000aINJECTED \\u001b[31mred\\u2028FAKE\\u0009tabKKK", line);
-        Assert.Contains(expected, line);
-        if (status != 200)
-        {
-            var stored = await Db.ScalarAsync<string>("SELECT last_error FROM slack_replies");
-            HostileTextLogTests.AssertOneSafeLine(stored, 120);
-        }
+        var line = Assert.Single(engine.Logs.Lines, l => l.Contains("click's response_url", StringComparison.Ordinal));
+        HostileTextLogTests.AssertOneSafeLine(line, 600);
+        Assert.Contains(names, line);
+        Assert.Contains(says, line);
+        var stored = await Db.ScalarAsync<string>("SELECT last_error FROM notification_outbox");
+        HostileTextLogTests.AssertOneSafeLine(stored, 320);
     }
 }

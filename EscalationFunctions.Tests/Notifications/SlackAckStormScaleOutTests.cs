@@ -113,7 +113,7 @@ public partial class SlackAckStormScaleOutTests(DatabaseFixture fixture, ITestOu
 
         Assert.Equal(toAck.Count, acks.Count);
         var ackOf = acks.ToDictionary(a => a.Key, StringComparer.Ordinal);
-        var rows = await Db.QueryAsync("SELECT dedup_key, incident_key, status FROM notification_outbox",
+        var rows = await Db.QueryAsync("SELECT dedup_key, incident_key, status FROM notification_outbox WHERE kind = 'page'",
             r => (Dedup: r.GetString(0), Key: r.GetString(1), Status: r.GetString(2)));
         var incidentOf = rows.ToDictionary(r => r.Dedup, r => r.Key, StringComparer.Ordinal);
 

@@ -66,7 +66,7 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
         Assert.Equal(["INC-1"], claimed.Values.Single().Select(r => r.IncidentKey));
         Assert.Equal(
         [
-            new Row("INC-0", "superseded", 0, false, true), new Row("INC-1", "pending", 1, true, false),
+            new Row("INC-0", "superseded", 0, false, true), new Row("INC-1", "pending", 0, true, false),
             new Row("INC-2", "superseded", 0, false, true), new Row("INC-3", "pending", 0, false, false),
             new Row("INC-4\r\nFAKE log line", "superseded", 0, false, true), new Row("INC-5", "pending", 0, false, false),
         ], await OutboxAsync());
@@ -151,7 +151,7 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
             Assert.Equal(inc3, posts[1].DedupHeader);
             Assert.True(posts[1].Accepted);
 
-            // No attempt counted for the superseded: the 429's was given back, and so was the second claim's.
+            // No attempt counted for the superseded: the 429's was given back, and a claim counts none.
             var rows = await OutboxAsync();
             Assert.Equal(new Row("INC-3", "sent", 1, false, false), Assert.Single(rows, r => r.Status != "superseded"));
             Assert.All(rows.Where(r => r.IncidentKey != "INC-3"), r => Assert.Equal(("superseded", 0, false, true), (r.Status, r.Attempts, r.Leased, r.SupersededAtSet)));

@@ -92,7 +92,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         }
         Assert.Equal(3, ids.Distinct().Count());
 
-        await outbox.ReleaseAsync([ids[0]], null);
+        await outbox.ReleaseAsync([ids[0]], null, giveBackAttempt: false);
         await outbox.MarkSentAsync([ids[1]]);
         await outbox.ExtendLeasesAsync([.. ids], Long);
 
@@ -119,8 +119,35 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         Assert.Equal(["a", "b"], claimed.Keys.Order());
         Assert.Equal([ids.First(r => r.Route.StartsWith('a')).Id], claimed["a"].Select(r => r.Id));
         Assert.Equal(ids.Where(r => r.Route == "b").Take(4).Select(r => r.Id), claimed["b"].Select(r => r.Id));
-        Assert.All(claimed.Values.SelectMany(r => r), r => Assert.Equal(1, r.Attempts));
+        Assert.All(claimed.Values.SelectMany(r => r), r => Assert.Equal(0, r.Attempts)); // counted when a post starts, not at the claim
         var leased = await Db.QueryAsync("SELECT id FROM notification_outbox WHERE lease_until > now() ORDER BY id", r => r.GetInt64(0));
         Assert.Equal(claimed.Values.SelectMany(r => r).Select(r => r.Id).Order(), leased);
+    }
+
+    [Fact]
+    public async Task An_attempt_counts_when_its_post_starts_so_a_lane_stopped_before_posting_uses_none_and_a_429_gives_it_back()
+    {
+        await Incidents.InsertDueAsync(Db, 3);
+        await using var engine = EngineHost.Create(TestSettings.Environment(Db));
+        await engine.Ticker.TickAsync();
+        var outbox = engine.Get<OutboxStore>();
+        async Task<OutboxNotification> ClaimAsync() => Assert.Single((await outbox.ClaimNextAsync([Plan], Long, 1_000_000, 20, CancellationToken.None))[Plan.WebhookId]);
+        async Task<int> AttemptsAsync(long id) => await Db.ScalarAsync<int>("SELECT attempts FROM notification_outbox WHERE id = @id", ("id", id));
+
+        // Claimed and handed back before its post, again and again (a lane that stops, or dies, while it waits for the pace).
+        var row = await ClaimAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            await outbox.ReleaseAsync([row.Id], null, giveBackAttempt: false);
+            row = await ClaimAsync();
+        }
+        Assert.Equal(0, await AttemptsAsync(row.Id));
+
+        var started = Assert.Single(await outbox.StartPostsAsync([row]));
+        Assert.Equal((row.Id, 1), (started.Id, started.Attempts));
+        Assert.Equal(1, await AttemptsAsync(row.Id));
+
+        await outbox.ReleaseAsync([row.Id], "HTTP 429", giveBackAttempt: true);
+        Assert.Equal(0, await AttemptsAsync(row.Id));
     }
 }

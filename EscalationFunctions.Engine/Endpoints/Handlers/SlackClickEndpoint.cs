@@ -2,6 +2,7 @@ using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints.Answers;
 using EscalationFunctions.Engine.Interactions;
+using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Security;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -11,17 +12,23 @@ namespace EscalationFunctions.Engine.Endpoints.Handlers;
 /// <summary>
 /// <c>POST /slack/interactions</c> (spec §9), once Slack's signature is verified: reads the
 /// <c>block_actions</c> payload (400 when a field it needs is wrong), then acknowledges the incident
-/// as <c>slack:{user.id}</c> and queues the <c>response_url</c> answer, in one transaction. Slack's
-/// 200 never waits for that answer, which is posted once the response is sent (and by any
-/// instance's next delivery pass should this one stop first: it is in the database).
+/// as <c>slack:{user.id}</c> and queues the <c>response_url</c> answer in the one outgoing queue
+/// (spec §5.7), in one transaction. Slack's 200 never waits for that answer: a delivery pass starts
+/// once the response is sent, and any instance's next one posts it should this one stop first.
 /// </summary>
 public sealed class SlackClickEndpoint(
     EscalationSettings settings,
     IncidentAcknowledger acknowledger,
     NpgsqlDataSource db,
-    SlackReplySender replies,
+    NotificationDispatcher dispatcher,
     ILogger<SlackClickEndpoint> logger) : IEndpointHandler
 {
+    /// <summary>Slack accepts a response_url for 30 minutes; the answer is not tried after that.</summary>
+    public static readonly TimeSpan ResponseUrlLifetime = TimeSpan.FromMinutes(30);
+
+    /// <summary>What a click answer's row keeps of a value that names no incident (see migration 0008).</summary>
+    private const int UnknownKeyChars = 200;
+
     public IReadOnlyList<EndpointRoute> Routes { get; } = [RouteTable.SlackInteractions];
 
     public async Task<EndpointOutcome> HandleAsync(EndpointCall call, CancellationToken ct)
@@ -56,7 +63,8 @@ public sealed class SlackClickEndpoint(
         await using var tx = await conn.BeginTransactionAsync(ct);
         var ack = IncidentKeyText.CanExist(key) ? await acknowledger.AcknowledgeAsync(conn, tx, key, caller, ct) : null;
         var reply = ack is null ? SlackReplyBuilder.UnknownIncident(click) : SlackReplyBuilder.Acknowledged(click, ack);
-        long? replyId = responseUrl is null ? null : await SlackReplyOutbox.EnqueueAsync(conn, tx, key, responseUrl, reply, ct);
+        long? replyId = responseUrl is null ? null
+            : await OutboxStore.QueueClickAnswerAsync(conn, tx, AnswerKey(key, ack), responseUrl, reply, ResponseUrlLifetime, ct);
         await tx.CommitAsync(ct);
 
         var details = new SlackClickDetails(IncidentKeys.ForLog(key), ack is not null, ack?.AlreadyAcknowledged, ack?.AcknowledgedBy, replyId is not null,
@@ -65,15 +73,23 @@ public sealed class SlackClickEndpoint(
         {
             Caller = caller,
             Subject = ack is null ? $"{incident} is unknown" : ack.AlreadyAcknowledged ? $"{incident} was already acknowledged" : $"{incident} acknowledged",
-            AfterAnswer = replyId is { } id ? () => PostReplyAsync(id, incident) : null,
+            AfterAnswer = replyId is not null ? () => PostReplyAsync(incident) : null,
         };
     }
 
-    private async Task PostReplyAsync(long replyId, string incident)
+    /// <summary>
+    /// The key the answer's row carries, for logs and the runbook's queries: an acknowledged
+    /// incident's own key; a click's value that names no incident (the sender's text, up to a
+    /// megabyte) cut to <see cref="UnknownKeyChars"/>.
+    /// </summary>
+    private static string AnswerKey(string key, Acknowledgement? ack) =>
+        ack is not null || key.Length <= UnknownKeyChars ? key : key[..UnknownKeyChars];
+
+    private async Task PostReplyAsync(string incident)
     {
         try
         {
-            await replies.DeliverAsync(replyId, CancellationToken.None);
+            await dispatcher.StartLanesAsync(CancellationToken.None);
         }
         catch (Exception e)
         {

@@ -1,0 +1,29 @@
+namespace EscalationFunctions.Engine.Notifications;
+
+/// <summary>
+/// What a row of the one outgoing queue (<c>notification_outbox.kind</c>, spec §5.7) is. Every kind
+/// has the same lifecycle, lease, outcome rules and sender; they differ in where they go and when
+/// their JSON is made.
+/// </summary>
+public enum OutgoingKind
+{
+    /// <summary><c>page</c>: an escalation, posted to its route's webhook, alone or in a digest; composed when posted.</summary>
+    Page,
+
+    /// <summary><c>click_answer</c>: the answer to a Slack click (spec §9), prepared when the click was answered and posted to its <c>response_url</c>.</summary>
+    ClickAnswer,
+}
+
+/// <summary>The kinds as <c>notification_outbox.kind</c> stores them.</summary>
+public static class OutgoingKinds
+{
+    public const string Page = "page";
+    public const string ClickAnswer = "click_answer";
+
+    public static OutgoingKind Parse(string stored) => stored switch
+    {
+        Page => OutgoingKind.Page,
+        ClickAnswer => OutgoingKind.ClickAnswer,
+        _ => throw new InvalidOperationException($"Unknown outbox kind '{stored}'."),
+    };
+}
