@@ -51,6 +51,31 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     }
 
     [Fact]
+    public async Task Click_answers_are_in_the_same_counts_and_dead_list_as_pages()
+    {
+        await SeedAsync();
+        await Db.ExecuteAsync(
+            """
+            INSERT INTO notification_outbox (kind, incident_key, body, status, attempts, last_error, dead_at)
+            VALUES ('click_answer', 'ACK-1', '{}', 'dead', 1, 'HTTP 410 Gone', now());
+            INSERT INTO notification_outbox (kind, incident_key, destination, body, next_attempt_at, expires_at)
+            VALUES ('click_answer', 'ACK-1', 'https://hooks.slack.com/actions/T0/1/x', '{}', now() + interval '1 hour', now() + interval '30 minutes');
+            """);
+
+        var report = await StatusJsonAsync("--json");
+        var messages = report.GetProperty("messages");
+        Assert.Equal(2, messages.GetProperty("pending").GetInt64());
+        Assert.Equal(2, messages.GetProperty("dead").GetInt64());
+        var answer = Assert.Single(messages.GetProperty("deadShown").EnumerateArray(), d => d.GetProperty("kind").GetString() == "click_answer");
+        Assert.Equal(JsonValueKind.Null, answer.GetProperty("level").ValueKind);
+
+        var (exit, stdout, _) = await ServerProcess.RunToExitAsync(Env(), ["status"]);
+        Assert.Equal(0, exit);
+        Assert.Contains("Slack messages: 2 pending", stdout);
+        Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+click_answer\s+ACK-1\s+-\s+-\s+1\s+HTTP 410 Gone$", stdout);
+    }
+
+    [Fact]
     public async Task The_table_shows_the_same_for_a_person()
     {
         await SeedAsync();

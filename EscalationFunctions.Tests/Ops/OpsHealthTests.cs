@@ -136,6 +136,27 @@ public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     }
 
     [Fact]
+    public async Task Click_answers_are_counted_with_the_pages_in_pending_dead_and_the_queue_lag()
+    {
+        // One queue (spec 1.2 §5.7): a click answer waiting for its retry since 40 minutes ago, and a dead one; no page at all.
+        await Db.ExecuteAsync(
+            """
+            INSERT INTO notification_outbox (kind, incident_key, destination, body, status, created_at, next_attempt_at, expires_at)
+            VALUES ('click_answer', 'INC-1', 'https://hooks.slack.com/actions/T0/1/x', '{}', 'pending', now() - interval '40 minutes',
+                    now() + interval '1 hour', now() + interval '1 hour');
+            INSERT INTO notification_outbox (kind, incident_key, body, status, attempts, last_error, dead_at)
+            VALUES ('click_answer', 'INC-2', '{}', 'dead', 1, 'HTTP 404 Not Found', now());
+            """);
+        await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db));
+
+        var health = await HealthAsync(server.Client);
+
+        Assert.Equal(1, health.GetProperty("pendingNotifications").GetInt64());
+        Assert.Equal(1, health.GetProperty("deadNotifications").GetInt64());
+        Assert.InRange(health.GetProperty("queueLagMs").GetDouble(), 39 * 60_000, 60 * 60_000);
+    }
+
+    [Fact]
     public async Task A_quarantined_incident_shows_in_the_tick_answer_and_in_health_until_its_row_is_updated()
     {
         await Incidents.InsertDueAsync(Db, 3);
