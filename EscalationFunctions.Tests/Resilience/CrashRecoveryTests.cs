@@ -40,7 +40,9 @@ public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper outpu
         var seed = Environment.TickCount;
         var random = new Random(seed);
         var kills = 0;
+        var failedPosts = new List<string>();
         var deadline = DateTime.UtcNow.AddMinutes(4);
+        var killing = System.Diagnostics.Stopwatch.StartNew();
         while (kills < MinimumKills || await Db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE escalation_level = 0") > 0)
         {
             Assert.True(DateTime.UtcNow < deadline, $"still killing after 4 minutes ({kills} kills)");
@@ -48,22 +50,42 @@ public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper outpu
             await Task.Delay(random.Next(100, 1500));
             server.Kill();
             kills++;
+            failedPosts.AddRange(FailedPosts(server.Output).Select(l => $"server {kills}: {l}"));
         }
+        killing.Stop();
         var eventsAtLastKill = await Incidents.EventCountAsync(Db);
+        var attemptsAtLastKill = await AttemptsAsync();
 
+        var delivering = System.Diagnostics.Stopwatch.StartNew();
         await using (var survivor = await ServerProcess.StartAsync(env))
         {
             // Rows leased by a killed sender come back when their lease runs out.
-            await Eventually.TrueAsync(async () =>
-                    await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent'") == Due,
-                TimeSpan.FromSeconds(120), $"all {Due} pages sent after the last restart");
+            try
+            {
+                await Eventually.TrueAsync(async () =>
+                        await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'sent'") == Due,
+                    TimeSpan.FromSeconds(120), $"all {Due} pages sent after the last restart");
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException($"{e.Message} (seed {seed}, {kills} kills in {killing.Elapsed.TotalSeconds:F0} s)\n" +
+                                           $"Attempts at the last kill (attempts x rows): {attemptsAtLastKill}\n{await OutboxStateAsync()}\n" +
+                                           $"Failed posts ({failedPosts.Count}, the survivor's not yet included):\n{string.Join('\n', failedPosts.TakeLast(20))}\n" +
+                                           $"Survivor's last lines:\n{string.Join('\n', survivor.Output.Split('\n').TakeLast(40))}", e);
+            }
+            delivering.Stop();
             await survivor.StopAsync();
+            failedPosts.AddRange(FailedPosts(survivor.Output).Select(l => $"survivor: {l}"));
         }
 
         var accepted = Slack.Posts.Where(p => p.Accepted).ToList();
         var duplicates = accepted.Count - accepted.Select(p => p.DedupHeader).Distinct().Count();
         output.WriteLine($"seed {seed}: {kills} kills, {eventsAtLastKill} escalations before the last restart, " +
                          $"{accepted.Count} pages accepted, {duplicates} repeated (outcome unknown at a kill)");
+        output.WriteLine($"Kill phase {killing.Elapsed.TotalSeconds:F0} s; the survivor sent the rest in {delivering.Elapsed.TotalSeconds:F0} s");
+        output.WriteLine($"Attempts at the last kill (attempts x rows): {attemptsAtLastKill}");
+        output.WriteLine(await OutboxStateAsync());
+        output.WriteLine($"Failed posts ({failedPosts.Count}):\n{string.Join('\n', failedPosts)}");
 
         Assert.True(kills >= MinimumKills);
         Assert.Equal(Due, await Incidents.EventCountAsync(Db));
@@ -75,5 +97,45 @@ public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper outpu
         Assert.True(expectedKeys.SetEquals(accepted.Select(p => p.DedupHeader)), "every page arrived, and only these pages");
         // A kill can repeat at most the post in flight on each webhook lane.
         Assert.InRange(duplicates, 0, kills * Routes);
+    }
+
+    /// <summary>A sender's lines about posts that failed (a retry or a dead letter).</summary>
+    private static IEnumerable<string> FailedPosts(string serverOutput) =>
+        serverOutput.Split('\n').Where(l => l.Contains(" failed (attempt", StringComparison.Ordinal) || l.Contains("dead-lettered", StringComparison.Ordinal));
+
+    private async Task<string> AttemptsAsync() => string.Join(' ', await Db.QueryAsync(
+        "SELECT attempts, count(*) FROM notification_outbox GROUP BY attempts ORDER BY attempts",
+        r => $"{r.GetInt32(0)}x{r.GetInt64(1)}"));
+
+    /// <summary>Where the outbox stands, for a failure message: rows by status, their attempts, errors, leases, and the lanes.</summary>
+    private async Task<string> OutboxStateAsync()
+    {
+        var byStatus = await Db.QueryAsync(
+            """
+            SELECT status, count(*), max(attempts),
+                   count(*) FILTER (WHERE lease_until > now()),
+                   count(*) FILTER (WHERE next_attempt_at > now())
+            FROM notification_outbox GROUP BY status ORDER BY status
+            """,
+            r => $"{r.GetString(0)}: {r.GetInt64(1)} rows, max attempts {r.GetInt32(2)}, {r.GetInt64(3)} leased, {r.GetInt64(4)} waiting for a retry");
+        var attempts = await AttemptsAsync();
+        var errors = await Db.QueryAsync(
+            """
+            SELECT status, route, attempts, coalesce(last_error, '-'),
+                   round(extract(epoch FROM next_attempt_at - now())::numeric, 1)::text
+            FROM notification_outbox WHERE status <> 'sent' AND (last_error IS NOT NULL OR status <> 'pending')
+            ORDER BY id LIMIT 10
+            """,
+            r => $"  {r.GetString(0)} {r.GetString(1)} attempts {r.GetInt32(2)}: {r.GetString(3)} (retry in {r.GetString(4)} s)");
+        var lanes = await Db.QueryAsync(
+            """
+            SELECT webhook_id, round(extract(epoch FROM next_free_at - now())::numeric, 1),
+                   round(extract(epoch FROM lease_until - now())::numeric, 1)
+            FROM slack_webhook_lanes WHERE next_free_at > now() OR lease_until > now() ORDER BY webhook_id
+            """,
+            r => $"  {r.GetString(0)}: free in {r.GetValue(1)} s, leased for {r.GetValue(2)} s");
+        return $"Outbox: {string.Join("; ", byStatus)}\nAttempts (attempts x rows): {attempts}\n" +
+               $"Unsent rows with an error or not pending (first 10):\n{string.Join('\n', errors)}\n" +
+               $"Lanes held or not free:\n{string.Join('\n', lanes)}";
     }
 }
