@@ -126,28 +126,33 @@ internal static class OutboxSql
         """;
 
     /// <summary>
-    /// Right before a post: the attempt is counted now, when the post starts, so a sender that keeps
-    /// dying mid-post still ends in the dead letter while one stopped before posting used none. Pages
-    /// of the rows <c>@ids</c> whose incident was acknowledged or resolved since they were claimed
-    /// (while the lane waited for its webhook's pace, or a 429's Retry-After) become <c>superseded</c>
-    /// instead (spec §5.6), with their lease cleared. Returns every row still pending with whether it
-    /// was set aside and its attempts; the rest are posted. A post already on its way is not recalled:
-    /// this runs before it starts, and an acknowledgement that commits after it does not stop that post.
+    /// Right before a post: the attempt is counted now, when the post starts, so a lane stopped before
+    /// posting used none. Of the rows <c>@ids</c>, pages whose incident was acknowledged or resolved
+    /// since they were claimed (while the lane waited for its webhook's pace, or a 429's Retry-After)
+    /// become <c>superseded</c> instead (spec §5.6); rows whose <c>@max_attempts</c> posts all ended
+    /// with no outcome recorded (each sender stopped mid-post: a message that crashes its sender, say)
+    /// become <c>dead</c> with <c>@spent_error</c>, so they cannot stop every sender forever. Returns each
+    /// row still handled here with its status (pending: post it) and attempts. A post already on its way
+    /// is not recalled: this runs before it starts, and an acknowledgement that commits after it does
+    /// not stop that post.
     /// </summary>
     public const string StartPosts =
         $"""
         UPDATE notification_outbox o
-        SET status = CASE WHEN c.closed THEN 'superseded' ELSE o.status END,
+        SET status = CASE WHEN c.closed THEN 'superseded' WHEN c.spent THEN 'dead' ELSE o.status END,
             superseded_at = CASE WHEN c.closed THEN now() ELSE o.superseded_at END,
-            lease_until = CASE WHEN c.closed THEN NULL ELSE o.lease_until END,
-            attempts = CASE WHEN c.closed THEN o.attempts ELSE o.attempts + 1 END
+            dead_at = CASE WHEN c.spent AND NOT c.closed THEN now() ELSE o.dead_at END,
+            destination = CASE WHEN c.spent AND NOT c.closed THEN NULL ELSE o.destination END,
+            last_error = CASE WHEN c.spent AND NOT c.closed THEN @spent_error ELSE o.last_error END,
+            lease_until = CASE WHEN c.closed OR c.spent THEN NULL ELSE o.lease_until END,
+            attempts = CASE WHEN c.closed OR c.spent THEN o.attempts ELSE o.attempts + 1 END
         FROM (
-            SELECT o.id, (o.kind = 'page' AND {IncidentOpen} IS FALSE) AS closed
+            SELECT o.id, (o.kind = 'page' AND {IncidentOpen} IS FALSE) AS closed, o.attempts >= @max_attempts AS spent
             FROM notification_outbox o
             WHERE o.id = ANY(@ids) AND o.status = 'pending'
         ) c
         WHERE o.id = c.id
-        RETURNING o.id, c.closed, o.attempts
+        RETURNING o.id, o.status, o.attempts
         """;
 
     /// <summary>

@@ -102,19 +102,29 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         {
             return rows;
         }
-        var started = await db.RunAsync(OutboxSql.StartPosts, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
+        var spentError = $"{settings.Slack.MaxAttempts} posts started and none recorded an outcome (each sender stopped during its post)";
+        var started = await db.RunAsync(OutboxSql.StartPosts, p =>
         {
-            var byId = new Dictionary<long, (bool Superseded, int Attempts)>();
+            p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
+            p.AddWithValue("max_attempts", settings.Slack.MaxAttempts);
+            p.AddWithValue("spent_error", spentError);
+        }, async r =>
+        {
+            var byId = new Dictionary<long, (string Status, int Attempts)>();
             while (await r.ReadAsync(CancellationToken.None))
             {
-                byId[r.GetInt64(0)] = (r.GetBoolean(1), r.GetInt32(2));
+                byId[r.GetInt64(0)] = (r.GetString(1), r.GetInt32(2));
             }
             return byId;
         }, CancellationToken.None);
-        LogSuperseded(rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Superseded).ToList(), "right before their post");
-        return rows.Where(r => started.TryGetValue(r.Id, out var s) && !s.Superseded)
-            .Select(r => r with { Attempts = started[r.Id].Attempts })
-            .ToList();
+        List<OutboxNotification> With(string status) => rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == status).ToList();
+        LogSuperseded(With("superseded"), "right before their post");
+        if (With("dead") is { Count: > 0 } spent)
+        {
+            logger.LogError("Slack: {Count} message(s) dead-lettered, not posted again: {Error} ({Incidents}{More})",
+                spent.Count, spentError, Shown(spent), More(spent));
+        }
+        return With("pending").Select(r => r with { Attempts = started[r.Id].Attempts }).ToList();
     }
 
     private static OutboxNotification ReadClaimed(NpgsqlDataReader r, int from)
@@ -134,12 +144,19 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         {
             return;
         }
-        var keys = rows.Select(r => r.IncidentKey).Distinct(StringComparer.Ordinal).ToList();
-        var shown = string.Join(", ", keys.Take(IncidentsShown).Select(k => UntrustedText.Escape(k, IncidentKeyShown)));
-        var more = keys.Count > IncidentsShown ? $" and {keys.Count - IncidentsShown} more" : "";
         logger.LogInformation(
             "Slack: {Count} page(s) superseded {When}, not posted: their incident was acknowledged or resolved after they were queued ({Incidents}{More})",
-            rows.Count, when, shown, more);
+            rows.Count, when, Shown(rows), More(rows));
+    }
+
+    /// <summary>The first few incidents of <paramref name="rows"/>, escaped and cut, for one log line.</summary>
+    private static string Shown(IReadOnlyList<OutboxNotification> rows) =>
+        string.Join(", ", rows.Select(r => r.IncidentKey).Distinct(StringComparer.Ordinal).Take(IncidentsShown).Select(k => UntrustedText.Escape(k, IncidentKeyShown)));
+
+    private static string More(IReadOnlyList<OutboxNotification> rows)
+    {
+        var count = rows.Select(r => r.IncidentKey).Distinct(StringComparer.Ordinal).Count();
+        return count > IncidentsShown ? $" and {count - IncidentsShown} more" : "";
     }
 
     public Task ExtendLeasesAsync(long[] ids, DeliveryLease lease) => db.ExecuteAsync(OutboxSql.ExtendLeases, p =>

@@ -1,3 +1,4 @@
+using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
@@ -149,5 +150,29 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
 
         await outbox.ReleaseAsync([row.Id], "HTTP 429", giveBackAttempt: true);
         Assert.Equal(0, await AttemptsAsync(row.Id));
+    }
+
+    [Fact]
+    public async Task A_message_whose_every_post_ended_with_its_sender_is_dead_lettered_before_a_post_more()
+    {
+        await Incidents.InsertDueAsync(Db, 1);
+        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.SlackMaxAttempts] = "3" }));
+        await engine.Ticker.TickAsync();
+        var outbox = engine.Get<OutboxStore>();
+
+        // Three senders died during their post (the attempt counted, no outcome recorded, the lease left to run out).
+        for (var i = 0; i < 3; i++)
+        {
+            var claimed = Assert.Single((await outbox.ClaimNextAsync([Plan], Long, 1_000_000, 20, CancellationToken.None))[Plan.WebhookId]);
+            Assert.Single(await outbox.StartPostsAsync([claimed]));
+            await Db.ExecuteAsync("UPDATE notification_outbox SET lease_until = now() - interval '1 second'");
+        }
+        var fourth = Assert.Single((await outbox.ClaimNextAsync([Plan], Long, 1_000_000, 20, CancellationToken.None))[Plan.WebhookId]);
+
+        Assert.Empty(await outbox.StartPostsAsync([fourth]));
+        Assert.Equal([("dead", 3, false)], await Db.QueryAsync("SELECT status, attempts, lease_until IS NOT NULL FROM notification_outbox",
+            r => (r.GetString(0), r.GetInt32(1), r.GetBoolean(2))));
+        Assert.Contains("3 posts started and none recorded an outcome", await Db.ScalarAsync<string>("SELECT last_error FROM notification_outbox"));
+        Assert.Single(engine.Logs.Lines, l => l.Contains("dead-lettered, not posted again", StringComparison.Ordinal) && l.Contains("INC-0", StringComparison.Ordinal));
     }
 }
