@@ -1,6 +1,6 @@
 namespace EscalationFunctions.Benchmarks;
 
-/// <summary>The command line. Defaults are the sizes of issue 6; <c>--quick</c> shrinks them to try the program out.</summary>
+/// <summary>The command line. Defaults are the sizes docs/performance.md reports; <c>--quick</c> shrinks them to try the program out.</summary>
 public sealed record BenchOptions
 {
     public bool Quick { get; init; }

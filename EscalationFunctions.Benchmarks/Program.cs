@@ -2,7 +2,7 @@ using System.Diagnostics;
 using EscalationFunctions.Benchmarks;
 using EscalationFunctions.Testing;
 
-// Issue 6: how fast the tick is against table size and against a per-row baseline, and how close
+// How fast the tick is against table size and against a per-row baseline, and how close
 // Slack delivery gets to the webhook limit. Prints a table, writes JSON and CSV, and (with --docs)
 // the figures section of docs/performance.md. Run it with scripts/benchmark.sh.
 

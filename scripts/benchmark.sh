@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks of issue 6 (EscalationFunctions.Benchmarks) against a throwaway PostgreSQL on
+# Runs the benchmarks (EscalationFunctions.Benchmarks) against a throwaway PostgreSQL on
 # 127.0.0.1, prints the figures as a table and writes them to benchmark-results/.
 #
 #   ./scripts/benchmark.sh            # the full run, ~20 min: waits for a quiet machine (load < 0.5),

@@ -39,7 +39,7 @@ internal static class OutboxSql
     /// planning pass takes, so a hundred lanes start posting together rather than one claim after another.
     /// No attempt is counted here: a lane that claims and then stops or dies before its post (while it
     /// waits for its webhook's pace) has not tried, and its rows must not creep towards the dead letter
-    /// (<see cref="StartPosts"/> counts the attempt when the post starts).
+    /// (<see cref="StartPosts"/> counts the attempt as the post starts).
     /// <para>
     /// A click answer goes to its own <c>destination</c>, so its lane is that destination alone
     /// (<c>@answer_lane_ids</c> with <c>@destinations</c>): its oldest waiting answer is claimed, never
@@ -126,33 +126,45 @@ internal static class OutboxSql
         """;
 
     /// <summary>
-    /// Right before a post: the attempt is counted now, when the post starts, so a lane stopped before
-    /// posting used none. Of the rows <c>@ids</c>, pages whose incident was acknowledged or resolved
-    /// since they were claimed (while the lane waited for its webhook's pace, or a 429's Retry-After)
-    /// become <c>superseded</c> instead (spec §5.6); rows whose <c>@max_attempts</c> posts all ended
-    /// with no outcome recorded (each sender stopped mid-post: a message that crashes its sender, say)
-    /// become <c>dead</c> with <c>@spent_error</c>, so they cannot stop every sender forever. Returns each
-    /// row still handled here with its status (pending: post it) and attempts. A post already on its way
-    /// is not recalled: this runs before it starts, and an acknowledgement that commits after it does
-    /// not stop that post.
+    /// As a post is about to start: its attempt is counted, so a lane stopped before it posts used
+    /// none while a sender that dies mid-post used one. Rows of <c>@ids</c> whose <c>@max_attempts</c>
+    /// posts all ended with no outcome recorded (each sender stopped mid-post: a message that crashes
+    /// its sender, say) become <c>dead</c> with <c>@spent_error</c> instead, so they cannot stop every
+    /// sender forever. Returns each row still pending or just dead, with its status and attempts.
     /// </summary>
     public const string StartPosts =
-        $"""
+        """
         UPDATE notification_outbox o
-        SET status = CASE WHEN c.closed THEN 'superseded' WHEN c.spent THEN 'dead' ELSE o.status END,
-            superseded_at = CASE WHEN c.closed THEN now() ELSE o.superseded_at END,
-            dead_at = CASE WHEN c.spent AND NOT c.closed THEN now() ELSE o.dead_at END,
-            destination = CASE WHEN c.spent AND NOT c.closed THEN NULL ELSE o.destination END,
-            last_error = CASE WHEN c.spent AND NOT c.closed THEN @spent_error ELSE o.last_error END,
-            lease_until = CASE WHEN c.closed OR c.spent THEN NULL ELSE o.lease_until END,
-            attempts = CASE WHEN c.closed OR c.spent THEN o.attempts ELSE o.attempts + 1 END
+        SET status = CASE WHEN c.spent THEN 'dead' ELSE o.status END,
+            dead_at = CASE WHEN c.spent THEN now() ELSE o.dead_at END,
+            destination = CASE WHEN c.spent THEN NULL ELSE o.destination END,
+            last_error = CASE WHEN c.spent THEN @spent_error ELSE o.last_error END,
+            lease_until = CASE WHEN c.spent THEN NULL ELSE o.lease_until END,
+            attempts = CASE WHEN c.spent THEN o.attempts ELSE o.attempts + 1 END
         FROM (
-            SELECT o.id, (o.kind = 'page' AND {IncidentOpen} IS FALSE) AS closed, o.attempts >= @max_attempts AS spent
-            FROM notification_outbox o
-            WHERE o.id = ANY(@ids) AND o.status = 'pending'
+            SELECT id, attempts >= @max_attempts AS spent
+            FROM notification_outbox
+            WHERE id = ANY(@ids) AND status = 'pending'
         ) c
         WHERE o.id = c.id
         RETURNING o.id, o.status, o.attempts
+        """;
+
+    /// <summary>
+    /// The check right before a post (spec §5.6): of the rows a lane is about to post, the pages whose
+    /// incident was acknowledged or resolved since they were claimed (while the lane waited for its
+    /// webhook's pace, or a 429's Retry-After) become <c>superseded</c>, with their lease cleared and the
+    /// attempt counted for the post given back. Returns the rows set aside; the rest are posted. It
+    /// writes only when it sets a row aside, so it adds no commit to a post in the usual case. A post
+    /// already on its way is not recalled: this runs before it starts, and an acknowledgement that
+    /// commits after it does not stop that post.
+    /// </summary>
+    public const string SupersedeClosed =
+        $"""
+        UPDATE notification_outbox o
+        SET status = 'superseded', superseded_at = now(), lease_until = NULL, attempts = greatest(o.attempts - 1, 0)
+        WHERE o.id = ANY(@ids) AND o.status = 'pending' AND o.kind = 'page' AND {IncidentOpen} IS FALSE
+        RETURNING o.id
         """;
 
     /// <summary>

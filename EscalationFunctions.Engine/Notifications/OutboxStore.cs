@@ -91,10 +91,9 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     }
 
     /// <summary>
-    /// Right before a post (<see cref="OutboxSql.StartPosts"/>): counts the attempt of the claimed
-    /// <paramref name="rows"/>, and supersedes the pages whose incident was acknowledged or resolved
-    /// since they were claimed (spec §5.6). Returns the rest, in order and with their attempts, to be
-    /// posted (none: nothing is posted). Recorded even while shutting down, like every outcome.
+    /// As a post is about to start (<see cref="OutboxSql.StartPosts"/>): counts the attempt of the claimed
+    /// <paramref name="rows"/>, and dead-letters those whose every post so far ended with its sender.
+    /// Returns the rest, in order and with their attempts. Recorded even while shutting down, like every outcome.
     /// </summary>
     public async Task<IReadOnlyList<OutboxNotification>> StartPostsAsync(IReadOnlyList<OutboxNotification> rows)
     {
@@ -117,14 +116,44 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
             }
             return byId;
         }, CancellationToken.None);
-        List<OutboxNotification> With(string status) => rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == status).ToList();
-        LogSuperseded(With("superseded"), "right before their post");
-        if (With("dead") is { Count: > 0 } spent)
+        var spent = rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == "dead").ToList();
+        if (spent.Count > 0)
         {
             logger.LogError("Slack: {Count} message(s) dead-lettered, not posted again: {Error} ({Incidents}{More})",
                 spent.Count, spentError, Shown(spent), More(spent));
         }
-        return With("pending").Select(r => r with { Attempts = started[r.Id].Attempts }).ToList();
+        return rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == "pending")
+            .Select(r => r with { Attempts = started[r.Id].Attempts })
+            .ToList();
+    }
+
+    /// <summary>
+    /// Right before a post (spec §5.6): supersedes the <paramref name="rows"/> about to be posted whose
+    /// incident was acknowledged or resolved since they were claimed (<see cref="OutboxSql.SupersedeClosed"/>);
+    /// returns the rest, in order, to be posted (none: nothing is posted). Recorded even while
+    /// shutting down, like every outcome.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxNotification>> SupersedeClosedAsync(IReadOnlyList<OutboxNotification> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return rows;
+        }
+        var superseded = await db.RunAsync(OutboxSql.SupersedeClosed, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
+        {
+            var ids = new HashSet<long>();
+            while (await r.ReadAsync(CancellationToken.None))
+            {
+                ids.Add(r.GetInt64(0));
+            }
+            return ids;
+        }, CancellationToken.None);
+        if (superseded.Count == 0)
+        {
+            return rows;
+        }
+        LogSuperseded(rows.Where(r => superseded.Contains(r.Id)).ToList(), "right before their post");
+        return rows.Where(r => !superseded.Contains(r.Id)).ToList();
     }
 
     private static OutboxNotification ReadClaimed(NpgsqlDataReader r, int from)

@@ -7,7 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Functions;
 
 /// <summary>
-/// Acknowledge through the compiled Functions app under the host stand-in (issue 13 item 5): one ack
+/// Acknowledge through the compiled Functions app under the host stand-in: one ack
 /// call and one Slack click, each through the host's front end with its function key, real
 /// PostgreSQL, and the Slack stand-in receiving the response_url answer.
 /// </summary>

@@ -5,7 +5,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Notifications;
 
-/// <summary>The local loop (issue 13 item 6): console delivery shows the Acknowledge button and the command that acknowledges.</summary>
+/// <summary>The local loop: console delivery shows the Acknowledge button and the command that acknowledges.</summary>
 public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Theory]

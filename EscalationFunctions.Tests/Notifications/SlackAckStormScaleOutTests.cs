@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// Issue 20's scenario for spec 1.2 §5.6 with real server processes: four instances deliver a storm of
+/// The scenario of spec 1.2 §5.6 with real server processes: four instances deliver a storm of
 /// due incidents over six webhooks at the default digest settings, against a stand-in that answers
 /// 429 to any post less than a second after the last one it accepted, while half of the incidents are
 /// acknowledged during delivery, a third each through the ops API, Slack clicks and another

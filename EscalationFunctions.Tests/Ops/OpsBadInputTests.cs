@@ -9,7 +9,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>
-/// Single hostile requests, each a finding of issue 11, against the in-process server (the seeded
+/// Single hostile requests, each a finding of a hostile-input review, against the in-process server (the seeded
 /// fuzzing of every route is <see cref="OpsFuzzTests"/>, against a server process).
 /// </summary>
 public class OpsBadInputTests(DatabaseFixture fixture) : DatabaseTest(fixture)
