@@ -27,7 +27,7 @@ public static class SlackBenchmark
     public static readonly TimeSpan Limit = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(3);
 
-    /// <summary>One instance delivering <c>--slack</c> messages over as many webhooks (97.9% before delivery moved to per-webhook lanes, docs/performance.md).</summary>
+    /// <summary>One instance delivering <c>--slack</c> messages over as many webhooks (its floor: Report.SingleInstanceShareBefore).</summary>
     public static Task<SlackSummary> SingleInstanceAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
         RunAsync("single instance", dbs, options.SlackMessages, options.SlackWebhooks, 1, options.SlackRuns, log, SinglePosts);
 

@@ -139,7 +139,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         {
             return rows;
         }
-        var superseded = await db.RunAsync(OutboxSql.SupersedeClosed, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
+        var superseded = await db.RunBeforePostAsync(OutboxSql.SupersedeClosed, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
         {
             var ids = new HashSet<long>();
             while (await r.ReadAsync(CancellationToken.None))
