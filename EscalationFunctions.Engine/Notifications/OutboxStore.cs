@@ -119,8 +119,8 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         var spent = rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == "dead").ToList();
         if (spent.Count > 0)
         {
-            logger.LogError("Slack: {Count} message(s) dead-lettered, not posted again: {Error} ({Incidents}{More})",
-                spent.Count, spentError, Shown(spent), More(spent));
+            logger.LogError("Slack: {Count} message(s) dead-lettered, not posted again: {Error} ({Incidents})",
+                spent.Count, spentError, IncidentsOf(spent));
         }
         return rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == "pending")
             .Select(r => r with { Attempts = started[r.Id].Attempts })
@@ -174,18 +174,16 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
             return;
         }
         logger.LogInformation(
-            "Slack: {Count} page(s) superseded {When}, not posted: their incident was acknowledged or resolved after they were queued ({Incidents}{More})",
-            rows.Count, when, Shown(rows), More(rows));
+            "Slack: {Count} page(s) superseded {When}, not posted: their incident was acknowledged or resolved after they were queued ({Incidents})",
+            rows.Count, when, IncidentsOf(rows));
     }
 
-    /// <summary>The first few incidents of <paramref name="rows"/>, escaped and cut, for one log line.</summary>
-    private static string Shown(IReadOnlyList<OutboxNotification> rows) =>
-        string.Join(", ", rows.Select(r => r.IncidentKey).Distinct(StringComparer.Ordinal).Take(IncidentsShown).Select(k => UntrustedText.Escape(k, IncidentKeyShown)));
-
-    private static string More(IReadOnlyList<OutboxNotification> rows)
+    /// <summary>The incidents of <paramref name="rows"/> for one log line: the first few, escaped and cut, and how many more.</summary>
+    private static string IncidentsOf(IReadOnlyList<OutboxNotification> rows)
     {
-        var count = rows.Select(r => r.IncidentKey).Distinct(StringComparer.Ordinal).Count();
-        return count > IncidentsShown ? $" and {count - IncidentsShown} more" : "";
+        var keys = rows.Select(r => r.IncidentKey).Distinct(StringComparer.Ordinal).ToList();
+        var shown = string.Join(", ", keys.Take(IncidentsShown).Select(k => UntrustedText.Escape(k, IncidentKeyShown)));
+        return keys.Count > IncidentsShown ? $"{shown} and {keys.Count - IncidentsShown} more" : shown;
     }
 
     public Task ExtendLeasesAsync(long[] ids, DeliveryLease lease) => db.ExecuteAsync(OutboxSql.ExtendLeases, p =>
