@@ -56,6 +56,9 @@ public class LaneIndependenceTests(DatabaseFixture fixture, ITestOutputHelper ou
             [SettingNames.TickMs] = "1000",
             [SettingNames.SlackMinIntervalMs] = "1000",
             [SettingNames.SlackDigestThreshold] = "1000",
+            // Only the kill may leave an outcome unknown: a 500 ms answer that a loaded machine stretched
+            // past the tests' 2 s timeout would be retried and repeat a page for another reason.
+            [SettingNames.SlackTimeoutMs] = "20000",
         });
         var first = await ServerProcess.StartAsync(settings);
         await using var second = await ServerProcess.StartAsync(settings);
@@ -84,9 +87,12 @@ public class LaneIndependenceTests(DatabaseFixture fixture, ITestOutputHelper ou
         output.WriteLine($"{postedBeforeKill} posts before the kill; the next came {resumedIn.TotalSeconds:F1} s after it");
         Assert.True(resumedIn <= TimeSpan.FromSeconds(10), $"the webhook resumed {resumedIn.TotalSeconds:F1} s after its holder was killed");
         // Every page went out; only a post in flight at the kill may repeat.
-        var keys = Slack.PostsTo("held").Select(p => p.DedupHeader).ToList();
-        Assert.Equal(30, keys.Distinct().Count());
-        Assert.True(keys.Count - 30 <= 1, $"{keys.Count - 30} pages repeated");
+        var posts = Slack.PostsTo("held");
+        Assert.Equal(30, posts.Select(p => p.DedupHeader).Distinct().Count());
+        var repeated = posts.GroupBy(p => p.DedupHeader).Where(g => g.Count() > 1)
+            .Select(g => $"{g.Key} at {string.Join(", ", g.Select(p => $"{(p.At - killedAt).TotalSeconds:F1} s"))}").ToList();
+        Assert.True(repeated.Count <= 1 && posts.Count - 30 <= 1,
+            $"{posts.Count - 30} pages repeated (times from the kill): {string.Join("; ", repeated)}");
     }
 
     [Fact]

@@ -165,6 +165,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
         Slack.SetDefault("slow", Reply.Slow(TimeSpan.FromMilliseconds(500)));
         var env = Settings("slow");
         env[SettingNames.TickMs] = "1000";
+        env[SettingNames.SlackTimeoutMs] = "20000"; // a 500 ms answer stretched by a loaded machine is not a timeout to retry
         await using var engine = EngineHost.Create(env);
         var cycle = engine.Get<EscalationCycle>();
 
