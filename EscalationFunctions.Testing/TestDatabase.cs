@@ -48,7 +48,8 @@ public sealed class TestDatabase : IAsyncDisposable
     public Task ResetAsync() => ExecuteAsync(
         """
         TRUNCATE incidents, escalation_events, notification_outbox, escalation_ticks,
-                 ops_audit, ops_signatures_seen, ops_rate_limit_hits, slack_webhook_lanes RESTART IDENTITY;
+                 ops_audit, ops_signatures_seen, ops_rate_limit_hits, slack_webhook_lanes, slack_messages, slack_message_incidents RESTART IDENTITY;
+        UPDATE slack_app_state SET auth_failing_since = NULL, auth_error = NULL;
         UPDATE escalation_sla SET crit_ack_min = 5, warn_ack_min = 15, snooze_min = 30, max_level = 7,
                                   version = 1, recalculated_version = 1 WHERE id = 1;
         """);
@@ -62,6 +63,9 @@ public sealed class TestDatabase : IAsyncDisposable
         UNION ALL SELECT 't ' || t::text FROM escalation_ticks t
         UNION ALL SELECT 's ' || s::text FROM escalation_sla s
         UNION ALL SELECT 'l ' || l::text FROM slack_webhook_lanes l
+        UNION ALL SELECT 'm ' || m::text FROM slack_messages m
+        UNION ALL SELECT 'n ' || n::text FROM slack_message_incidents n
+        UNION ALL SELECT 'a ' || a::text FROM slack_app_state a
         ORDER BY 1
         """, r => r.GetString(0));
 

@@ -99,6 +99,9 @@ public sealed class SlackSettings
 
     /// <summary><c>SLACK_RESPONSE_URL_HOSTS</c>: where <c>response_url</c> answers may go.</summary>
     public ResponseUrlHosts ResponseUrlHosts { get; init; } = ResponseUrlHosts.Default;
+
+    /// <summary>Slack app mode (spec §10): null when pages go to incoming webhooks.</summary>
+    public SlackAppSettings? App { get; init; }
 }
 
 public sealed class OpsSettings

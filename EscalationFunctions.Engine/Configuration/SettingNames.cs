@@ -32,6 +32,10 @@ public static class SettingNames
     public const string SlackLevelMentions = "SLACK_LEVEL_MENTIONS";
     public const string SlackSigningSecret = "SLACK_SIGNING_SECRET";
     public const string SlackResponseUrlHosts = "SLACK_RESPONSE_URL_HOSTS";
+    public const string SlackBotToken = "SLACK_BOT_TOKEN";
+    public const string SlackChannel = "SLACK_CHANNEL";
+    public const string SlackRouteChannels = "SLACK_ROUTE_CHANNELS";
+    public const string SlackApiBaseUrl = "SLACK_API_BASE_URL";
 
     public const string TickBatchSize = "ESC_BATCH_SIZE";
     public const string SlackDelivery = "SLACK_DELIVERY";
@@ -50,6 +54,6 @@ public static class SettingNames
     public static readonly IReadOnlySet<string> Secrets = new HashSet<string>(StringComparer.Ordinal)
     {
         OpsHmacSecret, SlackWebhookUrl, SlackRouteWebhooks, PostgresConnectionString,
-        ApplicationInsightsConnectionString, OpsFunctionKey, SlackSigningSecret,
+        ApplicationInsightsConnectionString, OpsFunctionKey, SlackSigningSecret, SlackBotToken,
     };
 }

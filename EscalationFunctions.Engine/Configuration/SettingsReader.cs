@@ -2,6 +2,7 @@ using System.Globalization;
 using Cronos;
 using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Notifications.App;
 using Npgsql;
 
 namespace EscalationFunctions.Engine.Configuration;
@@ -71,7 +72,8 @@ public static class SettingsReader
             var delivery = Enum(SettingNames.SlackDelivery, SlackDeliveryMode.Webhook);
             var appBaseUrl = Url(SettingNames.AppBaseUrl, required: true);
             var webhooks = SlackWebhookTable.Parse(Raw(SettingNames.SlackWebhookUrl), Raw(SettingNames.SlackRouteWebhooks), Problems, Warnings);
-            if (delivery == SlackDeliveryMode.Webhook && webhooks.Routes.Count == 0 && !Has(SettingNames.SlackWebhookUrl))
+            var app = SlackApp(delivery, webhooks);
+            if (app is null && delivery == SlackDeliveryMode.Webhook && webhooks.Routes.Count == 0 && !Has(SettingNames.SlackWebhookUrl))
             {
                 Problems.Add($"{SettingNames.SlackWebhookUrl} is not set: expected the Slack incoming webhook URL " +
                              $"(or per-route webhooks in {SettingNames.SlackRouteWebhooks}, or {SettingNames.SlackDelivery}=console to print messages instead).");
@@ -91,6 +93,53 @@ public static class SettingsReader
                 LevelMentions = LevelMentions(maxLevel),
                 SigningSecrets = SigningSecrets(),
                 ResponseUrlHosts = ResponseUrlHosts(),
+                App = app,
+            };
+        }
+
+        /// <summary>
+        /// Slack app mode (spec §10) when <c>SLACK_BOT_TOKEN</c> is set, or, for a local rehearsal, when
+        /// <c>SLACK_DELIVERY=console</c> and channels are set (messages and rewrites are printed). Every
+        /// route must have a channel: its own, or <c>SLACK_CHANNEL</c>.
+        /// </summary>
+        private SlackAppSettings? SlackApp(SlackDeliveryMode delivery, SlackWebhookTable webhooks)
+        {
+            var token = Raw(SettingNames.SlackBotToken);
+            var rehearsal = delivery == SlackDeliveryMode.Console && (Has(SettingNames.SlackChannel) || Has(SettingNames.SlackRouteChannels));
+            if (string.IsNullOrWhiteSpace(token) && !rehearsal)
+            {
+                return null;
+            }
+            if (!string.IsNullOrWhiteSpace(token) && !SlackAppSettings.LooksLikeBotToken(token))
+            {
+                Problems.Add($"{SettingNames.SlackBotToken}={Shown(SettingNames.SlackBotToken, token)} is invalid: expected the app's bot token, 'xoxb-...'.");
+            }
+            var channels = SlackChannelTable.Parse(Raw(SettingNames.SlackChannel), Raw(SettingNames.SlackRouteChannels), Problems);
+            if (channels.Global is null)
+            {
+                var missing = webhooks.Routes.Keys.Where(r => !channels.Routes.ContainsKey(r)).Order(StringComparer.Ordinal).ToList();
+                if (channels.Routes.Count == 0)
+                {
+                    Problems.Add($"{SettingNames.SlackChannel} is not set: Slack app mode ({SettingNames.SlackBotToken} is set) needs the channel id " +
+                                 $"('C...' or 'G...') pages go to, or one per route in {SettingNames.SlackRouteChannels}.");
+                }
+                else if (missing.Count > 0)
+                {
+                    Problems.Add($"{SettingNames.SlackChannel} is not set and {SettingNames.SlackRouteChannels} has no channel for route(s) " +
+                                 $"{string.Join(", ", missing.Select(r => $"'{Security.UntrustedText.Escape(r)}'"))} named in {SettingNames.SlackRouteWebhooks}: " +
+                                 $"set {SettingNames.SlackChannel} or give each route a channel.");
+                }
+            }
+            if (!string.IsNullOrWhiteSpace(token) && (Has(SettingNames.SlackWebhookUrl) || Has(SettingNames.SlackRouteWebhooks)))
+            {
+                Warnings.Add($"{SettingNames.SlackBotToken} is set, so Slack app mode posts to channels: {SettingNames.SlackWebhookUrl} and " +
+                             $"{SettingNames.SlackRouteWebhooks} are unused (remove them, or remove the token to go back to webhooks).");
+            }
+            return new SlackAppSettings
+            {
+                Channels = channels,
+                ApiBaseUrl = Url(SettingNames.SlackApiBaseUrl, required: false) ?? SlackAppSettings.DefaultApiBaseUrl,
+                Rehearsal = string.IsNullOrWhiteSpace(token),
             };
         }
 

@@ -32,7 +32,15 @@ public static class WorkerMode
             parts.Add(gates.DryRun ? $"DRY RUN ({SettingNames.DryRun}=true): reports what would escalate, writes nothing" : "escalating");
             parts.Add(gates.CanaryPercent >= 100 ? "every route" : $"canary {gates.CanaryPercent}% of routes ({SettingNames.CanaryPercent})");
         }
-        parts.Add($"Slack {(settings.Slack.Delivery == SlackDeliveryMode.Console ? $"printed to this log ({SettingNames.SlackDelivery}=console)" : "posted to webhooks")}");
+        parts.Add(SlackPart(settings.Slack));
         return "mode: " + string.Join(", ", parts);
     }
+
+    private static string SlackPart(SlackSettings slack) => slack.App switch
+    {
+        { Rehearsal: true } => $"Slack app mode rehearsed: channel posts and rewrites printed to this log ({SettingNames.SlackDelivery}=console, no {SettingNames.SlackBotToken})",
+        { } app => $"Slack app mode: posted to channels through {app.ApiBaseUrl.Host} ({SettingNames.SlackBotToken} is set)",
+        null when slack.Delivery == SlackDeliveryMode.Console => $"Slack printed to this log ({SettingNames.SlackDelivery}=console)",
+        _ => "Slack posted to webhooks",
+    };
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints.Answers;
 using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Notifications.App;
 using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public sealed class EscalationTicker(
     EscalationSettings settings,
     SlaRecalculator recalculator,
     OutboxSignal outboxSignal,
+    SlackMessageStore slackMessages,
     IMetricSink metrics,
     WorkerInstance instance,
     ILogger<EscalationTicker> logger)
@@ -76,6 +78,13 @@ public sealed class EscalationTicker(
         {
             GateChanged(""); // the gates are open again: the next one that closes is logged again
             result = gates.DryRun ? await PreviewAsync(conn, result, ct) : await EscalateAsync(conn, result, dbNow, ct);
+        }
+
+        // App mode (spec §10.4): messages that still show an incident acknowledged or resolved since as
+        // open are rewritten, whatever the escalation gates say (a paused worker still tells the truth).
+        if (settings.Slack.App is not null && !gates.DryRun && await slackMessages.QueueRewritesAsync(ct) > 0)
+        {
+            outboxSignal.Notify();
         }
 
         result = result with { DurationMs = stopwatch.Elapsed.TotalMilliseconds };

@@ -1,6 +1,7 @@
 namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>The worker's state as the database sees it: for the health endpoint and the gauges.</summary>
+/// <param name="SlackAuthFailing">App mode (spec §10.3): Slack refuses the bot token since the last post that went through.</param>
 /// <param name="SupersededNotifications">Messages set aside in the last 24 hours because their incident was acknowledged or resolved first (spec §5.6).</param>
 public sealed record WorkerStatus(
     DateTimeOffset DatabaseTime,
@@ -10,7 +11,8 @@ public sealed record WorkerStatus(
     DateTimeOffset? OldestPendingAt,
     long OpenIncidentsAtLevel5OrAbove,
     long QuarantinedIncidents,
-    long SupersededNotifications)
+    long SupersededNotifications,
+    bool SlackAuthFailing = false)
 {
     /// <summary>Time since the last completed tick of any instance; null before the first.</summary>
     public double? TickLagMs => LastTickAt is { } last ? Math.Max(0, (DatabaseTime - last).TotalMilliseconds) : null;

@@ -19,7 +19,8 @@ public sealed class WorkerStatusReader(NpgsqlDataSource db)
             reader.IsDBNull(4) ? null : Utc(reader.GetDateTime(4)),
             reader.GetInt64(5),
             reader.GetInt64(6),
-            reader.GetInt64(7));
+            reader.GetInt64(7),
+            reader.GetBoolean(8));
     }
 
     private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

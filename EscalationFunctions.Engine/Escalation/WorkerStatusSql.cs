@@ -20,7 +20,8 @@ internal static class WorkerStatusSql
                 WHERE acknowledged_at IS NULL AND resolved_at IS NULL AND escalation_level >= 5),
                (SELECT count(*) FROM incidents WHERE quarantined_at IS NOT NULL),
                (SELECT count(*) FROM notification_outbox
-                WHERE status = 'superseded' AND superseded_at > now() - make_interval(hours => @superseded_hours))
+                WHERE status = 'superseded' AND superseded_at > now() - make_interval(hours => @superseded_hours)),
+               coalesce((SELECT auth_failing_since IS NOT NULL FROM slack_app_state WHERE id = 1), false)
         """;
 
     /// <summary>The window of health's <c>supersededNotifications</c>.</summary>

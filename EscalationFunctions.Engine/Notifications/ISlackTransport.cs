@@ -1,10 +1,10 @@
 namespace EscalationFunctions.Engine.Notifications;
 
-/// <summary>Delivers one Slack message. Chosen by <c>SLACK_DELIVERY</c>: webhook (HTTP) or console.</summary>
+/// <summary>Delivers one Slack message on a lane: to its webhook, its response_url, its channel (app mode), or the console.</summary>
 public interface ISlackTransport
 {
-    /// <summary>Whether posts to one webhook must be spaced out (Slack's ~1 message/s limit).</summary>
+    /// <summary>Whether posts to one destination must be spaced out (Slack's ~1 message/s limit).</summary>
     bool IsRateLimited { get; }
 
-    Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct);
+    Task<SlackPostResult> PostAsync(PlannedLane lane, SlackMessage message, CancellationToken ct);
 }

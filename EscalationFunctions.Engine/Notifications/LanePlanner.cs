@@ -1,3 +1,5 @@
+using EscalationFunctions.Engine.Notifications.App;
+
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>Messages that may be sent now go here: a page to its route's webhook, a click answer to its own destination.</summary>
@@ -15,13 +17,21 @@ public sealed record PlannedLane(SlackWebhook Webhook, string WebhookId, IReadOn
     public string? Destination { get; init; }
 
     /// <summary>
+    /// App mode (spec §10.3): the channel this lane posts to through the Web API, its pages (by route)
+    /// and then its rewrites (<see cref="OutgoingKind.MessageUpdate"/>); null for a webhook's lane.
+    /// </summary>
+    public string? Channel { get; init; }
+
+    /// <summary>
     /// A lane of one click answer's response_url: used once, so its row in <c>slack_webhook_lanes</c>
     /// is removed when the lane ends (unless its destination asked to be left alone for longer).
     /// </summary>
     public bool IsOneOff => Kind == OutgoingKind.ClickAnswer;
 
     /// <summary>Safe to log: "route 'payments' webhook", "global webhook", "click's response_url".</summary>
-    public string Name => Kind == OutgoingKind.ClickAnswer ? LanePlanner.ResponseUrlLabel : $"{Webhook.Label} webhook";
+    public string Name => Kind == OutgoingKind.ClickAnswer ? LanePlanner.ResponseUrlLabel
+        : Channel is not null ? $"channel {Channel}"
+        : $"{Webhook.Label} webhook";
 }
 
 /// <summary>
@@ -35,10 +45,12 @@ public static class LanePlanner
     /// <summary>How a click answer's destination is named in logs: the URL is a bearer token.</summary>
     public const string ResponseUrlLabel = "click's response_url";
 
-    public static IReadOnlyList<PlannedLane> Plan(IEnumerable<WaitingDestination> waiting, SlackWebhookTable table, Func<string, bool> isRunning)
+    /// <param name="channels">App mode's route-to-channel table: pages and rewrites go to channels' lanes; null: to webhooks'.</param>
+    public static IReadOnlyList<PlannedLane> Plan(IEnumerable<WaitingDestination> waiting, SlackWebhookTable table, Func<string, bool> isRunning,
+        SlackChannelTable? channels = null)
     {
         var all = waiting.ToList();
-        var webhookLanes = all
+        var webhookLanes = channels is not null ? ChannelLanes(all, channels) : all
             .Where(w => w.Kind == OutgoingKind.Page && w.Route is not null)
             .Select(w => (Route: w.Route!, Webhook: table.For(w.Route!)))
             .GroupBy(r => WebhookId.Of(r.Webhook))
@@ -56,6 +68,25 @@ public static class LanePlanner
             .Where(lane => !isRunning(lane.WebhookId))
             .OrderBy(lane => lane.WebhookId, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>
+    /// App mode: one lane per channel, for the pages of the routes that post there and the rewrites
+    /// of its messages. Routes with no channel share the lane <see cref="WebhookId.None"/>, whose posts fail.
+    /// </summary>
+    private static IEnumerable<PlannedLane> ChannelLanes(List<WaitingDestination> all, SlackChannelTable channels)
+    {
+        var pages = all.Where(w => w.Kind == OutgoingKind.Page && w.Route is not null).Select(w => (Route: w.Route, Channel: channels.For(w.Route!)));
+        var rewrites = all.Where(w => w.Kind == OutgoingKind.MessageUpdate && w.Destination is not null).Select(w => (Route: (string?)null, Channel: w.Destination));
+        return pages.Concat(rewrites)
+            .GroupBy(x => x.Channel ?? "", StringComparer.Ordinal)
+            .Select(lane => new PlannedLane(
+                new SlackWebhook(null, lane.Key.Length == 0 ? "none" : $"channel {lane.Key}"),
+                lane.Key.Length == 0 ? WebhookId.None : WebhookId.OfChannel(lane.Key),
+                lane.Select(x => x.Route).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList())
+            {
+                Channel = lane.Key.Length == 0 ? null : lane.Key,
+            });
     }
 
     /// <summary>

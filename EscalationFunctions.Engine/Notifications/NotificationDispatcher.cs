@@ -1,3 +1,4 @@
+using EscalationFunctions.Engine.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Notifications;
@@ -21,6 +22,7 @@ public sealed class NotificationDispatcher(
     OutboxStore store,
     WebhookLaneStore lanes,
     SlackWebhookDirectory webhooks,
+    EscalationSettings settings,
     WebhookLane lane,
     OutboxSignal signal,
     DeliveryShutdown shutdown,
@@ -119,7 +121,7 @@ public sealed class NotificationDispatcher(
                 return [];
             }
             var table = await webhooks.CurrentAsync(ct);
-            var planned = LanePlanner.Plan(waiting, table, IsRunning);
+            var planned = LanePlanner.Plan(waiting, table, IsRunning, settings.Slack.App?.Channels);
             if (planned.Count == 0)
             {
                 return [];

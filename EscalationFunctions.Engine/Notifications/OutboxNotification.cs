@@ -18,6 +18,13 @@ public sealed record OutboxNotification(
     OutgoingKind Kind = OutgoingKind.Page,
     string? Body = null)
 {
+    /// <summary>The message a <see cref="OutgoingKind.MessageUpdate"/> rewrites (<c>slack_messages.id</c>).</summary>
+    public long? SlackMessageId { get; init; }
+
+    /// <summary>A rewrite of posted message <paramref name="slackMessageId"/>, queued after <paramref name="incidentKey"/> changed.</summary>
+    public static OutboxNotification MessageUpdate(long id, string incidentKey, int attempts, long slackMessageId) =>
+        new(id, "", incidentKey, 0, "", "", "", attempts, OutgoingKind.MessageUpdate) { SlackMessageId = slackMessageId };
+
     /// <summary>A click answer about <paramref name="incidentKey"/> (the click's value, as stored).</summary>
     public static OutboxNotification ClickAnswer(long id, string incidentKey, int attempts, string body) =>
         new(id, "", incidentKey, 0, "", "", "", attempts, OutgoingKind.ClickAnswer, body);

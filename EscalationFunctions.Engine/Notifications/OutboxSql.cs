@@ -29,7 +29,7 @@ internal static class OutboxSql
 
     /// <summary>What a claimed row comes back as: <see cref="OutboxStore"/> reads these columns in this order.</summary>
     private const string ClaimedColumns =
-        "o.id, o.kind, coalesce(o.dedup_key, ''), o.incident_key, coalesce(o.level, 0), coalesce(o.route, ''), coalesce(o.severity, ''), coalesce(o.title, ''), o.attempts, o.body";
+        "o.id, o.kind, coalesce(o.dedup_key, ''), o.incident_key, coalesce(o.level, 0), coalesce(o.route, ''), coalesce(o.severity, ''), coalesce(o.title, ''), o.attempts, o.body, o.slack_message_id";
 
     /// <summary>
     /// Leases the next message(s) of each given lane, oldest first: one, or up to <c>@digest_max</c>
@@ -44,6 +44,11 @@ internal static class OutboxSql
     /// A click answer goes to its own <c>destination</c>, so its lane is that destination alone
     /// (<c>@answer_lane_ids</c> with <c>@destinations</c>): its oldest waiting answer is claimed, never
     /// digested, never superseded (an answer tells the clicker what happened, whatever happened since).
+    /// </para>
+    /// <para>
+    /// In app mode a channel's lane also carries the rewrites of its messages (<c>@update_lane_ids</c> with
+    /// <c>@channels</c>, spec §10.4): its oldest waiting rewrite is claimed only when no page waits for
+    /// the lane, so pages go first.
     /// </para>
     /// <para>
     /// Pages that no longer page (spec §5.6) are set aside by the same statement: a waiting row whose
@@ -107,6 +112,14 @@ internal static class OutboxSql
             WHERE o.kind = 'click_answer' AND {Waiting}
             ORDER BY d.lane_id, o.id
         ),
+        update_waiting AS MATERIALIZED (
+            SELECT DISTINCT ON (d.lane_id) d.lane_id, o.id
+            FROM unnest(@update_lane_ids::text[], @channels::text[]) AS d(lane_id, destination)
+            JOIN notification_outbox o ON o.destination = d.destination
+            WHERE o.kind = 'message_update' AND {Waiting}
+              AND NOT EXISTS (SELECT 1 FROM open_waiting w WHERE w.lane_id = d.lane_id)
+            ORDER BY d.lane_id, o.id
+        ),
         targets AS (
             SELECT lane_id, id, false AS superseded FROM open_waiting
             WHERE nth <= CASE WHEN total > @digest_threshold THEN @digest_max ELSE 1 END
@@ -114,6 +127,8 @@ internal static class OutboxSql
             SELECT lane_id, id, true FROM closed_waiting
             UNION ALL
             SELECT lane_id, id, false FROM answer_waiting
+            UNION ALL
+            SELECT lane_id, id, false FROM update_waiting
         )
         UPDATE notification_outbox o
         SET status = CASE WHEN t.superseded THEN 'superseded' ELSE o.status END,

@@ -64,12 +64,15 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     {
         var answerLanes = lanes.Where(l => l.Kind == OutgoingKind.ClickAnswer).ToList();
         var pageLanes = lanes.Where(l => l.Kind == OutgoingKind.Page).ToList();
+        var channelLanes = pageLanes.Where(l => l.Channel is not null).ToList();
         var rows = await db.RunAsync(OutboxSql.ClaimNext, p =>
         {
             p.AddWithValue("lane_ids", pageLanes.SelectMany(l => l.Routes.Select(_ => l.WebhookId)).ToArray());
             p.AddWithValue("routes", pageLanes.SelectMany(l => l.Routes).ToArray());
             p.AddWithValue("answer_lane_ids", answerLanes.Select(l => l.WebhookId).ToArray());
             p.AddWithValue("destinations", answerLanes.Select(l => l.Destination!).ToArray());
+            p.AddWithValue("update_lane_ids", channelLanes.Select(l => l.WebhookId).ToArray());
+            p.AddWithValue("channels", channelLanes.Select(l => l.Channel!).ToArray());
             p.AddWithValue("lease_seconds", lease.Length.TotalSeconds);
             p.AddWithValue("peek", LanePlanner.Peek(digestThreshold, digestMax));
             p.AddWithValue("digest_threshold", digestThreshold);
@@ -80,7 +83,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
             var rows = new List<(string Lane, OutboxNotification Row, bool Superseded)>();
             while (await r.ReadAsync(ct))
             {
-                rows.Add((r.GetString(0), ReadClaimed(r, 1), r.GetBoolean(11)));
+                rows.Add((r.GetString(0), ReadClaimed(r, 1), r.GetBoolean(12)));
             }
             return rows;
         }, ct);
@@ -161,8 +164,8 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         var id = r.GetInt64(from);
         var kind = OutgoingKinds.Parse(r.GetString(from + 1));
         var attempts = r.GetInt32(from + 8);
-        return kind == OutgoingKind.ClickAnswer
-            ? OutboxNotification.ClickAnswer(id, r.GetString(from + 3), attempts, r.GetString(from + 9))
+        return kind == OutgoingKind.ClickAnswer ? OutboxNotification.ClickAnswer(id, r.GetString(from + 3), attempts, r.GetString(from + 9))
+            : kind == OutgoingKind.MessageUpdate ? OutboxNotification.MessageUpdate(id, r.GetString(from + 3), attempts, r.GetInt64(from + 10))
             : new OutboxNotification(id, r.GetString(from + 2), r.GetString(from + 3), r.GetInt32(from + 4), r.GetString(from + 5),
                 r.GetString(from + 6), r.GetString(from + 7), attempts);
     }

@@ -13,6 +13,9 @@ public enum PostOutcome
 
     /// <summary>A permanent refusal: the members are dead-lettered at once, and the webhook's next message goes on.</summary>
     Dead,
+
+    /// <summary>App mode, the token is refused (spec §10.3): the members go back untouched and the channel is tried again in a minute.</summary>
+    AuthFailing,
 }
 
 /// <summary>
@@ -23,6 +26,9 @@ public enum PostOutcome
 /// </summary>
 public sealed record PostDecision(PostOutcome Outcome, TimeSpan HoldWebhook, TimeSpan RetryIn)
 {
+    /// <summary>How long a channel waits after Slack refused the token (spec §10.3: retried every minute until it is fixed).</summary>
+    public static readonly TimeSpan AuthRetryEvery = TimeSpan.FromMinutes(1);
+
     // A 429 never holds the webhook for less; without a Retry-After the hold doubles from here.
     private static readonly TimeSpan MinRateLimitHold = TimeSpan.FromSeconds(1);
 
@@ -36,6 +42,8 @@ public sealed record PostDecision(PostOutcome Outcome, TimeSpan HoldWebhook, Tim
                 return new PostDecision(PostOutcome.Sent, interval, TimeSpan.Zero);
             case SlackPostStatus.Refused:
                 return new PostDecision(PostOutcome.Dead, interval, TimeSpan.Zero);
+            case SlackPostStatus.AuthFailed:
+                return new PostDecision(PostOutcome.AuthFailing, Max(AuthRetryEvery, interval), TimeSpan.Zero);
             case SlackPostStatus.RateLimited:
                 var asked = result.RetryAfter ?? RetryBackoff.Delay(rateLimitedInARow, MinRateLimitHold, maxRetryDelay);
                 return new PostDecision(PostOutcome.RateLimited, Max(asked, MinRateLimitHold, interval), TimeSpan.Zero);

@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Notifications.App;
 using EscalationFunctions.Engine.Security;
 using Microsoft.Extensions.Logging;
 
@@ -26,8 +27,14 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
     private const int MaxUrl = 500;
     private const int MaxCommand = 400;
 
-    public Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
+    private long _lastTs;
+
+    public Task<SlackPostResult> PostAsync(PlannedLane lane, SlackMessage message, CancellationToken ct)
     {
+        if (message.App is { } target)
+        {
+            return Task.FromResult(PrintAppCall(message, target));
+        }
         var buttons = message.Json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
         foreach (var n in message.Members)
         {
@@ -40,6 +47,56 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
                 n.DedupKey, buttons, PrintableAckCommand(n.IncidentKey));
         }
         return Task.FromResult(SlackPostResult.Delivered);
+    }
+
+    /// <summary>
+    /// App mode's rehearsal (spec §10, no token): each call the Web API would get, one line: a post
+    /// (in its incident's thread or not) with a made-up ts that later replies and rewrites refer to,
+    /// or a rewrite with what it now says.
+    /// </summary>
+    private SlackPostResult PrintAppCall(SlackMessage message, SlackAppTarget target)
+    {
+        if (target.IsUpdate)
+        {
+            _logger.LogInformation("chat.update #{Channel} ts {Ts}: {Text}", target.Channel, target.UpdateTs, TextOf(message));
+            return SlackPostResult.Delivered with { Ts = target.UpdateTs };
+        }
+        var ts = NextTs();
+        if (target.ThreadTs is { } thread)
+        {
+            _logger.LogInformation("chat.postMessage #{Channel} ts {Ts} (reply in thread {ThreadTs}, also sent to the channel): {Text}",
+                target.Channel, ts, thread, TextOf(message));
+        }
+        else
+        {
+            _logger.LogInformation("chat.postMessage #{Channel} ts {Ts}: {Text}", target.Channel, ts, TextOf(message));
+        }
+        if (!message.IsDigest && !message.IsRewrite)
+        {
+            _logger.LogInformation("  acknowledge: {AckCommand}", PrintableAckCommand(message.Members[0].IncidentKey));
+        }
+        return SlackPostResult.Delivered with { Ts = ts };
+    }
+
+    /// <summary>The message's notification text, escaped and cut to one line (it quotes other systems' text).</summary>
+    private static string TextOf(SlackMessage message)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(message.Json);
+        return UntrustedText.Escape(json.RootElement.GetProperty("text").GetString(), MaxTitle + MaxCommand);
+    }
+
+    /// <summary>A ts like Slack's (seconds.micro), unique and increasing in this process.</summary>
+    private string NextTs()
+    {
+        var micros = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1000;
+        long last, next;
+        do
+        {
+            last = Interlocked.Read(ref _lastTs);
+            next = Math.Max(micros, last + 1);
+        }
+        while (Interlocked.CompareExchange(ref _lastTs, next, last) != last);
+        return $"{next / 1_000_000}.{next % 1_000_000:D6}";
     }
 
     /// <summary>

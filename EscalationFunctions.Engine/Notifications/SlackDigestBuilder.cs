@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using EscalationFunctions.Engine.Notifications.App;
 
 namespace EscalationFunctions.Engine.Notifications;
 
@@ -37,8 +38,10 @@ public static class SlackDigestBuilder
     /// <param name="members">1 to <see cref="MaxMembers"/> escalations, oldest first.</param>
     /// <param name="acknowledge">Each entry carries the Acknowledge button (spec §9) as its accessory, and its link moves
     /// into its text: one block per entry keeps forty entries within Slack's 50 blocks.</param>
+    /// <param name="stateOf">App mode's rewrite (spec §10.4): each closed member is marked (who acknowledged it, or when it was
+    /// resolved) and loses its Acknowledge button; the others are shown as they were.</param>
     public static string BuildJson(IReadOnlyList<OutboxNotification> members, Uri appBaseUrl, SlackLevelMentions? mentions = null,
-        bool acknowledge = false)
+        bool acknowledge = false, Func<string, IncidentShownState>? stateOf = null)
     {
         ArgumentNullException.ThrowIfNull(members);
         ArgumentOutOfRangeException.ThrowIfZero(members.Count);
@@ -46,10 +49,16 @@ public static class SlackDigestBuilder
 
         var dedupKeys = members.Select(m => m.DedupKey).ToArray();
         var dedupKey = DedupKeyOf(dedupKeys);
+        var closedLines = members.Select(m => stateOf?.Invoke(m.IncidentKey).Describe(who => SlackText.Mrkdwn(who, MaxNameInEntry))).ToList();
+        var stillOpen = closedLines.Count(c => c is null);
         var howMany = members.Count == 1 ? "1 escalation is" : $"{members.Count.ToString(CultureInfo.InvariantCulture)} escalations are";
+        var header = stillOpen == members.Count ? $"{howMany} not acknowledged"
+            : stillOpen == 0 ? $"{members.Count.ToString(CultureInfo.InvariantCulture)} escalation(s), none open any more"
+            : $"{stillOpen.ToString(CultureInfo.InvariantCulture)} of {members.Count.ToString(CultureInfo.InvariantCulture)} escalations not acknowledged";
 
-        var blocks = new List<object>(members.Count + 2) { BlockKit.Header($"{howMany} not acknowledged") };
-        blocks.AddRange(members.Select((m, i) => acknowledge ? AcknowledgeEntry(m, appBaseUrl, mentions) : Entry(m, i, appBaseUrl, mentions)));
+        var blocks = new List<object>(members.Count + 2) { BlockKit.Header(header) };
+        blocks.AddRange(members.Select((m, i) => closedLines[i] is { } closed ? Entry(m, i, appBaseUrl, mentions, closed)
+            : acknowledge ? AcknowledgeEntry(m, appBaseUrl, mentions) : Entry(m, i, appBaseUrl, mentions)));
         blocks.Add(BlockKit.Context($"Digest of {members.Count.ToString(CultureInfo.InvariantCulture)} · dedup key `{dedupKey}`"));
 
         // Every distinct mention opens the text, which is what notifies on phones and in the sidebar.
@@ -58,7 +67,7 @@ public static class SlackDigestBuilder
             $"{SlackText.Mrkdwn(m.IncidentKey, MaxKeyInText)} (level {m.Level.ToString(CultureInfo.InvariantCulture)})"));
         var message = new
         {
-            text = SlackText.Cut($"{opening}{howMany} not acknowledged: {list}.", BlockKit.MaxMessageText),
+            text = SlackText.Cut($"{opening}{header}: {list}.", BlockKit.MaxMessageText),
             blocks,
             dedup_keys = dedupKeys,
             dedup_key = dedupKey,
@@ -66,11 +75,12 @@ public static class SlackDigestBuilder
         return JsonSerializer.Serialize(message);
     }
 
-    private static object Entry(OutboxNotification m, int index, Uri appBaseUrl, SlackLevelMentions? mentions)
+    private static object Entry(OutboxNotification m, int index, Uri appBaseUrl, SlackLevelMentions? mentions, string? closed = null)
     {
         var button = BlockKit.LinkButton(
             $"open_incident_{(index + 1).ToString(CultureInfo.InvariantCulture)}", "Open incident", IncidentLink.For(appBaseUrl, m.IncidentKey));
-        var text = EntryText(m, mentions) + (button is null ? $"\n{SlackMessageBuilder.LinkTooLong}" : "");
+        var text = EntryText(m, mentions) + (closed is null ? "" : $"\n:white_check_mark: *{closed}*") +
+                   (button is null ? $"\n{SlackMessageBuilder.LinkTooLong}" : "");
         return button is null ? BlockKit.Section(text) : BlockKit.Section(text, button);
     }
 

@@ -1,3 +1,4 @@
+using EscalationFunctions.Engine.Notifications.App;
 using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Notifications;
@@ -9,6 +10,11 @@ namespace EscalationFunctions.Engine.Notifications;
 /// </summary>
 public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, string? DedupKey, string Json)
 {
+    /// <summary>App mode (spec §10): where in the channel it goes, a thread to reply in, or the message it rewrites; null for a webhook.</summary>
+    public SlackAppTarget? App { get; init; }
+
+    public bool IsRewrite => Members[0].Kind == OutgoingKind.MessageUpdate;
+
     public bool IsDigest => Members.Count > 1;
 
     public bool IsClickAnswer => Members[0].Kind == OutgoingKind.ClickAnswer;
@@ -19,6 +25,8 @@ public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, str
     /// </summary>
     public string Describe() => IsClickAnswer
         ? $"answer to the click on {UntrustedText.Escape(Members[0].IncidentKey)}"
+        : IsRewrite
+        ? $"rewrite of message {App?.UpdateTs} after {UntrustedText.Escape(Members[0].IncidentKey)} changed"
         : IsDigest
         ? $"digest of {Members.Count} escalations ({UntrustedText.Escape(Members[0].IncidentKey)} level {Members[0].Level} and {Members.Count - 1} more)"
         : $"message for {UntrustedText.Escape(Members[0].IncidentKey)} level {Members[0].Level}";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using EscalationFunctions.Engine.Notifications.App;
 
 namespace EscalationFunctions.Engine.Notifications;
 
@@ -24,12 +25,17 @@ public static class SlackMessageBuilder
         new(IncidentLink.For(appBaseUrl, incidentKey), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
     /// <param name="acknowledge">Adds the Acknowledge button (spec §9): true when <c>SLACK_SIGNING_SECRET</c> is set.</param>
-    public static string BuildJson(OutboxNotification n, Uri appBaseUrl, SlackLevelMentions? mentions = null, bool acknowledge = false)
+    /// <param name="state">App mode's rewrite (spec §10.4): a closed incident's message says who acknowledged it or when it
+    /// was resolved, and has no Acknowledge button.</param>
+    public static string BuildJson(OutboxNotification n, Uri appBaseUrl, SlackLevelMentions? mentions = null, bool acknowledge = false,
+        IncidentShownState? state = null)
     {
         var opening = Opening(mentions, n);
         var title = TitleOf(n);
         var level = n.Level.ToString(CultureInfo.InvariantCulture);
         var link = BlockKit.LinkButton("open_incident", "Open incident", IncidentLink.For(appBaseUrl, n.IncidentKey));
+        var closed = state?.Describe(who => SlackText.Mrkdwn(who, MaxNameInText));
+        acknowledge &= closed is null;
         var ack = acknowledge ? AcknowledgeButton.For(n.IncidentKey) : null;
 
         var blocks = new List<object>
@@ -37,6 +43,10 @@ public static class SlackMessageBuilder
             BlockKit.Section($"{opening}*Escalated to level {level}:* {SlackText.Mrkdwn(title, MaxTitleInText)}"),
             BlockKit.Fields(("Incident", n.IncidentKey), ("Severity", n.Severity), ("Route", n.Route), ("Escalation level", level)),
         };
+        if (closed is not null)
+        {
+            blocks.Add(BlockKit.Section($":white_check_mark: *{closed}*"));
+        }
         object[] buttons = new[] { ack, link }.OfType<object>().ToArray();
         if (buttons.Length > 0)
         {
@@ -55,7 +65,8 @@ public static class SlackMessageBuilder
         {
             text = SlackText.Cut(
                 $"{opening}Escalated to level {level}: {SlackText.Mrkdwn(title, MaxTitleInText)} ({SlackText.Mrkdwn(n.Severity, MaxNameInText)}, " +
-                $"route {SlackText.Mrkdwn(n.Route, MaxNameInText)}, incident {SlackText.Mrkdwn(n.IncidentKey, MaxKeyInText)}) is not acknowledged.",
+                $"route {SlackText.Mrkdwn(n.Route, MaxNameInText)}, incident {SlackText.Mrkdwn(n.IncidentKey, MaxKeyInText)}) " +
+                (closed is null ? "is not acknowledged." : $"· {closed}."),
                 BlockKit.MaxMessageText),
             blocks,
             dedup_key = n.DedupKey,

@@ -12,10 +12,16 @@ public enum SlackPostStatus
 
     /// <summary>Refused for good (spec §5.3): any 4xx but 429, or a redirect, which is never followed.</summary>
     Refused,
+
+    /// <summary>App mode (spec §10.3): Slack refuses the bot token. Nothing is wrong with the message; everything waits for a good token.</summary>
+    AuthFailed,
 }
 
-/// <summary>What one POST to a webhook came to. <see cref="Error"/> never contains the webhook URL.</summary>
-public sealed record SlackPostResult(SlackPostStatus Status, string? Error = null, TimeSpan? RetryAfter = null)
+/// <summary>
+/// What one post came to. <see cref="Error"/> never contains the webhook URL or the token.
+/// <see cref="Ts"/> is the posted message's id in its channel (app mode), exactly as Slack returned it.
+/// </summary>
+public sealed record SlackPostResult(SlackPostStatus Status, string? Error = null, TimeSpan? RetryAfter = null, string? Ts = null)
 {
     public static SlackPostResult Delivered { get; } = new(SlackPostStatus.Delivered);
 }

@@ -14,8 +14,9 @@ public sealed class SlackResponseUrlTransport(SlackWebhookTransport http, Escala
     /// <summary>A response_url takes one answer: there is no pace to keep.</summary>
     public bool IsRateLimited => false;
 
-    public Task<SlackPostResult> PostAsync(SlackWebhook destination, SlackMessage message, CancellationToken ct)
+    public Task<SlackPostResult> PostAsync(PlannedLane lane, SlackMessage message, CancellationToken ct)
     {
+        var destination = lane.Webhook;
         var url = settings.Slack.ResponseUrlHosts.Allow(destination.Url?.OriginalString, out var refusal);
         return url is null
             ? Task.FromResult(new SlackPostResult(SlackPostStatus.Refused, UntrustedText.Escape(refusal))) // it quotes the click's host and scheme

@@ -1,10 +1,14 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// Which transport posts a kind of outgoing message: pages go the way <c>SLACK_DELIVERY</c> says
-/// (webhook or console), click answers always to their response_url.
+/// Which transport posts a lane's messages: click answers always to their response_url; in app mode
+/// every other lane is a channel's, through <paramref name="app"/> (the Web API, or the console in a rehearsal, spec §10);
+/// otherwise pages the way <c>SLACK_DELIVERY</c> says (webhook or console).
 /// </summary>
-public sealed class SlackTransports(ISlackTransport pages, SlackResponseUrlTransport clickAnswers)
+public sealed class SlackTransports(ISlackTransport pages, SlackResponseUrlTransport clickAnswers, ISlackTransport? app = null)
 {
-    public ISlackTransport For(OutgoingKind kind) => kind == OutgoingKind.ClickAnswer ? clickAnswers : pages;
+    public ISlackTransport For(PlannedLane lane) =>
+        lane.Kind == OutgoingKind.ClickAnswer ? clickAnswers
+        : app is not null ? app
+        : pages;
 }

@@ -30,6 +30,9 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
         AllowAutoRedirect = false,
     };
 
+    public Task<SlackPostResult> PostAsync(PlannedLane lane, SlackMessage message, CancellationToken ct) => PostAsync(lane.Webhook, message, ct);
+
+    /// <summary>Posts to <paramref name="webhook"/> (a route's webhook, or a click's response_url already checked).</summary>
     public async Task<SlackPostResult> PostAsync(SlackWebhook webhook, SlackMessage message, CancellationToken ct)
     {
         if (webhook.Url is null)

@@ -21,5 +21,8 @@ public static class WebhookId
     /// </summary>
     public static string OfDestination(string destination) => Hash("response_url " + destination);
 
+    /// <summary>The id of an app-mode channel's lane: the channel id is no secret, so it is kept readable.</summary>
+    public static string OfChannel(string channel) => "channel:" + channel;
+
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }

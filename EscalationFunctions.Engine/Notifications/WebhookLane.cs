@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Notifications.App;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -18,6 +19,8 @@ public sealed class WebhookLane(
     WebhookLaneStore lanes,
     SlackTransports transports,
     SlackMessageComposer composer,
+    SlackMessageStore posted,
+    SlackAuthMonitor auth,
     EscalationSettings settings,
     IMetricSink metrics,
     DeliveryShutdown shutdown,
@@ -35,7 +38,7 @@ public sealed class WebhookLane(
     private static readonly TimeSpan StartAhead = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The pace between two posts to one destination; none when its transport is not rate-limited (console, a response_url).</summary>
-    public TimeSpan IntervalOf(PlannedLane lane) => transports.For(lane.Kind).IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
+    public TimeSpan IntervalOf(PlannedLane lane) => transports.For(lane).IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
 
     /// <summary>Claims the next message(s) of each lane in one statement: a single message, or a digest's worth in a storm (spec §5.2).</summary>
     public Task<Dictionary<string, List<OutboxNotification>>> ClaimNextAsync(IReadOnlyList<PlannedLane> lanes) =>
@@ -100,7 +103,13 @@ public sealed class WebhookLane(
                     continue;
                 }
                 // Not cancelled: the rows are claimed, and the secret read behind the button is bounded by the vault client.
-                var message = await composer.ComposeAsync(rows, CancellationToken.None);
+                var message = await composer.ComposeAsync(lane.Plan, rows, CancellationToken.None);
+                if (message is null)
+                {
+                    heartbeat.Carrying([]);
+                    await store.MarkDeadAsync(rows.Select(r => r.Id).ToArray(), "the message to rewrite is no longer in slack_messages");
+                    continue;
+                }
                 (var next, var delivered, rateLimitedInARow) = await PostAsync(lane, message, rateLimitedInARow);
                 heartbeat.Carrying([]);
                 sent += delivered;
@@ -131,7 +140,7 @@ public sealed class WebhookLane(
         SlackPostResult result;
         try
         {
-            result = await transports.For(lane.Plan.Kind).PostAsync(lane.Webhook, message, shutdown.AbandonPosts);
+            result = await transports.For(lane.Plan).PostAsync(lane.Plan, message, shutdown.AbandonPosts);
         }
         catch (OperationCanceledException) when (shutdown.AbandonPosts.IsCancellationRequested)
         {
@@ -154,7 +163,12 @@ public sealed class WebhookLane(
         switch (decision.Outcome)
         {
             case PostOutcome.Sent:
-                await store.MarkSentAsync(ids);
+                await RecordSentAsync(message, result, ids);
+                break;
+            case PostOutcome.AuthFailing:
+                // Logged once for every instance and channel by the monitor; the rows wait, their attempt given back.
+                await store.ReleaseAsync(ids, result.Error, giveBackAttempt: true);
+                await auth.FailedAsync(result.Error!);
                 break;
             case PostOutcome.RateLimited:
                 metrics.Track(MetricNames.SlackSendFailures, 1);
@@ -186,6 +200,29 @@ public sealed class WebhookLane(
         }
         var delivered = decision.Outcome == PostOutcome.Sent ? message.Members.Count : 0;
         return (next is { } wait ? (wait, nextFrom) : null, delivered, inARow);
+    }
+
+    /// <summary>Sent: in app mode the message is remembered (a post) or noted as rewritten (a rewrite), in the statement that marks it sent.</summary>
+    private async Task RecordSentAsync(SlackMessage message, SlackPostResult result, long[] ids)
+    {
+        if (message.App is not { } target)
+        {
+            await store.MarkSentAsync(ids);
+            return;
+        }
+        if (target.IsUpdate)
+        {
+            await posted.RecordRewrittenAsync(ids);
+        }
+        else if (result.Ts is { } ts)
+        {
+            await posted.RecordPostedAsync(message, target, ts);
+        }
+        else
+        {
+            await store.MarkSentAsync(ids);
+        }
+        await auth.SucceededAsync();
     }
 
     private async Task<IReadOnlyList<OutboxNotification>> ClaimNextOfAsync(PlannedLane lane) =>

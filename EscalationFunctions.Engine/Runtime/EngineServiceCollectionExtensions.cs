@@ -9,6 +9,7 @@ using EscalationFunctions.Engine.Endpoints.Pipeline;
 using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Interactions;
 using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Notifications.App;
 using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,7 +60,7 @@ public static class EngineServiceCollectionExtensions
             services.AddSingleton<ISlackTransport>(sp => sp.GetRequiredService<SlackWebhookTransport>());
         }
         services.AddSingleton<SlackResponseUrlTransport>();
-        services.AddSingleton<SlackTransports>();
+        AddSlackApp(services, settings);
         services.AddSingleton<SlackSigningSecretProvider>();
         // The host's stop, when there is a host (tests may run the engine without one).
         services.AddSingleton(sp => new DeliveryShutdown(sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
@@ -80,6 +81,34 @@ public static class EngineServiceCollectionExtensions
         services.AddHostedService<NotificationSenderService>();
         services.AddHostedService<MetricsSamplerService>();
         return services;
+    }
+
+    /// <summary>
+    /// Slack app mode (spec §10): the Web API transport (its own client: redirects never followed, the
+    /// token is sent to the API host only), or in a rehearsal the console; and the memory of posted
+    /// messages, which every mode registers (the tick asks it for rewrites, none in webhook mode).
+    /// </summary>
+    private static void AddSlackApp(IServiceCollection services, EscalationSettings settings)
+    {
+        services.AddSingleton<SlackMessageStore>();
+        services.AddSingleton<SlackAuthMonitor>();
+        services.AddSingleton<SlackBotTokenProvider>();
+        if (settings.Slack.App is not { } app)
+        {
+            services.AddSingleton(sp => new SlackTransports(sp.GetRequiredService<ISlackTransport>(), sp.GetRequiredService<SlackResponseUrlTransport>()));
+            return;
+        }
+        if (app.Rehearsal)
+        {
+            services.AddSingleton(sp => new SlackTransports(sp.GetRequiredService<ISlackTransport>(), sp.GetRequiredService<SlackResponseUrlTransport>(),
+                sp.GetRequiredService<ISlackTransport>()));
+            return;
+        }
+        services.AddSingleton(sp => new SlackWebApiTransport(
+            new HttpClient(SlackWebhookTransport.CreateHandler()) { Timeout = Timeout.InfiniteTimeSpan },
+            settings, sp.GetRequiredService<SlackBotTokenProvider>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SlackTransports(sp.GetRequiredService<ISlackTransport>(), sp.GetRequiredService<SlackResponseUrlTransport>(),
+            sp.GetRequiredService<SlackWebApiTransport>()));
     }
 
     /// <summary>Every route's pipeline, its guards and one handler per route of <see cref="RouteTable"/>.</summary>

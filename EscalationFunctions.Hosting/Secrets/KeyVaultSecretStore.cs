@@ -110,7 +110,7 @@ public sealed class KeyVaultSecretStore : ISecretStore
             {
                 var value = await ReadAsync(client, secretName, ct);
                 values[setting] = value;
-                if (value is null && VaultSecretNames.Required.Contains(setting))
+                if (value is null && VaultSecretNames.Required.Contains(setting) && !(setting == SettingNames.SlackWebhookUrl && AppMode()))
                 {
                     problems.Add($"{setting} is not set: Key Vault secret '{secretName}' was not found in {vault}; " +
                                  "expected it to hold the setting's value (infra/README.md lists the secrets).");
@@ -129,6 +129,10 @@ public sealed class KeyVaultSecretStore : ISecretStore
             throw new SettingsException(problems);
         }
         return values;
+
+        // With the app's bot token in the vault (spec §10), pages go to channels: no webhook is needed.
+        // The token is read before the webhook (VaultSecretNames lists it first).
+        bool AppMode() => !string.IsNullOrWhiteSpace(values.GetValueOrDefault(SettingNames.SlackBotToken));
     }
 
     /// <summary>The secret's current value, or null when it does not exist.</summary>

@@ -10,6 +10,7 @@ public static class VaultSecretNames
 {
     public static IReadOnlyDictionary<string, string> BySetting { get; } = new Dictionary<string, string>
     {
+        [SettingNames.SlackBotToken] = "slack-bot-token",
         [SettingNames.OpsHmacSecret] = "ops-hmac-secret",
         [SettingNames.SlackWebhookUrl] = "slack-webhook-url",
         [SettingNames.SlackRouteWebhooks] = "slack-route-webhooks",
@@ -18,7 +19,8 @@ public static class VaultSecretNames
     };
 
     /// <summary>Secrets that must exist at start-up; <c>slack-route-webhooks</c> may be absent (no per-route webhooks), and
-    /// <c>slack-signing-secret</c> too (no Acknowledge button until it is created; it is picked up without a restart).</summary>
+    /// <c>slack-signing-secret</c> too (no Acknowledge button until it is created; it is picked up without a restart).
+    /// <c>slack-bot-token</c> turns Slack app mode on (spec §10); then <c>slack-webhook-url</c> is not needed.</summary>
     public static IReadOnlySet<string> Required { get; } = new HashSet<string>
     {
         SettingNames.OpsHmacSecret, SettingNames.SlackWebhookUrl, SettingNames.PostgresConnectionString,

@@ -107,7 +107,8 @@ public class MigrationTests
                 (@huge, @h, '{"text":"answer huge"}', 'pending', 0, now(), NULL, NULL, NULL)
             """, ("a", slack.ResponseUrl("a").AbsoluteUri), ("b", slack.ResponseUrl("b").AbsoluteUri), ("huge", huge), ("h", slack.ResponseUrl("huge").AbsoluteUri));
 
-        Assert.Equal([8], await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync());
+        Assert.Equal(MigrationRunner.All.Where(m => m.Version >= 8).Select(m => m.Version),
+            await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance).ApplyAsync());
         await db.ExecuteAsync(MigrationRunner.All.Single(m => m.Version == 8).Sql); // again: nothing to move, nothing changes
 
         Assert.True(await db.ScalarAsync<bool>("SELECT to_regclass('slack_replies') IS NULL"));

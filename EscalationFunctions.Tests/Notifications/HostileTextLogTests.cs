@@ -81,7 +81,7 @@ public class HostileTextLogTests
         var transport = new SlackConsoleTransport(Settings(), new LoggerFactory([logs]));
         var hostile = "\r\nINJECTED \u001b[31m\u2028FAKE\t";
 
-        await transport.PostAsync(new SlackWebhook(null, "console"), new SlackMessage(
+        await transport.PostAsync(new PlannedLane(new SlackWebhook(null, "console"), "console", []), new SlackMessage(
             [Notification(HugeKey, "payments" + hostile + new string('r', 5_000), "critical" + hostile + new string('s', 5_000),
                 "DB down" + hostile + new string('t', 5_000))], "d", "{}"), CancellationToken.None);
 

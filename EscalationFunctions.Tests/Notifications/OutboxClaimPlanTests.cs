@@ -100,6 +100,8 @@ public class OutboxClaimPlanTests(DatabaseFixture fixture) : DatabaseTest(fixtur
         cmd.Parameters.AddWithValue("routes", routes);
         cmd.Parameters.AddWithValue("answer_lane_ids", Array.Empty<string>());
         cmd.Parameters.AddWithValue("destinations", Array.Empty<string>());
+        cmd.Parameters.AddWithValue("update_lane_ids", Array.Empty<string>());
+        cmd.Parameters.AddWithValue("channels", Array.Empty<string>());
         cmd.Parameters.AddWithValue("lease_seconds", 60.0);
         cmd.Parameters.AddWithValue("peek", LanePlanner.Peek(digestThreshold, digestMax));
         cmd.Parameters.AddWithValue("digest_threshold", digestThreshold);

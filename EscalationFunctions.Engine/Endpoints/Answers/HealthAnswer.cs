@@ -5,6 +5,7 @@ namespace EscalationFunctions.Engine.Endpoints.Answers;
 /// tick; the notification counts cover every outgoing Slack message. A superseded message (its
 /// incident acknowledged or resolved before its post started, spec §5.6) is neither pending nor dead
 /// and does not age <see cref="QueueLagMs"/>; <see cref="SupersededNotifications"/> counts those of the last 24 hours.
+/// <see cref="SlackAuthFailing"/> (app mode, spec §10.3) is true while Slack refuses the bot token: every message waits.
 /// </summary>
 public sealed record HealthAnswer(
     bool Enabled,
@@ -19,4 +20,5 @@ public sealed record HealthAnswer(
     long SupersededNotifications,
     long QuarantinedIncidents,
     double QueueLagMs,
-    DateTimeOffset? PausedUntil);
+    DateTimeOffset? PausedUntil,
+    bool SlackAuthFailing);

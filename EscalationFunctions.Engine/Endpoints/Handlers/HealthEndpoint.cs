@@ -27,6 +27,7 @@ public sealed class HealthEndpoint(EscalationSettings settings, WorkerStatusRead
             status.SupersededNotifications,
             status.QuarantinedIncidents,
             Math.Round(status.QueueLagMs),
-            pausedUntil));
+            pausedUntil,
+            status.SlackAuthFailing));
     }
 }
