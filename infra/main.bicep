@@ -79,6 +79,12 @@ param slackLevelMentions object = {}
 @description('SLACK_RESPONSE_URL_HOSTS: hosts the worker may post Slack response_url answers to (comma-separated).')
 param slackResponseUrlHosts string = 'hooks.slack.com'
 
+@description('SLACK_CHANNEL: Slack app mode (the Key Vault secret slack-bot-token exists): the channel id (C... or G...) of routes without their own.')
+param slackChannel string = ''
+
+@description('SLACK_ROUTE_CHANNELS: Slack app mode: route name to channel id, e.g. {"payments": "C0123ABCD"}.')
+param slackRouteChannels object = {}
+
 // ---- network and sign-in -----------------------------------------------------------------------
 
 @description('True: a virtual network, the app integrated with it, private endpoints and DNS zones for Key Vault, Storage and PostgreSQL, and public network access disabled on all three. False: public endpoints guarded by Entra ID, PostgreSQL reachable only from postgresAllowedIpRanges (infra/README.md).')
@@ -175,6 +181,9 @@ var workerSettings = {
   SLACK_DIGEST_MAX: string(slackDigestMax)
   SLACK_LEVEL_MENTIONS: string(slackLevelMentions)
   SLACK_RESPONSE_URL_HOSTS: slackResponseUrlHosts
+  SLACK_CHANNEL: slackChannel
+  SLACK_ROUTE_CHANNELS: string(slackRouteChannels)
+  SLACK_API_BASE_URL: 'https://slack.com/api'
   POSTGRES_AUTH: 'entra'
 }
 

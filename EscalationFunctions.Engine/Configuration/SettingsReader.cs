@@ -115,7 +115,7 @@ public static class SettingsReader
                 Problems.Add($"{SettingNames.SlackBotToken}={Shown(SettingNames.SlackBotToken, token)} is invalid: expected the app's bot token, 'xoxb-...'.");
             }
             var channels = SlackChannelTable.Parse(Raw(SettingNames.SlackChannel), Raw(SettingNames.SlackRouteChannels), Problems);
-            if (channels.Global is null)
+            if (channels.Global is null && !Has(SettingNames.SlackChannel)) // a bad one is its own line
             {
                 var missing = webhooks.Routes.Keys.Where(r => !channels.Routes.ContainsKey(r)).Order(StringComparer.Ordinal).ToList();
                 if (channels.Routes.Count == 0)

@@ -44,6 +44,13 @@ public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixtur
             VALUES ('INC-1500', 'search', 'warning', now() - interval '2 hours', now() - interval '1 hour', 'slack:U024BE7LH');
             INSERT INTO notification_outbox (kind, incident_key, destination, body, status, attempts, last_error, dead_at)
             VALUES ('click_answer', 'INC-1500', NULL, '{}', 'dead', 1, 'HTTP 404 Not Found', now());
+            INSERT INTO slack_messages (channel, ts, thread_ts, is_digest, shows)
+            VALUES ('C0PAYMENTS', '1796400000.000100', NULL, false, '[]'), ('C0PAYMENTS', '1796400600.000200', '1796400000.000100', false, '[]');
+            INSERT INTO slack_message_incidents (message_id, incident_key, shown_as)
+            SELECT id, 'INC-1042', 'open' FROM slack_messages;
+            INSERT INTO notification_outbox (kind, incident_key, destination, slack_message_id, status, attempts, last_error, dead_at)
+            SELECT 'message_update', 'INC-1042', NULL, min(id), 'dead', 1, 'chat.update: Slack answered ok:false message_not_found', now()
+            FROM slack_messages;
             ANALYZE incidents;
             """);
     }

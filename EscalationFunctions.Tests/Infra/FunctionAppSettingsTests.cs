@@ -32,7 +32,22 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
         [SettingNames.SlackRouteWebhooks] = "slack-route-webhooks",
         [SettingNames.PostgresConnectionString] = "postgres-connection-string",
         ["SLACK_SIGNING_SECRET"] = "slack-signing-secret",
+        [SettingNames.SlackBotToken] = "slack-bot-token",
     };
+
+    /// <summary>The settings revision 1.2 adds (spec §2): Slack app mode.</summary>
+    public static readonly string[] SpecSettings12 =
+        [SettingNames.SlackBotToken, SettingNames.SlackChannel, SettingNames.SlackRouteChannels, SettingNames.SlackApiBaseUrl];
+
+    [Fact]
+    public void Every_setting_of_revision_1_2_is_an_app_setting_and_the_bot_token_a_vault_reference()
+    {
+        var settings = infra.Custom.AppSettings;
+        var missing = SpecSettings12.Where(s => !settings.ContainsKey(s)).ToList();
+        Assert.True(missing.Count == 0, "Missing app settings: " + string.Join(", ", missing));
+        Assert.Contains("SecretName=slack-bot-token)", settings[SettingNames.SlackBotToken]);
+        Assert.Equal("https://slack.com/api", settings[SettingNames.SlackApiBaseUrl]);
+    }
 
     [Fact]
     public void Every_spec_setting_including_revision_1_1_is_an_app_setting()
@@ -167,6 +182,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
             _ when s.Key == SettingNames.KeyVaultUri => "https://kv-example.vault.azure.net/",
             _ when s.Key == SettingNames.ApplicationInsightsConnectionString => "InstrumentationKey=00000000-0000-0000-0000-000000000000",
             _ when s.Key == "SLACK_SIGNING_SECRET" => "a-slack-signing-secret-0123456789",
+            _ when s.Key == SettingNames.SlackBotToken => "", // no slack-bot-token in the vault: webhook mode, as deployed by default
             _ when s.Value.StartsWith("[reference(", StringComparison.Ordinal) && s.Value.EndsWith(".clientId]", StringComparison.Ordinal) =>
                 "2c7f0e1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
             _ => s.Value,

@@ -152,6 +152,8 @@ var keyVaultReferences = {
   SLACK_ROUTE_WEBHOOKS: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-route-webhooks)'
   POSTGRES_CONNECTION_STRING: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=postgres-connection-string)'
   SLACK_SIGNING_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-signing-secret)'
+  // Slack app mode (spec 1.2 section 10) while this secret exists; webhooks otherwise.
+  SLACK_BOT_TOKEN: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-bot-token)'
 }
 
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
