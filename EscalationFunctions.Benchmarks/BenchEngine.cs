@@ -72,7 +72,7 @@ public sealed class BenchEngine : IAsyncDisposable
         {
             env[name] = value;
         }
-        if (!env.ContainsKey(SettingNames.SlackWebhookUrl) && !env.ContainsKey(SettingNames.SlackRouteWebhooks))
+        if (!env.ContainsKey(SettingNames.SlackWebhookUrl) && !env.ContainsKey(SettingNames.SlackRouteWebhooks) && !env.ContainsKey(SettingNames.SlackBotToken))
         {
             env[SettingNames.SlackDelivery] = "console";
         }

@@ -30,6 +30,11 @@ public sealed record BenchOptions
 
     /// <summary>Slack delivery: notifications, webhooks, runs (median reported).</summary>
     public int SlackMessages { get; init; } = 1_000;
+
+    /// <summary>Slack app mode (part slack-app): pages over as many channels, and how many incidents are acknowledged during delivery.</summary>
+    public int SlackAppPages { get; init; } = 1_000;
+    public int SlackAppChannels { get; init; } = 100;
+    public int SlackAppAcks { get; init; } = 300;
     public int SlackWebhooks { get; init; } = 100;
     public int SlackRuns { get; init; } = 3;
 
@@ -45,7 +50,7 @@ public sealed record BenchOptions
     /// </summary>
     public int? StormDigestMax { get; init; }
 
-    public static readonly string[] Parts = ["tick", "compare", "slack", "slack-slow", "slack-scaleout", "slack-storm"];
+    public static readonly string[] Parts = ["tick", "compare", "slack", "slack-slow", "slack-scaleout", "slack-storm", "slack-app"];
 
     public HashSet<string> Only { get; init; } = [.. Parts];
 
@@ -62,11 +67,11 @@ public sealed record BenchOptions
 
     public const string Usage =
         """
-        usage: EscalationFunctions.Benchmarks [--quick] [--only tick,compare,slack,slack-slow,slack-scaleout,slack-storm] [--reps N]
+        usage: EscalationFunctions.Benchmarks [--quick] [--only tick,compare,slack,slack-slow,slack-scaleout,slack-storm,slack-app] [--reps N]
                                               [--out DIR] [--docs docs/performance.md] [--wait-quiet]
 
           --quick        small sizes (10k and 100k incidents, 3 repetitions, one Slack run): a try-out, ~2 min
-          --only LIST    run only these parts (tick, compare, slack, slack-slow, slack-scaleout, slack-storm)
+          --only LIST    run only these parts (tick, compare, slack, slack-slow, slack-scaleout, slack-storm, slack-app)
           --reps N       timed warm ticks per tick scenario (default 5; the median is reported; 3 cold ones too)
           --layouts L    where the due incidents sit: recent (the last arrivals), scattered (all over); default both
           --totals LIST  incidents per tick scenario (default 10000,100000,1000000)
@@ -78,6 +83,7 @@ public sealed record BenchOptions
           --storm N      escalations for one webhook in the storm scenario (default 1000)
           --storm-digest-max N  also run the storm with SLACK_DIGEST_MAX N (e.g. 20, the default before spec 1.2);
                                 the storm always runs at the defaults (40), where its 30 s goal is measured
+          --slack-app P,C,A  Slack app mode: P pages over C channels, A acknowledged during delivery (default 1000,100,300)
           --batch-size N ESC_BATCH_SIZE for the tick (default: the engine's default)
           --out DIR      where the JSON and CSV results go (default: benchmark-results/ in the repository)
           --docs FILE    rewrite the figures section of FILE (between the benchmark markers) from this run
@@ -115,6 +121,9 @@ public sealed record BenchOptions
                         CompareRepetitions = 2,
                         SlackRuns = 1,
                         StormMessages = 200,
+                        SlackAppPages = 200,
+                        SlackAppChannels = 20,
+                        SlackAppAcks = 60,
                     };
                     break;
                 case "--only":
@@ -154,6 +163,12 @@ public sealed record BenchOptions
                 case "--slack":
                     var sizes = Numbers(Next(), "--slack");
                     options = sizes.Length == 2 ? options with { SlackMessages = sizes[0], SlackWebhooks = sizes[1] } : throw new ArgumentException($"--slack got '{string.Join(',', sizes)}': expected MESSAGES,WEBHOOKS, e.g. 1000,100");
+                    break;
+                case "--slack-app":
+                    var app = Numbers(Next(), "--slack-app");
+                    options = app.Length == 3 && app[2] <= app[0] && app[1] <= app[0]
+                        ? options with { SlackAppPages = app[0], SlackAppChannels = app[1], SlackAppAcks = app[2] }
+                        : throw new ArgumentException($"--slack-app got '{string.Join(',', app)}': expected PAGES,CHANNELS,ACKS with channels and acks at most the pages, e.g. 1000,100,300");
                     break;
                 case "--slack-instances":
                     options = options with { SlackInstances = Numbers(Next(), "--slack-instances", single: true)[0] };

@@ -95,6 +95,11 @@ try
         log.WriteLine($"== 4. Slack delivery, {options.SlackInstances} instances");
         report.SlackScaleOut = await SlackBenchmark.ScaleOutAsync(dbs, options, log);
     }
+    if (options.Only.Contains("slack-app"))
+    {
+        log.WriteLine("== 6. Slack app mode: pages in channels, rewrites after acknowledgements");
+        report.SlackApp = await SlackAppBenchmark.RunAsync(dbs, options, log);
+    }
     if (options.Only.Contains("slack-storm"))
     {
         log.WriteLine("== 5. Slack delivery, storm on one webhook");

@@ -26,6 +26,7 @@ public sealed class Report
     public SlackSummary? SlackScaleOut { get; set; }
     public SlackSummary? SlackStorm { get; set; }
     public SlackSummary? SlackStormOtherDigest { get; set; }
+    public SlackAppRun? SlackApp { get; set; }
 
     /// <summary>
     /// The single instance's floor (docs/performance.md): 97.9% before per-webhook lanes, 93.7% just after;
@@ -112,6 +113,13 @@ public sealed class Report
             targets.Add(new Target($"{other.Scenario}, {run.Messages:N0} escalations for one webhook", $"all delivered in {fewest} posts (digests of {other.DigestMax})",
                 FormattableString.Invariant($"{run.PostsReceived} posts, {run.NotSent} unsent, {run.LastDeliverySeconds:F1} s"), run.NotSent == 0 && run.PostsReceived == fewest));
         }
+        if (SlackApp is { } app)
+        {
+            targets.Add(new Target($"Slack app mode ({app.Pages:N0} pages over {app.Channels} channels, {app.Acknowledged} acknowledged during delivery, tick every {app.TickSeconds:F0} s)",
+                $"≥ 90% of {app.CapacityPerSecond:F0} calls/s, every rewrite delivered, 0 429s, 0 duplicates",
+                FormattableString.Invariant($"{app.ShareOfCapacity * 100:F1}%, {app.RewritesDelivered}/{app.RewritesOwed} rewrites (ack to rewrite: median {app.LagMedianSeconds:F1} s, max {app.LagMaxSeconds:F1} s), {app.RateLimited} 429s, {app.Duplicates} duplicates"),
+                app.ShareOfCapacity >= 0.9 && app.RewritesDelivered == app.RewritesOwed && app.NotDone == 0 && app.RateLimited == 0 && app.Duplicates == 0));
+        }
         if (SlackScenarios.Any())
         {
             var duplicates = SlackScenarios.Sum(s => s.TotalDuplicates);
@@ -159,6 +167,13 @@ public sealed class Report
             {
                 sb.AppendLine($"{i++,4} {r.AchievedPerSecond,7:F1} {r.CapacityPerSecond,9:F0} {r.ShareOfCapacity,7:P1} {r.FirstDeliverySeconds,8:F2} {r.LastDeliverySeconds,7:F2} {r.IdealLastDeliverySeconds,8:F2} {r.PostsReceived,6} {r.RateLimited,5} {r.RateLimitedWebhooks,11} {r.Duplicates,5} {r.NotSent,6} {r.MinAcceptedGapMs,10:F1} {r.MedianAcceptedGapMs,10:F1} {r.MaxAcceptedGapMs,8:F0} {r.LatestFirstDeliverySeconds,10:F2} {r.RefusedGapMedianMs,10:F1}");
             }
+        }
+        if (SlackApp is { } a)
+        {
+            sb.AppendLine();
+            sb.AppendLine($"Slack app mode ({a.Pages:N0} pages over {a.Channels} channels, {a.Acknowledged} acknowledged during delivery; stand-in: 429 when a call comes < 1 s after the last one in its channel; tick every {a.TickSeconds:F0} s)");
+            sb.AppendLine($"{"calls/s",8} {"capacity",9} {"share",7} {"pages",6} {"superseded",10} {"rewrites",9} {"owed",5} {"calls",6} {"lag med s",9} {"lag max s",9} {"last s",7} {"429s",5} {"errors",6} {"dupes",5} {"not done",8}");
+            sb.AppendLine($"{a.CallsPerSecond,8:F1} {a.CapacityPerSecond,9:F0} {a.ShareOfCapacity,7:P1} {a.PagesPosted,6} {a.PagesSuperseded,10} {a.RewritesDelivered,9} {a.RewritesOwed,5} {a.RewriteCalls,6} {a.LagMedianSeconds,9:F1} {a.LagMaxSeconds,9:F1} {a.LastCallSeconds,7:F1} {a.RateLimited,5} {a.OtherErrors,6} {a.Duplicates,5} {a.NotDone,8}");
         }
         sb.AppendLine();
         sb.AppendLine("Targets");
@@ -213,6 +228,7 @@ public sealed class Report
         slackScaleOut = SlackJson(SlackScaleOut),
         slackStorm = SlackJson(SlackStorm),
         slackStormOtherDigest = SlackJson(SlackStormOtherDigest),
+        slackApp = SlackApp is null ? null : new { run = SlackApp, shareOfCapacity = Round(SlackApp.ShareOfCapacity, 4) },
         targets = Targets(),
     }, new JsonSerializerOptions { WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals });
 

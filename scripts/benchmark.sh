@@ -13,6 +13,8 @@
 #                                     # instance, the same beside a webhook answering after 9 s (timer every
 #                                     # second), 4 instances sharing 100 webhooks, a storm on one webhook
 #                                     # at the defaults (SLACK_DIGEST_MAX 40 since spec 1.2: the 30 s storm goal)
+#   ./scripts/benchmark.sh --only slack-app   # Slack app mode: 1,000 pages over 100 channels, 300 acknowledged
+#                                     # during delivery: calls/s against capacity, rewrites, ack-to-rewrite lag
 #   ./scripts/benchmark.sh --quick --only slack-storm --storm-digest-max 20   # the storm alone, small,
 #                                     # and again at another digest size to compare
 #

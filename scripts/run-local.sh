@@ -10,7 +10,9 @@
 #   ./scripts/run-local.sh help         the server's commands and options (builds the server the first time)
 #   ./scripts/run-local.sh --help       this text; COMMAND --help: that command's options. --help or -h
 #                                       anywhere only prints: it never builds, starts or stops anything
-# Without SLACK_WEBHOOK_URL, Slack messages are printed to the console (SLACK_DELIVERY=console).
+# Without SLACK_WEBHOOK_URL, Slack messages are printed to the console (SLACK_DELIVERY=console). With
+# SLACK_CHANNEL set too (and no SLACK_BOT_TOKEN), Slack app mode is rehearsed there: each chat.postMessage,
+# its thread, and each chat.update after an acknowledgement or a resolve.
 #
 # Your settings go in .local/settings (made on the first run, read on every start, never rewritten);
 # a setting exported in the shell wins over it. .local/env is written by this script once the
@@ -136,6 +138,7 @@ ESC_TICK_MS=10000
 # ESC_CANARY_PCT=100
 # ESC_PAUSE_CRON="0 22 * * *"
 # SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...
+# SLACK_CHANNEL=C0LOCAL        Slack app mode, printed: threads and rewrites (SLACK_BOT_TOKEN=xoxb-... posts for real)
 # ASPNETCORE_URLS=http://127.0.0.1:7071
 EOF
 fi
@@ -206,7 +209,7 @@ fi
 
 export APP_BASE_URL=${APP_BASE_URL:-http://localhost:$listen_port}
 export OPS_TRUST_PRINCIPAL_HEADER=${OPS_TRUST_PRINCIPAL_HEADER:-true}
-if [ -z "${SLACK_WEBHOOK_URL:-}" ] && [ -z "${SLACK_ROUTE_WEBHOOKS:-}" ]; then
+if [ -z "${SLACK_WEBHOOK_URL:-}" ] && [ -z "${SLACK_ROUTE_WEBHOOKS:-}" ] && [ -z "${SLACK_BOT_TOKEN:-}" ]; then
   export SLACK_DELIVERY=${SLACK_DELIVERY:-console}
 fi
 

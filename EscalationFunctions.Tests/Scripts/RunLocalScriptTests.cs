@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Scripts;
 
@@ -80,6 +81,24 @@ public class RunLocalScriptTests : IAsyncLifetime
 
         var (_, unknown, _) = await _checkout.RunAsync("scripts/ops-call.sh ack 'NO-SUCH INCIDENT/1'");
         Assert.Contains("\"error\":\"incident_not_found\"", unknown);
+    }
+
+    [Fact]
+    public async Task With_a_channel_and_no_token_app_mode_is_rehearsed_on_the_console_posts_then_the_rewrite_after_an_ack()
+    {
+        await _checkout.StartWorkerAsync(extra: new() { [SettingNames.SlackChannel] = "C0LOCAL", [SettingNames.TickMs] = "1000" });
+        Assert.Contains("Slack app mode rehearsed", _checkout.WorkerOutput);
+        var (samplesExit, samples, samplesErr) = await _checkout.RunAsync("scripts/run-local.sh samples");
+        Assert.True(samplesExit == 0, samplesErr);
+        await Eventually.TrueAsync(() => Task.FromResult(_checkout.WorkerOutput.Contains("chat.postMessage #C0LOCAL ts ")), TimeSpan.FromSeconds(60),
+            "a page printed as a channel post");
+
+        var ack = samples.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("./scripts/ops-call.sh ack ", StringComparison.Ordinal));
+        var (exit, _, stderr) = await _checkout.RunAsync(ack);
+        Assert.True(exit == 0, stderr);
+
+        await Eventually.TrueAsync(() => Task.FromResult(_checkout.WorkerOutput.Split('\n').Any(l => l.Contains("chat.update #C0LOCAL ts ") && l.Contains("Acknowledged by"))),
+            TimeSpan.FromSeconds(60), "the rewrite printed after the acknowledgement");
     }
 
     [Fact]
