@@ -21,18 +21,53 @@ public sealed class SlackMessageComposer(EscalationSettings settings, SlackSigni
     public int DigestMax => settings.Slack.DigestMax;
 
     /// <summary>
+    /// App mode: what a post needs from the database besides its rows (a single page's thread, the
+    /// message a rewrite changes), read while the lane waits for its channel's pace so that the reads
+    /// do not stretch it. Safe ahead of the post: only this lane posts to the channel, and a change to
+    /// an incident after the read queues a rewrite of its own. Null when there is nothing to read, or
+    /// the read failed (the post then reads again, and reports the failure).
+    /// </summary>
+    public async Task<AppPostContext?> PrepareAsync(PlannedLane lane, IReadOnlyList<OutboxNotification> rows)
+    {
+        if (lane.Channel is not { } channel || rows.Count != 1)
+        {
+            return null;
+        }
+        try
+        {
+            return rows[0].Kind switch
+            {
+                OutgoingKind.Page => new AppPostContext(rows[0].Id, await posted.ThreadRootAsync(channel, rows[0].IncidentKey), null),
+                OutgoingKind.MessageUpdate => new AppPostContext(rows[0].Id, null, await posted.ReadForRewriteAsync(rows[0])),
+                _ => null,
+            };
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// The post for a lane's claimed rows: pages composed now, a click answer as it was prepared, a
     /// rewrite from its message. Null when a rewrite's message is no longer known (nothing to post).
     /// </summary>
-    public async ValueTask<SlackMessage?> ComposeAsync(PlannedLane lane, IReadOnlyList<OutboxNotification> members, CancellationToken ct)
+    /// <param name="prepared">What <see cref="PrepareAsync"/> read for these rows; read now when it is for other rows or missing.</param>
+    public async ValueTask<SlackMessage?> ComposeAsync(PlannedLane lane, IReadOnlyList<OutboxNotification> members, AppPostContext? prepared,
+        CancellationToken ct)
     {
+        if (prepared is not null && (members.Count != 1 || members[0].Id != prepared.RowId))
+        {
+            prepared = null;
+        }
         if (members[0].Kind == OutgoingKind.ClickAnswer)
         {
             return new SlackMessage(members, null, members[0].Body!);
         }
         if (members[0].Kind == OutgoingKind.MessageUpdate)
         {
-            return await RewriteAsync(members[0], ct);
+            var message = prepared?.Rewrite ?? await posted.ReadForRewriteAsync(members[0]);
+            return message is null ? null : await RewriteAsync(members[0], message, ct);
         }
         var slack = settings.Slack;
         var acknowledge = await signing.IsEnabledAsync(ct);
@@ -41,7 +76,9 @@ public sealed class SlackMessageComposer(EscalationSettings settings, SlackSigni
             var only = members[0];
             return new SlackMessage(members, only.DedupKey, SlackMessageBuilder.BuildJson(only, slack.AppBaseUrl, slack.LevelMentions, acknowledge))
             {
-                App = lane.Channel is { } channel ? new SlackAppTarget(channel, await posted.ThreadRootAsync(channel, only.IncidentKey)) : null,
+                App = lane.Channel is { } channel
+                    ? new SlackAppTarget(channel, prepared is not null ? prepared.ThreadTs : await posted.ThreadRootAsync(channel, only.IncidentKey))
+                    : null,
             };
         }
         return new SlackMessage(members, SlackDigestBuilder.DedupKeyOf(members.Select(m => m.DedupKey)),
@@ -51,12 +88,8 @@ public sealed class SlackMessageComposer(EscalationSettings settings, SlackSigni
         };
     }
 
-    private async ValueTask<SlackMessage?> RewriteAsync(OutboxNotification rewrite, CancellationToken ct)
+    private async ValueTask<SlackMessage> RewriteAsync(OutboxNotification rewrite, PostedMessage message, CancellationToken ct)
     {
-        if (await posted.ReadForRewriteAsync(rewrite) is not { } message)
-        {
-            return null;
-        }
         var slack = settings.Slack;
         var acknowledge = await signing.IsEnabledAsync(ct);
         var shown = message.Shows.Select(s => s.AsNotification()).ToList();
@@ -68,3 +101,6 @@ public sealed class SlackMessageComposer(EscalationSettings settings, SlackSigni
                 SlackMessageBuilder.BuildJson(shown[0], slack.AppBaseUrl, slack.LevelMentions, acknowledge, message.StateOf(shown[0].IncidentKey))) { App = target };
     }
 }
+
+/// <summary>What <see cref="SlackMessageComposer.PrepareAsync"/> read for the row <see cref="RowId"/>: a page's thread (null: none yet), or the message a rewrite changes (null: gone).</summary>
+public sealed record AppPostContext(long RowId, string? ThreadTs, PostedMessage? Rewrite);

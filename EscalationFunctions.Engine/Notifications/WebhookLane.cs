@@ -73,6 +73,7 @@ public sealed class WebhookLane(
                 {
                     break;
                 }
+                var preparing = composer.PrepareAsync(lane.Plan, rows);
                 heartbeat.Carrying(rows.Select(r => r.Id));
                 var left = wait - time.GetElapsedTime(waitFrom);
                 if (stopping.IsCancellationRequested || stopBy - time.GetUtcNow() < left || !await WaitAsync(left - StartAhead, stopping))
@@ -103,7 +104,7 @@ public sealed class WebhookLane(
                     continue;
                 }
                 // Not cancelled: the rows are claimed, and the secret read behind the button is bounded by the vault client.
-                var message = await composer.ComposeAsync(lane.Plan, rows, CancellationToken.None);
+                var message = await composer.ComposeAsync(lane.Plan, rows, await preparing, CancellationToken.None);
                 if (message is null)
                 {
                     heartbeat.Carrying([]);
