@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using EscalationFunctions.Hosting;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EscalationFunctions.Server.Commands;
 
@@ -38,14 +39,21 @@ public static class ServeCommand
             return ExitCodes.BadConfiguration;
         }
         var listenOn = urls ?? Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? ServerApp.DefaultUrl;
-        if (BusyAddress(listenOn) is { } busy)
+        if (ListenProblem(listenOn) is { } problem)
         {
-            await Console.Error.WriteLineAsync(AddressInUse($"{busy} is already in use by another process"));
+            await Console.Error.WriteLineAsync(problem);
             return ExitCodes.Failed;
         }
         try
         {
-            await ServerApp.Build(startup, urls is null ? [] : [$"--urls={urls}"]).RunAsync();
+            var app = ServerApp.Build(startup, urls is null ? [] : [$"--urls={urls}"]);
+            // The database first, as one line naming it: failing inside the host's start, it would come after the host's stack trace.
+            if (await DatabaseProblemAsync(app.Services, startup.Settings) is { } unreachable)
+            {
+                await Console.Error.WriteLineAsync(unreachable);
+                return ExitCodes.Failed;
+            }
+            await app.RunAsync();
             return ExitCodes.Ok;
         }
         catch (IOException e) when (e.InnerException is AddressInUseException)
@@ -83,8 +91,47 @@ public static class ServeCommand
         "ASPNETCORE_URLS (or --urls), e.g. ASPNETCORE_URLS=http://127.0.0.1:7072, and point OPS_BASE_URL at it for scripts/ops-call.sh.";
 
     /// <summary>
+    /// Applies the migrations before the host starts (the host's own start then finds nothing to do), so
+    /// an unreachable or refusing database is one line naming it and why, not a stack trace. The
+    /// connection string's password is never part of it (Npgsql's messages do not carry it either).
+    /// </summary>
+    private static async Task<string?> DatabaseProblemAsync(IServiceProvider services, Engine.Configuration.EscalationSettings settings)
+    {
+        try
+        {
+            await services.GetRequiredService<Engine.Data.Migrations.MigrationRunner>().ApplyAsync();
+            return null;
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
+        {
+            var cs = new Npgsql.NpgsqlConnectionStringBuilder(settings.Connections.PostgresConnectionString);
+            return $"Start-up failed: PostgreSQL at {cs.Host}:{cs.Port} (database '{cs.Database}', user '{cs.Username}', from " +
+                   $"{Engine.Configuration.SettingNames.PostgresConnectionString}) could not be used: {Engine.Security.UntrustedText.Escape(e.GetBaseException().Message)}. " +
+                   "Check that it runs and accepts connections from here (./scripts/run-local.sh starts a local one).";
+        }
+    }
+
+    /// <summary>
+    /// Why the worker cannot listen on the first of <paramref name="urls"/> it cannot bind (another process holds the port,
+    /// no such address here, a port it may not use), as one line; null when they are free or not checkable here.
+    /// </summary>
+    private static string? ListenProblem(string urls)
+    {
+        try
+        {
+            return BusyAddress(urls) is { } busy ? AddressInUse($"{busy} is already in use by another process") : null;
+        }
+        catch (SocketException e)
+        {
+            return $"Start-up failed: cannot listen on {urls}: {e.Message}. Choose another address with ASPNETCORE_URLS (or --urls), " +
+                   "e.g. ASPNETCORE_URLS=http://127.0.0.1:7072.";
+        }
+    }
+
+    /// <summary>
     /// The first of the listen addresses (<c>;</c>-separated) whose port another process holds, checked
     /// by binding it briefly, so the usual case gets one line instead of the host's logged stack trace.
+    /// Any other bind error (no such address here, a port it may not use) is thrown for <see cref="ListenProblem"/>.
     /// Only loopback and IP-literal addresses are checked; the rest (<c>*</c>, host names) are left to Kestrel.
     /// </summary>
     private static string? BusyAddress(string urls)
@@ -111,10 +158,6 @@ public static class ServeCommand
             catch (SocketException e) when (e.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
                 return $"{uri.Scheme}://{uri.Authority}";
-            }
-            catch (SocketException)
-            {
-                // Not ours to judge (no such interface, say): Kestrel reports it.
             }
         }
         return null;
