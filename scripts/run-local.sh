@@ -138,6 +138,7 @@ ESC_TICK_MS=10000
 # ESC_CANARY_PCT=100
 # ESC_PAUSE_CRON="0 22 * * *"
 # SLACK_WEBHOOK_URL=https://hooks.slack.com/services/...
+# SLACK_ROUTE_WEBHOOKS='{"payments":"https://hooks.slack.com/services/..."}'   JSON goes in single quotes, or the shell drops its "
 # SLACK_CHANNEL=C0LOCAL        Slack app mode, printed: threads and rewrites (SLACK_BOT_TOKEN=xoxb-... posts for real)
 # ASPNETCORE_URLS=http://127.0.0.1:7071
 EOF

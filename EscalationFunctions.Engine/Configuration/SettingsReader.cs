@@ -71,9 +71,11 @@ public static class SettingsReader
         {
             var delivery = Enum(SettingNames.SlackDelivery, SlackDeliveryMode.Webhook);
             var appBaseUrl = Url(SettingNames.AppBaseUrl, required: true);
+            var problemsBefore = Problems.Count;
             var webhooks = SlackWebhookTable.Parse(Raw(SettingNames.SlackWebhookUrl), Raw(SettingNames.SlackRouteWebhooks), Problems, Warnings);
+            var webhookProblems = Problems.Count > problemsBefore;
             var app = SlackApp(delivery, webhooks);
-            if (app is null && delivery == SlackDeliveryMode.Webhook && webhooks.Routes.Count == 0 && !Has(SettingNames.SlackWebhookUrl))
+            if (app is null && delivery == SlackDeliveryMode.Webhook && webhooks.Routes.Count == 0 && !Has(SettingNames.SlackWebhookUrl) && !webhookProblems)
             {
                 Problems.Add($"{SettingNames.SlackWebhookUrl} is not set: expected the Slack incoming webhook URL " +
                              $"(or per-route webhooks in {SettingNames.SlackRouteWebhooks}, or {SettingNames.SlackDelivery}=console to print messages instead).");
@@ -174,7 +176,8 @@ public static class SettingsReader
                 return mentions;
             }
             // JSON may span lines and hold control characters; the error stays one line.
-            var line = $"{SettingNames.SlackLevelMentions}='{raw!.Trim()}' is invalid: {problem}.";
+            var line = $"{SettingNames.SlackLevelMentions}='{raw!.Trim()}' is invalid: {problem}." +
+                       JsonSettingHint.For(SettingNames.SlackLevelMentions, raw, """{"*":{"3":"<!here>"}}""");
             Problems.Add(string.Concat(line.Select(c => char.IsControl(c) ? ' ' : c)));
             return SlackLevelMentions.None;
         }

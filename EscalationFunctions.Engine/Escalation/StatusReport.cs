@@ -7,7 +7,11 @@ public sealed record StatusReport(
     RecentEscalations Escalations,
     MessageStatus Messages,
     StatusList<QuarantinedIncident> Quarantined,
-    IReadOnlyList<InstanceTick> Instances);
+    IReadOnlyList<InstanceTick> Instances)
+{
+    /// <summary>Routes whose own webhook (SLACK_ROUTE_WEBHOOKS, as this command's environment has it) is invalid and whose pages go to the global one.</summary>
+    public IReadOnlyList<string> SlackFallbackRoutes { get; init; } = [];
+}
 
 /// <summary>The first rows of a list and how many there are in all.</summary>
 public sealed record StatusList<T>(long Count, IReadOnlyList<T> Shown);

@@ -6,7 +6,8 @@ namespace EscalationFunctions.Engine.Notifications;
 /// <summary>
 /// The current route-to-webhook table, re-read from the secret store on use so that a webhook
 /// rotated in Key Vault is used without a restart. Invalid per-route entries fall back to the
-/// global webhook (logged as warnings); an invalid global webhook keeps the previous table.
+/// global webhook (each logged once as a warning, by start-up or on the rotation that brought it);
+/// an invalid global webhook keeps the previous table.
 /// </summary>
 public sealed class SlackWebhookDirectory
 {
@@ -14,6 +15,8 @@ public sealed class SlackWebhookDirectory
 
     public SlackWebhookDirectory(EscalationSettings settings, ISecretStore secrets, ILogger<SlackWebhookDirectory> logger)
     {
+        // Start-up logged the warnings of the values read at start; a rotated value's new warnings are logged once here.
+        var logged = new HashSet<string>(settings.Slack.Webhooks.Warnings, StringComparer.Ordinal);
         _table = new RotatingSecret<(string?, string?), SlackWebhookTable>(
             $"{SettingNames.SlackWebhookUrl}/{SettingNames.SlackRouteWebhooks}",
             settings.Slack.Webhooks,
@@ -21,11 +24,13 @@ public sealed class SlackWebhookDirectory
             raw =>
             {
                 var problems = new List<string>();
-                var warnings = new List<string>();
-                var table = SlackWebhookTable.Parse(raw.Item1, raw.Item2, problems, warnings);
-                foreach (var warning in warnings)
+                var table = SlackWebhookTable.Parse(raw.Item1, raw.Item2, problems, new List<string>());
+                lock (logged)
                 {
-                    logger.LogWarning("{Warning}", warning);
+                    foreach (var warning in table.Warnings.Where(logged.Add))
+                    {
+                        logger.LogWarning("{Warning}", warning);
+                    }
                 }
                 return problems.Count == 0 ? (table, null) : (null, string.Join(" ", problems));
             },

@@ -16,6 +16,12 @@ public sealed class SlackWebhookTable
     public Uri? Global { get; }
     public IReadOnlyDictionary<string, Uri> Routes { get; }
 
+    /// <summary>What parsing said of the routes that fall back (one line each), for whoever logs them once.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>Routes whose own webhook is invalid and whose messages go to the global webhook instead (spec §2), sorted.</summary>
+    public IReadOnlyList<string> FallbackRoutes { get; init => field = value.Order(StringComparer.Ordinal).ToList(); } = [];
+
     public SlackWebhook For(string route) =>
         Routes.TryGetValue(route, out var own) ? new SlackWebhook(own, $"route '{UntrustedText.Escape(route)}'")
         : Global is not null ? new SlackWebhook(Global, "global")
@@ -59,10 +65,13 @@ public sealed class SlackWebhookTable
         if (entries is null)
         {
             problems.Add($"{SettingNames.SlackRouteWebhooks}={SecretMask.Mask(routesRaw)} is invalid: expected a JSON object of " +
-                         "route name to webhook URL, e.g. {\"payments\":\"https://hooks.slack.com/services/...\"}.");
+                         "route name to webhook URL, e.g. {\"payments\":\"https://hooks.slack.com/services/...\"}." +
+                         JsonSettingHint.For(SettingNames.SlackRouteWebhooks, routesRaw, """{"payments":"https://hooks.slack.com/services/..."}"""));
             return new SlackWebhookTable(global, routes);
         }
 
+        var fallbacks = new List<string>();
+        var fallbackWarnings = new List<string>();
         foreach (var (route, value) in entries)
         {
             var text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
@@ -70,14 +79,25 @@ public sealed class SlackWebhookTable
             {
                 routes[route] = uri;
             }
+            else if (global is null && string.IsNullOrWhiteSpace(globalRaw))
+            {
+                // Nothing to fall back to: the route's own error is the cause, not the missing global webhook.
+                problems.Add($"{SettingNames.SlackRouteWebhooks}: the webhook of route '{UntrustedText.Escape(route)}' ({SecretMask.Mask(text)}) is invalid " +
+                             $"({why}), and there is no {SettingNames.SlackWebhookUrl} for it to fall back to.");
+            }
             else
             {
                 var shown = UntrustedText.Escape(route); // the setting's text: a warning is logged
-                warnings.Add($"{SettingNames.SlackRouteWebhooks}: the webhook of route '{shown}' ({SecretMask.Mask(text)}) is invalid " +
-                             $"({why}); route '{shown}' falls back to {SettingNames.SlackWebhookUrl}.");
+                fallbacks.Add(route);
+                fallbackWarnings.Add($"{SettingNames.SlackRouteWebhooks}: the webhook of route '{shown}' ({SecretMask.Mask(text)}) is invalid " +
+                                     $"({why}); route '{shown}' falls back to {SettingNames.SlackWebhookUrl}.");
             }
         }
-        return new SlackWebhookTable(global, routes);
+        foreach (var warning in fallbackWarnings)
+        {
+            warnings.Add(warning);
+        }
+        return new SlackWebhookTable(global, routes) { FallbackRoutes = fallbacks, Warnings = fallbackWarnings };
     }
 }
 

@@ -2,7 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Server.Commands;
 
@@ -41,7 +44,10 @@ public static class StatusCommand
         };
         status.SetAction((parsed, ct) => DatabaseCommand.RunAsync(async db =>
         {
-            var report = await new StatusReportReader(db).ReadAsync(parsed.GetValue(hours), parsed.GetValue(limit), ct);
+            var report = await new StatusReportReader(db).ReadAsync(parsed.GetValue(hours), parsed.GetValue(limit), ct) with
+            {
+                SlackFallbackRoutes = FallbackRoutes(Environment.GetEnvironmentVariable),
+            };
             if (parsed.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(report, Json));
@@ -103,6 +109,12 @@ public static class StatusCommand
             table.WriteTo(output);
         }
 
+        if (report.SlackFallbackRoutes.Count > 0)
+        {
+            output.WriteLine($"Routes whose own webhook in {SettingNames.SlackRouteWebhooks} is invalid, paged through {SettingNames.SlackWebhookUrl} instead: " +
+                             string.Join(", ", report.SlackFallbackRoutes.Select(r => $"'{UntrustedText.Escape(r)}'")));
+        }
+
         var quarantined = report.Quarantined;
         output.WriteLine();
         output.WriteLine($"Quarantined incidents: {quarantined.Count}{More(quarantined.Count, quarantined.Shown.Count)}" +
@@ -133,6 +145,11 @@ public static class StatusCommand
             output.WriteLine("  no instance has completed a tick yet");
         }
     }
+
+    /// <summary>The routes that fall back to the global webhook, by the same parse as the worker's (settings this command may not have are simply absent).</summary>
+    internal static IReadOnlyList<string> FallbackRoutes(Func<string, string?> environment) =>
+        SlackWebhookTable.Parse(environment(SettingNames.SlackWebhookUrl), environment(SettingNames.SlackRouteWebhooks), new List<string>(), new List<string>())
+            .FallbackRoutes;
 
     private static string More(long count, int shown) => count > shown ? $" (the first {shown} shown; --limit shows more)" : "";
 

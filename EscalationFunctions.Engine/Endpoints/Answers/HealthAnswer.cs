@@ -6,6 +6,7 @@ namespace EscalationFunctions.Engine.Endpoints.Answers;
 /// incident acknowledged or resolved before its post started, spec §5.6) is neither pending nor dead
 /// and does not age <see cref="QueueLagMs"/>; <see cref="SupersededNotifications"/> counts those of the last 24 hours.
 /// <see cref="SlackAuthFailing"/> (app mode, spec §10.3) is true while Slack refuses the bot token: every message waits.
+/// <see cref="SlackFallbackRoutes"/> names the routes whose own webhook is invalid and whose pages go to the global one (spec §2).
 /// </summary>
 public sealed record HealthAnswer(
     bool Enabled,
@@ -21,4 +22,5 @@ public sealed record HealthAnswer(
     long QuarantinedIncidents,
     double QueueLagMs,
     DateTimeOffset? PausedUntil,
-    bool SlackAuthFailing);
+    bool SlackAuthFailing,
+    IReadOnlyList<string> SlackFallbackRoutes);

@@ -1,11 +1,12 @@
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints.Answers;
 using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Notifications;
 
 namespace EscalationFunctions.Engine.Endpoints.Handlers;
 
 /// <summary><c>GET /ops/escalation/health</c>: the gates as configured and the state every instance shares in the database.</summary>
-public sealed class HealthEndpoint(EscalationSettings settings, WorkerStatusReader statusReader) : IEndpointHandler
+public sealed class HealthEndpoint(EscalationSettings settings, WorkerStatusReader statusReader, SlackWebhookDirectory webhooks) : IEndpointHandler
 {
     public IReadOnlyList<EndpointRoute> Routes { get; } = [RouteTable.Health];
 
@@ -28,6 +29,7 @@ public sealed class HealthEndpoint(EscalationSettings settings, WorkerStatusRead
             status.QuarantinedIncidents,
             Math.Round(status.QueueLagMs),
             pausedUntil,
-            status.SlackAuthFailing));
+            status.SlackAuthFailing,
+            settings.Slack.App is null ? (await webhooks.CurrentAsync(ct)).FallbackRoutes : []));
     }
 }

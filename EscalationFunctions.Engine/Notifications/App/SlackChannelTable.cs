@@ -52,7 +52,8 @@ public sealed partial class SlackChannelTable(string? global, IReadOnlyDictionar
         if (entries is null)
         {
             problems.Add($"{SettingNames.SlackRouteChannels}='{UntrustedText.Escape(routesRaw.Trim())}' is invalid: expected a JSON object of " +
-                         "route name to channel id, e.g. {\"payments\":\"C0123ABCD\"}.");
+                         "route name to channel id, e.g. {\"payments\":\"C0123ABCD\"}." +
+                         JsonSettingHint.For(SettingNames.SlackRouteChannels, routesRaw, """{"payments":"C0123ABCD"}"""));
             return new SlackChannelTable(global, routes);
         }
         foreach (var (route, value) in entries)
