@@ -11,7 +11,22 @@ public sealed record StatusReport(
 {
     /// <summary>Routes whose own webhook (SLACK_ROUTE_WEBHOOKS, as this command's environment has it) is invalid and whose pages go to the global one.</summary>
     public IReadOnlyList<string> SlackFallbackRoutes { get; init; } = [];
+
+    /// <summary>Open incidents whose escalation is due, and why the last tick did not page each.</summary>
+    public StatusList<OverdueIncident> Overdue { get; init; } = new(0, []);
+
+    /// <summary>Pending messages whose last post failed, with the error (the retry comes at <see cref="FailingMessage.NextAttemptAt"/>).</summary>
+    public IReadOnlyList<FailingMessage> Failing { get; init; } = [];
+
+    /// <summary>Instances whose last tick is older than an hour (gone, on a platform that scales in): counted, not listed.</summary>
+    public long OlderInstances { get; init; }
 }
+
+/// <param name="Reason">Why the last tick did not page it, in words (with the setting behind it).</param>
+public sealed record OverdueIncident(string IncidentKey, string Route, int Level, DateTimeOffset DueAt, string Reason);
+
+public sealed record FailingMessage(DateTimeOffset CreatedAt, string Kind, string IncidentKey, int? Level, string? Route, int Attempts,
+    DateTimeOffset NextAttemptAt, string? LastError);
 
 /// <summary>The first rows of a list and how many there are in all.</summary>
 public sealed record StatusList<T>(long Count, IReadOnlyList<T> Shown);
@@ -39,4 +54,17 @@ public sealed record DeadMessage(DateTimeOffset CreatedAt, string Kind, string I
 public sealed record QuarantinedIncident(DateTimeOffset QuarantinedAt, string IncidentKey, string Route, int Level, string? Error);
 
 /// <param name="Outcome">What the instance's last tick did (<see cref="TickOutcome"/>'s name).</param>
-public sealed record InstanceTick(string InstanceId, DateTimeOffset LastCompletedAt, string? Outcome);
+/// <param name="CanaryPct">The ESC_CANARY_PCT that tick ran with.</param>
+/// <param name="PausedUntil">Set when that tick found the worker paused (as the tick recorded it).</param>
+public sealed record InstanceTick(string InstanceId, DateTimeOffset LastCompletedAt, string? Outcome, int? CanaryPct = null, string? PausedUntil = null)
+{
+    /// <summary>The gates the instance ran under, in words: what <c>status</c> shows as its mode.</summary>
+    public string Mode => Outcome switch
+    {
+        "disabled" => "disabled (ESCALATION_WORKER_ENABLED=false)",
+        "paused" => $"paused until {PausedUntil ?? "?"}",
+        "v1Off" => "escalating nothing (ESCALATION_V1=false)",
+        "dryRun" => "dry run (ESC_DRY_RUN=true)",
+        _ => CanaryPct is { } pct and < 100 ? $"escalating, canary {pct}% of routes" : "escalating, every route",
+    };
+}

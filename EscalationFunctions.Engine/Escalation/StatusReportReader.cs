@@ -57,10 +57,22 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
                 Utc(r, 0), r.GetString(1), r.GetString(2), r.GetInt32(3), NullableString(r, 4)), ct));
 
         var instances = await ListAsync(conn, tx, StatusReportSql.InstanceTicks, _ => { },
-            r => new InstanceTick(r.GetString(0), Utc(r, 1), NullableString(r, 2)), ct);
+            r => new InstanceTick(r.GetString(0), Utc(r, 1), NullableString(r, 2), r.IsDBNull(3) ? null : r.GetInt32(3), NullableString(r, 4)), ct);
+        var overdue = new StatusList<OverdueIncident>(
+            await ScalarAsync(conn, tx, StatusReportSql.OverdueIncidentCount, ct),
+            await ListAsync(conn, tx, StatusReportSql.OverdueIncidents, c => c.Parameters.AddWithValue("limit", limit),
+                r => new OverdueIncident(r.GetString(0), r.GetString(1), r.GetInt32(2), Utc(r, 3), r.GetString(4)), ct));
+        var failing = await ListAsync(conn, tx, StatusReportSql.FailingMessages, c => c.Parameters.AddWithValue("limit", limit), r => new FailingMessage(
+            Utc(r, 0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetInt32(3), NullableString(r, 4), r.GetInt32(5), Utc(r, 6), NullableString(r, 7)), ct);
+        var olderInstances = await ScalarAsync(conn, tx, StatusReportSql.OlderInstanceCount, ct);
 
         await tx.CommitAsync(ct);
-        return new StatusReport(now, open, escalations, messages, quarantined, instances);
+        return new StatusReport(now, open, escalations, messages, quarantined, instances)
+        {
+            Overdue = overdue,
+            Failing = failing,
+            OlderInstances = olderInstances,
+        };
     }
 
     /// <summary>One incident and its escalations; null when no incident has that key.</summary>

@@ -79,12 +79,69 @@ internal static class StatusReportSql
         LIMIT @limit
         """;
 
-    /// <summary>One row per instance that ever completed a tick, the latest first.</summary>
+    /// <summary>
+    /// The instances that completed a tick in the last hour, the latest first, with the gates their
+    /// last tick ran under (<c>last_result</c>): on Flex Consumption instances come and go, and one that
+    /// has not ticked for an hour is gone (<see cref="OlderInstanceCount"/> counts them).
+    /// </summary>
     public const string InstanceTicks =
         """
-        SELECT instance_id, last_completed_at, last_result ->> 'outcome'
+        SELECT instance_id, last_completed_at, last_result ->> 'outcome',
+               (last_result ->> 'canaryPct')::int, last_result ->> 'pausedUntil'
         FROM escalation_ticks
+        WHERE last_completed_at >= now() - interval '1 hour'
         ORDER BY last_completed_at DESC, instance_id
+        """;
+
+    public const string OlderInstanceCount =
+        "SELECT count(*) FROM escalation_ticks WHERE last_completed_at < now() - interval '1 hour'";
+
+    /// <summary>
+    /// Open incidents whose escalation is due (ix_inc_due), the longest overdue first, each with the
+    /// reason the last tick of any instance did not page it: the gates that tick ran under
+    /// (<c>last_result</c>), the canary it left out, quarantine, snooze, the top level; or that no tick
+    /// has run since it came due (the next one pages it).
+    /// </summary>
+    public const string OverdueIncidents =
+        """
+        WITH latest AS (
+            SELECT last_result, last_completed_at FROM escalation_ticks ORDER BY last_completed_at DESC LIMIT 1
+        )
+        SELECT i.incident_key, i.route, i.escalation_level, i.next_due_at,
+               CASE
+                   WHEN i.quarantined_at IS NOT NULL THEN 'quarantined as a poison row (runbook section 7)'
+                   WHEN i.escalation_level >= s.max_level THEN 'at MAX_ESC_LEVEL ' || s.max_level
+                   WHEN i.last_escalated_at > now() - make_interval(mins => s.snooze_min)
+                       THEN 'snoozed until ' || to_char((i.last_escalated_at + make_interval(mins => s.snooze_min)) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC (ESC_SNOOZE_MIN ' || s.snooze_min || ')'
+                   WHEN l.last_result IS NULL THEN 'no instance has completed a tick yet'
+                   WHEN l.last_completed_at < i.next_due_at THEN 'due since the last tick: the next one pages it'
+                   WHEN l.last_result ->> 'outcome' = 'disabled' THEN 'the worker is disabled (ESCALATION_WORKER_ENABLED=false)'
+                   WHEN l.last_result ->> 'outcome' = 'paused' THEN 'paused until ' || coalesce(l.last_result ->> 'pausedUntil', '?') || ' (ESC_PAUSE_CRON)'
+                   WHEN l.last_result ->> 'outcome' = 'v1Off' THEN 'escalation is off (ESCALATION_V1=false)'
+                   WHEN (l.last_result ->> 'dryRun')::boolean THEN 'dry run: reported, not paged (ESC_DRY_RUN=true)'
+                   WHEN (l.last_result ->> 'canaryPct')::int < 100 AND escalation_canary_bucket(i.route) >= (l.last_result ->> 'canaryPct')::int
+                       THEN 'route outside the canary (ESC_CANARY_PCT ' || (l.last_result ->> 'canaryPct') || ')'
+                   ELSE 'the last tick did not reach it (a batch limit, or it came due during that tick): the next one pages it'
+               END
+        FROM incidents i
+        CROSS JOIN escalation_sla s
+        LEFT JOIN latest l ON true
+        WHERE i.acknowledged_at IS NULL AND i.resolved_at IS NULL AND i.next_due_at <= now() AND s.id = 1
+        ORDER BY i.next_due_at, i.incident_key
+        LIMIT @limit
+        """;
+
+    public const string OverdueIncidentCount =
+        "SELECT count(*) FROM incidents WHERE acknowledged_at IS NULL AND resolved_at IS NULL AND next_due_at <= now()";
+
+    /// <summary>Pending messages whose last post failed, the oldest first, with the error (ix_outbox_pending).</summary>
+    public const string FailingMessages =
+        """
+        SELECT created_at, kind, incident_key, level, route, attempts, next_attempt_at, last_error
+        FROM notification_outbox
+        WHERE status = 'pending' AND last_error IS NOT NULL
+        ORDER BY created_at, id
+        LIMIT @limit
         """;
 
     /// <summary>One incident by key (the unique index on incident_key), for the plain server's incident link.</summary>

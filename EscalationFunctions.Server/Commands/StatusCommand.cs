@@ -79,6 +79,18 @@ public static class StatusCommand
             table.WriteTo(output);
         }
 
+        if (report.Overdue.Count > 0)
+        {
+            output.WriteLine();
+            output.WriteLine($"Overdue, not paged yet: {report.Overdue.Count}{More(report.Overdue.Count, report.Overdue.Shown.Count)}");
+            var table = new TextTable("INCIDENT", "ROUTE", "LEVEL", "DUE SINCE", "WHY NOT PAGED");
+            foreach (var o in report.Overdue.Shown)
+            {
+                table.Add(o.IncidentKey, o.Route, o.Level.ToString(CultureInfo.InvariantCulture), $"{Time(o.DueAt)} ({Relative(o.DueAt, now)})", o.Reason);
+            }
+            table.WriteTo(output);
+        }
+
         var escalations = report.Escalations;
         output.WriteLine();
         output.WriteLine($"Escalations in the last {escalations.Hours} h: {escalations.Count}{More(escalations.Count, escalations.Shown.Count)}");
@@ -98,6 +110,17 @@ public static class StatusCommand
                          (messages.OldestPendingAt is { } oldest ? $" (oldest since {Time(oldest)}, {Relative(oldest, now)})" : "") +
                          $", {messages.Dead} dead{More(messages.Dead, messages.DeadShown.Count)}" +
                          $", {messages.Superseded} superseded in the last {escalations.Hours} h (acknowledged or resolved before their post)");
+        if (report.Failing.Count > 0)
+        {
+            output.WriteLine("Pending messages whose last post failed (retried at NEXT TRY):");
+            var table = new TextTable("QUEUED", "KIND", "INCIDENT", "LEVEL", "ROUTE", "ATTEMPTS", "NEXT TRY", "LAST ERROR");
+            foreach (var f in report.Failing)
+            {
+                table.Add(Time(f.CreatedAt), f.Kind, f.IncidentKey, f.Level?.ToString(CultureInfo.InvariantCulture) ?? "-", f.Route ?? "-",
+                    f.Attempts.ToString(CultureInfo.InvariantCulture), Time(f.NextAttemptAt), f.LastError ?? "-");
+            }
+            table.WriteTo(output);
+        }
         if (messages.DeadShown.Count > 0)
         {
             var table = new TextTable("QUEUED", "KIND", "INCIDENT", "LEVEL", "ROUTE", "ATTEMPTS", "LAST ERROR");
@@ -130,19 +153,20 @@ public static class StatusCommand
         }
 
         output.WriteLine();
-        output.WriteLine($"Instances: {report.Instances.Count}");
+        output.WriteLine($"Instances that ticked in the last hour: {report.Instances.Count}" +
+                         (report.OlderInstances > 0 ? $" ({report.OlderInstances} more last ticked earlier: gone, or stopped)" : ""));
         if (report.Instances.Count > 0)
         {
-            var table = new TextTable("INSTANCE", "LAST TICK", "OUTCOME");
+            var table = new TextTable("INSTANCE", "LAST TICK", "OUTCOME", "MODE");
             foreach (var t in report.Instances)
             {
-                table.Add(t.InstanceId, $"{Time(t.LastCompletedAt)} ({Relative(t.LastCompletedAt, now)})", t.Outcome);
+                table.Add(t.InstanceId, $"{Time(t.LastCompletedAt)} ({Relative(t.LastCompletedAt, now)})", t.Outcome, t.Mode);
             }
             table.WriteTo(output);
         }
         else
         {
-            output.WriteLine("  no instance has completed a tick yet");
+            output.WriteLine(report.OlderInstances > 0 ? "  none: no worker is ticking now" : "  no instance has completed a tick yet");
         }
     }
 

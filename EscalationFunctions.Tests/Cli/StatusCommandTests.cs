@@ -90,7 +90,7 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Contains("Slack messages: 1 pending", stdout);
         Assert.Contains("1 dead", stdout);
         Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+page\s+PAY-1\s+1\s+payments\s+1\s+404 no_service$", stdout);
-        Assert.Matches(@"(?mi)^\s+status-test\s+\S+ \S+ UTC \(\d+ s ago\)\s+ran$", stdout);
+        Assert.Matches(@"(?mi)^\s+status-test\s+\S+ \S+ UTC \(\d+ s ago\)\s+ran\s+escalating, every route$", stdout);
     }
 
     [Fact]
@@ -164,6 +164,64 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Matches(@"(?m)^\s+\S+ \S+ UTC\s+OPS-1\s+1\s+ops\s+warning\s+superseded$", stdout);
     }
 
+    public static TheoryData<string, string, string, string> Gates => new()
+    {
+        { SettingNames.CanaryPercent, "0", "route outside the canary (ESC_CANARY_PCT 0)", "escalating, canary 0% of routes" },
+        { SettingNames.DryRun, "true", "dry run: reported, not paged (ESC_DRY_RUN=true)", "dry run (ESC_DRY_RUN=true)" },
+        { SettingNames.PauseCron, "* * * * *", "paused until ", "paused until " },
+        { SettingNames.V1, "false", "escalation is off (ESCALATION_V1=false)", "escalating nothing (ESCALATION_V1=false)" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Gates))]
+    public async Task Each_overdue_incident_says_why_the_last_tick_did_not_page_it_and_each_instance_its_mode(
+        string setting, string value, string reason, string mode)
+    {
+        await Incidents.InsertAsync(Db, "LATE-1", "payments", "critical", TimeSpan.FromMinutes(6));
+        await Incidents.InsertAsync(Db, "POISON-1", "payments", "critical", TimeSpan.FromMinutes(6));
+        await Db.ExecuteAsync("UPDATE incidents SET quarantined_at = now(), quarantine_error = 'test' WHERE incident_key = 'POISON-1'");
+        await using (var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [setting] = value }), instanceId: "gated"))
+        {
+            Assert.Equal(0, (await engine.Ticker.TickAsync()).Escalations);
+        }
+        await Db.ExecuteAsync(
+            """
+            INSERT INTO escalation_ticks (instance_id, last_completed_at, last_result)
+            VALUES ('long-gone', now() - interval '2 hours', '{"outcome":"ran","canaryPct":100}')
+            """);
+
+        var report = await StatusJsonAsync("--json");
+        var table = await StatusTextAsync();
+
+        var overdue = report.GetProperty("overdue");
+        Assert.Equal(2, overdue.GetProperty("count").GetInt64());
+        var why = overdue.GetProperty("shown").EnumerateArray().ToDictionary(o => o.GetProperty("incidentKey").GetString()!, o => o.GetProperty("reason").GetString()!);
+        Assert.StartsWith(reason, why["LATE-1"]);
+        Assert.StartsWith("quarantined as a poison row", why["POISON-1"]);
+        var instance = Assert.Single(report.GetProperty("instances").EnumerateArray());
+        Assert.StartsWith(mode, instance.GetProperty("mode").GetString());
+        Assert.Equal(1, report.GetProperty("olderInstances").GetInt64());
+        Assert.Contains("WHY NOT PAGED", table);
+        Assert.Contains(reason, table);
+        Assert.Contains("Instances that ticked in the last hour: 1 (1 more last ticked earlier: gone, or stopped)", table);
+        Assert.DoesNotContain("long-gone", table);
+    }
+
+    [Fact]
+    public async Task A_pending_message_whose_post_failed_shows_its_error_and_next_try()
+    {
+        await SeedAsync();
+        await Db.ExecuteAsync(
+            "UPDATE notification_outbox SET attempts = 2, last_error = 'HTTP 503 Service Unavailable', next_attempt_at = now() + interval '5 minutes' WHERE incident_key = 'OPS-1'");
+
+        var failing = Assert.Single((await StatusJsonAsync("--json")).GetProperty("failing").EnumerateArray());
+
+        Assert.Equal("OPS-1", failing.GetProperty("incidentKey").GetString());
+        Assert.Equal("HTTP 503 Service Unavailable", failing.GetProperty("lastError").GetString());
+        Assert.Equal(2, failing.GetProperty("attempts").GetInt32());
+        Assert.Contains("HTTP 503 Service Unavailable", await StatusTextAsync());
+    }
+
     [Fact]
     public async Task Status_only_reads()
     {
@@ -194,6 +252,13 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     }
 
     private Dictionary<string, string> Env() => new() { [SettingNames.PostgresConnectionString] = Db.ConnectionString };
+
+    private async Task<string> StatusTextAsync()
+    {
+        var (exit, stdout, stderr) = await ServerProcess.RunToExitAsync(Env(), ["status"]);
+        Assert.True(exit == 0, $"status exited {exit}: {stderr}");
+        return stdout;
+    }
 
     private async Task<JsonElement> StatusJsonAsync(params string[] options)
     {
