@@ -6,6 +6,10 @@
 #   ./scripts/run-local.sh status       what is open, what escalated, what waits for Slack (--json for scripts);
 #                                       reads the running local PostgreSQL, never starts it
 #   ./scripts/run-local.sh migrate      only apply migrations
+#   ./scripts/run-local.sh resolve KEY  mark an incident resolved (audited); it escalates no more
+#   ./scripts/run-local.sh check        validate the settings the worker would start with and reach PostgreSQL
+#                                       and Slack's host(s), changing nothing (never starts PostgreSQL)
+#   ./scripts/run-local.sh slack-test [ROUTE]   post one test message where ROUTE's pages go; prints Slack's answer
 #   ./scripts/run-local.sh stop         stop the worker this script started, then the local PostgreSQL
 #   ./scripts/run-local.sh help         the server's commands and options (builds the server the first time)
 #   ./scripts/run-local.sh --help       this text; COMMAND --help: that command's options. --help or -h
@@ -50,7 +54,7 @@ fi
 for arg in "$@"; do
   [[ $arg == -h || $arg == --help ]] || continue
   case "$command" in
-    serve|samples|status|migrate|sign|help)
+    serve|samples|status|migrate|sign|help|resolve|check|slack-test)
       # The server's own help for its commands, when it is built (building is not help's business).
       [ -f "$dll" ] && exec dotnet "$dll" "$command" --help
       usage; echo
@@ -61,10 +65,10 @@ for arg in "$@"; do
 done
 
 case "$command" in
-  serve|samples|status|migrate) ;;
+  serve|samples|status|migrate|resolve|check|slack-test) ;;
   stop) [ $# -eq 0 ] || usage_error "stop takes no arguments, got '$1' (--help explains the commands)";;
   help|sign) ;; # the server's: no database needed
-  *) usage_error "unknown command '$command': expected serve, samples, status, migrate, stop, sign or help (--help explains them)";;
+  *) usage_error "unknown command '$command': expected serve, samples, status, migrate, resolve, check, slack-test, stop, sign or help (--help explains them)";;
 esac
 
 mkdir -p .local
@@ -162,6 +166,12 @@ if [ "$command" = status ] && [ -z "${POSTGRES_CONNECTION_STRING:-}" ]; then
   fi
   export POSTGRES_CONNECTION_STRING="Host=127.0.0.1;Port=$port;Username=postgres;Database=escalation"
 fi
+# check and slack-test change nothing either: they use the local cluster's address as it is (check says
+# when nothing answers there; slack-test does not need it).
+if { [ "$command" = check ] || [ "$command" = slack-test ]; } && [ -z "${POSTGRES_CONNECTION_STRING:-}" ]; then
+  port=$(cat "$pgdir/port" 2>/dev/null || echo 55432)
+  export POSTGRES_CONNECTION_STRING="Host=127.0.0.1;Port=$port;Username=postgres;Database=escalation"
+fi
 
 if [ "$command" = serve ]; then
   [ -z "$cli_urls" ] || export ASPNETCORE_URLS=$cli_urls
@@ -201,17 +211,17 @@ fi
 [ -f .local/ops-hmac-secret ] || head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > .local/ops-hmac-secret
 export OPS_HMAC_SECRET=${OPS_HMAC_SECRET:-$(cat .local/ops-hmac-secret)}
 
+# The worker's local defaults; check and slack-test see the settings serve would start with.
+export APP_BASE_URL=${APP_BASE_URL:-http://localhost:${listen_port:-7071}}
+export OPS_TRUST_PRINCIPAL_HEADER=${OPS_TRUST_PRINCIPAL_HEADER:-true}
+if [ -z "${SLACK_WEBHOOK_URL:-}" ] && [ -z "${SLACK_ROUTE_WEBHOOKS:-}" ] && [ -z "${SLACK_BOT_TOKEN:-}" ]; then
+  export SLACK_DELIVERY=${SLACK_DELIVERY:-console}
+fi
+
 # Commands other than serve use the built server (building it the first time).
 if [ "$command" != serve ]; then
   [ -f "$dll" ] || build
   exec dotnet "$dll" "$command" "$@"
-fi
-
-
-export APP_BASE_URL=${APP_BASE_URL:-http://localhost:$listen_port}
-export OPS_TRUST_PRINCIPAL_HEADER=${OPS_TRUST_PRINCIPAL_HEADER:-true}
-if [ -z "${SLACK_WEBHOOK_URL:-}" ] && [ -z "${SLACK_ROUTE_WEBHOOKS:-}" ] && [ -z "${SLACK_BOT_TOKEN:-}" ]; then
-  export SLACK_DELIVERY=${SLACK_DELIVERY:-console}
 fi
 
 [ -n "${RUN_LOCAL_NO_BUILD:-}" ] || build

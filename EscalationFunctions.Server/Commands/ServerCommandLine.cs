@@ -6,7 +6,7 @@ namespace EscalationFunctions.Server.Commands;
 
 /// <summary>
 /// The server binary's command line, on System.CommandLine: <c>serve</c> (the default), <c>status</c>,
-/// <c>migrate</c>, <c>samples</c>, <c>sign</c> and <c>help</c>. <c>--help</c>, <c>-h</c>, <c>help</c> and
+/// <c>migrate</c>, <c>samples</c>, <c>sign</c>, <c>resolve</c>, <c>check</c>, <c>slack-test</c> and <c>help</c>. <c>--help</c>, <c>-h</c>, <c>help</c> and
 /// <c>COMMAND --help</c> print usage and exit 0 before anything starts or touches the database (also
 /// when the rest of the line is wrong); a command line that does not parse is one line on standard
 /// error naming the option, the value and what is expected, and exits <see cref="ExitCodes.Usage"/>.
@@ -25,6 +25,9 @@ public static class ServerCommandLine
         root.Add(MigrateCommand.Create());
         root.Add(SampleIncidentsCommand.Create());
         root.Add(SignCommand.Create());
+        root.Add(ResolveCommand.Create());
+        root.Add(CheckCommand.Create());
+        root.Add(SlackTestCommand.Create());
         root.Add(HelpCommand(root));
         return root;
     }

@@ -35,6 +35,8 @@ public static partial class CommandMatrix
         ["--function-key-env"] = ["x}", "$(id)"],
         ["--bearer-env"] = ["a b", "9X"],
         ["<command>"] = ["frobnicate"],
+        ["<key>"] = ["", new string('k', 1001)],
+        ["<route>"] = ["", new string('r', 201)],
     };
 
     /// <summary>Every command as its path on the command line: the root (serves) is the empty path.</summary>

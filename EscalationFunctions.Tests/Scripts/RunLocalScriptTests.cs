@@ -102,6 +102,29 @@ public class RunLocalScriptTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Check_slack_test_and_resolve_run_against_the_local_worker_settings_and_database()
+    {
+        await _checkout.StartWorkerAsync();
+        var (samplesExit, samples, _) = await _checkout.RunAsync("scripts/run-local.sh samples");
+        Assert.Equal(0, samplesExit);
+        var key = samples.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("./scripts/ops-call.sh ack ", StringComparison.Ordinal))
+            ["./scripts/ops-call.sh ack ".Length..].Trim('\'');
+
+        var check = await _checkout.RunAsync("scripts/run-local.sh check");
+        var slackTest = await _checkout.RunAsync("scripts/run-local.sh slack-test payments");
+        var resolve = await _checkout.RunAsync($"scripts/run-local.sh resolve '{key}'");
+
+        Assert.True(check.ExitCode == 0, check.Stdout + check.Stderr);
+        Assert.Contains("settings: valid; mode: escalating, every route", check.Stdout);
+        Assert.Contains("Slack: printed to the log (SLACK_DELIVERY=console): nothing to reach", check.Stdout);
+        Assert.Matches(@"PostgreSQL 127\.0\.0\.1:\d+/escalation: reachable", check.Stdout);
+        Assert.True(slackTest.ExitCode == 0, slackTest.Stdout + slackTest.Stderr);
+        Assert.Contains("Slack answered: posted", slackTest.Stdout);
+        Assert.True(resolve.ExitCode == 0, resolve.Stdout + resolve.Stderr);
+        Assert.StartsWith($"Resolved '{key}' at ", resolve.Stdout.Trim());
+    }
+
+    [Fact]
     public async Task An_exported_setting_wins_over_local_settings()
     {
         await _checkout.StartWorkerAsync(extra: new() { [SettingNames.TickMs] = "4000" });
