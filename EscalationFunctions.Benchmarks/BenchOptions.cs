@@ -38,10 +38,10 @@ public sealed record BenchOptions
     public int SlackWebhooks { get; init; } = 100;
     public int SlackRuns { get; init; } = 3;
 
-    /// <summary>Instances sharing the webhooks in the scale-out scenario (spec §5.1).</summary>
+    /// <summary>Instances sharing the webhooks in the scale-out scenario (reference §5.1).</summary>
     public int SlackInstances { get; init; } = 4;
 
-    /// <summary>Escalations for a single webhook in the storm scenario (spec §5.2).</summary>
+    /// <summary>Escalations for a single webhook in the storm scenario (reference §5.2).</summary>
     public int StormMessages { get; init; } = 1_000;
 
     /// <summary>

@@ -14,7 +14,7 @@ namespace EscalationFunctions.Benchmarks;
 /// </summary>
 public static class PerRowBaseline
 {
-    // The due predicate of spec §4.1 with the default settings (canary 100: every route).
+    // The due predicate of reference §4.1 with the default settings (canary 100: every route).
     private const string SelectDue =
         """
         SELECT i.id, i.incident_key, i.escalation_level

@@ -30,11 +30,11 @@ public sealed class Report
 
     /// <summary>
     /// The single instance's floor (docs/performance.md): 97.9% before per-webhook lanes, 93.7% just after;
-    /// the goal since is 97%, with the check for acknowledged pages (spec 1.2 §5.6) before every post.
+    /// the goal since is 97%, with the check for acknowledged pages (reference §5.6) before every post.
     /// </summary>
     public const double SingleInstanceShareBefore = 0.97;
 
-    /// <summary>Spec §5.2's storm goal: every escalation of the storm delivered this soon after the tick.</summary>
+    /// <summary>Reference §5.2's storm goal: every escalation of the storm delivered this soon after the tick.</summary>
     public const double StormGoalSeconds = 30;
 
     private IEnumerable<SlackSummary> SlackScenarios =>
@@ -95,7 +95,7 @@ public sealed class Report
         }
         if (SlackStorm is { } storm)
         {
-            // Spec 1.2 §5.2: at the defaults, every escalation of the storm delivered within the goal,
+            // Reference §5.2: at the defaults, every escalation of the storm delivered within the goal,
             // in the fewest posts the digests allow (every post full: 25 for 1,000 at 40 a digest).
             var run = storm.Median;
             var digestMax = storm.DigestMax ?? SlackSettings.DefaultDigestMax;

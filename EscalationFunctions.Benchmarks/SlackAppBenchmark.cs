@@ -7,7 +7,7 @@ using EscalationFunctions.Testing;
 namespace EscalationFunctions.Benchmarks;
 
 /// <summary>
-/// Part 6: Slack app mode (spec 1.2 §10). One tick escalates <c>--slack-app</c> pages over as many
+/// Part 6: Slack app mode (reference §10). One tick escalates <c>--slack-app</c> pages over as many
 /// routes, each with its own channel on a <see cref="SlackWebApiStandIn"/> that answers 429 to a call
 /// less than <see cref="SlackBenchmark.Limit"/> after the last one it took in that channel. While they
 /// are delivered, a share of the incidents is acknowledged (plain SQL, at an even pace from the first

@@ -18,8 +18,8 @@ namespace EscalationFunctions.Benchmarks;
 /// <c>NotificationSenderService</c> and <c>NotificationDispatcher</c>, default settings
 /// (<c>SLACK_MIN_INTERVAL_MS</c> 1000, timeouts and retries as shipped), woken by the tick's commit.
 /// Three scenarios: one instance; several instances in one process, each with its own sender and
-/// connection pool, sharing the webhooks through the database as separate servers do (spec §5.1);
-/// and a storm on a single webhook at the default digest settings (spec 1.2 §5.2), with the same storm
+/// connection pool, sharing the webhooks through the database as separate servers do (reference §5.1);
+/// and a storm on a single webhook at the default digest settings (reference §5.2), with the same storm
 /// at another <c>SLACK_DIGEST_MAX</c> when <c>--storm-digest-max</c> asks for it.
 /// </summary>
 public static class SlackBenchmark
@@ -31,12 +31,12 @@ public static class SlackBenchmark
     public static Task<SlackSummary> SingleInstanceAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
         RunAsync("single instance", dbs, options.SlackMessages, options.SlackWebhooks, 1, options.SlackRuns, log, SinglePosts);
 
-    /// <summary>Spec §5.1: the same load shared by <c>--slack-instances</c> instances, each with its own sender and pool.</summary>
+    /// <summary>Reference §5.1: the same load shared by <c>--slack-instances</c> instances, each with its own sender and pool.</summary>
     public static Task<SlackSummary> ScaleOutAsync(BenchDatabases dbs, BenchOptions options, TextWriter log) =>
         RunAsync($"{options.SlackInstances} instances", dbs, options.SlackMessages, options.SlackWebhooks, options.SlackInstances, options.SlackRuns, log, SinglePosts);
 
     /// <summary>
-    /// Spec 1.2 §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, at the
+    /// Reference §5.2: a storm of <c>--storm</c> escalations for one webhook, from one tick, at the
     /// default digest settings (<c>SLACK_DIGEST_MAX</c> 40 since 1.2): the storm goal, every escalation
     /// delivered within 30 s of the tick, is measured here, with nothing set.
     /// </summary>
@@ -54,7 +54,7 @@ public static class SlackBenchmark
             with { DigestMax = digestMax };
 
     /// <summary>
-    /// Spec 1.2 §5.1: the single-instance load with one webhook that answers after 9 s (within
+    /// Reference §5.1: the single-instance load with one webhook that answers after 9 s (within
     /// <c>SLACK_TIMEOUT_MS</c>), the timer invocation running every second beside the background
     /// sender as on a host with <c>ESC_TICK_MS</c> 1000. Measured over the other webhooks: a slow
     /// webhook must cost them nothing (before the fix, each posted about once per 9 s).

@@ -42,7 +42,7 @@ public static class ServerApp
         // Npgsql logs every command at Information; its warnings and errors are what operators need.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
         // "Request starting/finished" print the URL with its query, and a function key may be in ?code=
-        // (spec §6.1). The ops handler logs each call (endpoint, caller, outcome) instead.
+        // (reference §6.1). The ops handler logs each call (endpoint, caller, outcome) instead.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
         // Header values are decoded as Latin-1, which accepts any byte, so odd or non-ASCII headers
@@ -55,7 +55,7 @@ public static class ServerApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // Nothing should get here; if something does, it is still a JSON answer and not a bare 500 (spec §6.1).
+        // Nothing should get here; if something does, it is still a JSON answer and not a bare 500 (reference §6.1).
         app.UseExceptionHandler(failed => failed.Run(context => RouteTableMapping.ExecuteAsync(context,
             HttpEndpoints.HostRefusal(context.Response, 503, "internal_error", "The worker failed to handle the call; its logs say why. Try again shortly."))));
         app.UseMiddleware<FunctionKeyMiddleware>();

@@ -23,7 +23,7 @@ public static class TestSettings
             [SettingNames.SlackTimeoutMs] = "2000",
             [SettingNames.SlackRetryBaseMs] = "50",
             // One post per escalation, so tests about pacing, faults and crashes can count posts;
-            // the digest tests set their own threshold (spec §5.2: a large one keeps single messages).
+            // the digest tests set their own threshold (reference §5.2: a large one keeps single messages).
             [SettingNames.SlackDigestThreshold] = "1000000",
         };
         if (slack is null)

@@ -1,6 +1,6 @@
 namespace EscalationFunctions.Engine.Acknowledge;
 
-/// <summary>The SQL of acknowledging an incident (spec §6.2, §9).</summary>
+/// <summary>The SQL of acknowledging an incident (reference §6.2, §9).</summary>
 internal static class AcknowledgeSql
 {
     /// <summary>

@@ -8,7 +8,7 @@ namespace EscalationFunctions.Engine.Acknowledge;
 /// </summary>
 public sealed class IncidentAcknowledger(NpgsqlDataSource db)
 {
-    /// <summary>Who acknowledged from Slack: <c>slack:{user.id}</c> (spec §9).</summary>
+    /// <summary>Who acknowledged from Slack: <c>slack:{user.id}</c> (reference §9).</summary>
     public const string SlackPrefix = "slack:";
 
     /// <returns>The acknowledgement, or null when no incident has this key.</returns>

@@ -18,7 +18,7 @@ public sealed class EscalationSettings
     public required ConnectionSettings Connections { get; init; }
 }
 
-/// <summary>The tick's gates, checked in this order (spec §4.4).</summary>
+/// <summary>The tick's gates, checked in this order (reference §4.4).</summary>
 public sealed record GateSettings(
     bool WorkerEnabled,
     PauseSchedule? Pause,
@@ -78,10 +78,10 @@ public sealed class SlackSettings
 
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromMinutes(10);
 
-    /// <summary><c>SLACK_DIGEST_THRESHOLD</c>: more escalations than this waiting for one webhook go out as digests (spec §5.2).</summary>
+    /// <summary><c>SLACK_DIGEST_THRESHOLD</c>: more escalations than this waiting for one webhook go out as digests (reference §5.2).</summary>
     public int DigestThreshold { get; init; } = 5;
 
-    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest message, 2 to <see cref="SlackDigestBuilder.MaxMembers"/>; 40 by default (spec 1.2 §5.2).</summary>
+    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest message, 2 to <see cref="SlackDigestBuilder.MaxMembers"/>; 40 by default (reference §5.2).</summary>
     public int DigestMax { get; init; } = DefaultDigestMax;
 
     /// <summary>
@@ -90,17 +90,17 @@ public sealed class SlackSettings
     /// </summary>
     public const int DefaultDigestMax = 40;
 
-    /// <summary><c>SLACK_LEVEL_MENTIONS</c>: who is mentioned at which level, per route (spec §5.5).</summary>
+    /// <summary><c>SLACK_LEVEL_MENTIONS</c>: who is mentioned at which level, per route (reference §5.5).</summary>
     public SlackLevelMentions LevelMentions { get; init; } = SlackLevelMentions.None;
 
-    /// <summary><c>SLACK_SIGNING_SECRET</c> as read at start (one, or <c>new,old</c>); empty: acknowledging from Slack is off (spec §9).
+    /// <summary><c>SLACK_SIGNING_SECRET</c> as read at start (one, or <c>new,old</c>); empty: acknowledging from Slack is off (reference §9).
     /// Read again on use through <see cref="Security.SlackSigningSecretProvider"/>, so a rotation needs no restart.</summary>
     public IReadOnlyList<string> SigningSecrets { get; init; } = [];
 
     /// <summary><c>SLACK_RESPONSE_URL_HOSTS</c>: where <c>response_url</c> answers may go.</summary>
     public ResponseUrlHosts ResponseUrlHosts { get; init; } = ResponseUrlHosts.Default;
 
-    /// <summary>Slack app mode (spec §10): null when pages go to incoming webhooks.</summary>
+    /// <summary>Slack app mode (reference §10): null when pages go to incoming webhooks.</summary>
     public SlackAppSettings? App { get; init; }
 }
 

@@ -10,7 +10,7 @@ namespace EscalationFunctions.Engine.Configuration;
 /// <summary>
 /// Parses and validates every setting at start-up. A bad value becomes one line in a
 /// <see cref="SettingsException"/>; a bad per-route webhook only becomes a warning (that route falls
-/// back to <c>SLACK_WEBHOOK_URL</c>, spec §2).
+/// back to <c>SLACK_WEBHOOK_URL</c>, reference §2).
 /// </summary>
 public static class SettingsReader
 {
@@ -100,14 +100,17 @@ public static class SettingsReader
         }
 
         /// <summary>
-        /// Slack app mode (spec §10) when <c>SLACK_BOT_TOKEN</c> is set, or, for a local rehearsal, when
+        /// Slack app mode (reference §10) when <c>SLACK_BOT_TOKEN</c> is set, or, for a local rehearsal, when
         /// <c>SLACK_DELIVERY=console</c> and channels are set (messages and rewrites are printed). Every
         /// route must have a channel: its own, or <c>SLACK_CHANNEL</c>.
         /// </summary>
         private SlackAppSettings? SlackApp(SlackDeliveryMode delivery, SlackWebhookTable webhooks)
         {
             var token = Raw(SettingNames.SlackBotToken);
-            var rehearsal = delivery == SlackDeliveryMode.Console && (Has(SettingNames.SlackChannel) || Has(SettingNames.SlackRouteChannels));
+            // An empty object ({}, the example settings' value) names no channel.
+            var routeChannels = Raw(SettingNames.SlackRouteChannels);
+            var rehearsal = delivery == SlackDeliveryMode.Console &&
+                            (Has(SettingNames.SlackChannel) || (!string.IsNullOrWhiteSpace(routeChannels) && !routeChannels.Where(c => !char.IsWhiteSpace(c)).SequenceEqual("{}")));
             if (string.IsNullOrWhiteSpace(token) && !rehearsal)
             {
                 return null;

@@ -3,7 +3,7 @@ using EscalationFunctions.Engine.Notifications.App;
 namespace EscalationFunctions.Engine.Configuration;
 
 /// <summary>
-/// Slack app mode (spec §10): pages go through the Web API to each route's channel, in threads,
+/// Slack app mode (reference §10): pages go through the Web API to each route's channel, in threads,
 /// and are rewritten when their incident is acknowledged or resolved. The bot token itself is a
 /// secret read on use (<see cref="SlackBotTokenProvider"/>), so it is not kept here.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace EscalationFunctions.Engine.Configuration;
 
-/// <summary>The URL rule of spec §2: absolute https, or http for loopback hosts only.</summary>
+/// <summary>The URL rule of reference §2: absolute https, or http for loopback hosts only.</summary>
 public static class WebUrl
 {
     public static bool TryParse(string raw, out Uri uri, out string problem)

@@ -4,7 +4,7 @@ namespace EscalationFunctions.Engine.Configuration;
 
 /// <summary>
 /// The worker's mode in a few words for the start banner: disabled, paused, v1 off, dry run or
-/// escalating, and for which share of routes. The gates are named as in spec §4.4, with the
+/// escalating, and for which share of routes. The gates are named as in reference §4.4, with the
 /// setting that closes them, so a reader knows what to change.
 /// </summary>
 public static class WorkerMode

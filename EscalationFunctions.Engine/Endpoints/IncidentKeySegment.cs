@@ -3,7 +3,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Endpoints;
 
 /// <summary>
-/// Decodes an incident key from one path segment (spec §6.2) with <see cref="PercentEncoding"/>:
+/// Decodes an incident key from one path segment (reference §6.2) with <see cref="PercentEncoding"/>:
 /// a segment that does not decode to valid UTF-8 (<c>%FF</c>, <c>%C3%28</c>, a stray <c>%</c>)
 /// never names an incident, not even one whose key is that literal text (links write <c>%</c> as <c>%25</c>).
 /// </summary>

@@ -6,9 +6,9 @@ public enum RouteGuard
     /// <summary>Nothing more: health and the incident page read, they change nothing.</summary>
     None,
 
-    /// <summary>The ops locks of spec §6: HMAC signature accepted once, a caller holding <c>OPS_ADMIN_ROLE</c>, the rate limit.</summary>
+    /// <summary>The ops locks of reference §6: HMAC signature accepted once, a caller holding <c>OPS_ADMIN_ROLE</c>, the rate limit.</summary>
     OpsSignature,
 
-    /// <summary>Slack's v0 request signature (spec §9).</summary>
+    /// <summary>Slack's v0 request signature (reference §9).</summary>
     SlackSignature,
 }

@@ -19,10 +19,10 @@ public static class RouteTable
     public const string RecalcTemplate = "ops/escalation/recalc";
     public const string HealthTemplate = "ops/escalation/health";
 
-    /// <summary>Spec §6.2: the key as one path segment, percent-encoded by the caller.</summary>
+    /// <summary>Reference §6.2: the key as one path segment, percent-encoded by the caller.</summary>
     public const string AckByPathTemplate = "ops/incidents/" + KeySegment + "/ack";
 
-    /// <summary>Spec §6.2 (1.2): the key in the signed JSON body <c>{"incidentKey": …}</c>, for keys a path cannot carry everywhere.</summary>
+    /// <summary>Reference §6.2 (1.2): the key in the signed JSON body <c>{"incidentKey": …}</c>, for keys a path cannot carry everywhere.</summary>
     public const string AckByBodyTemplate = "ops/incidents/ack";
 
     public const string SlackInteractionsTemplate = "slack/interactions";
@@ -30,7 +30,7 @@ public static class RouteTable
     /// <summary>The incident link's target in a local run (<c>APP_BASE_URL</c> is the worker itself).</summary>
     public const string IncidentPageTemplate = "incidents/" + KeySegment;
 
-    /// <summary>Spec §6: tick, recalc and ack bodies are at most 64 KiB.</summary>
+    /// <summary>Reference §6: tick, recalc and ack bodies are at most 64 KiB.</summary>
     public const int MaxOpsBodyBytes = 64 * 1024;
 
     /// <summary>Slack's interaction payloads carry the clicked message (up to 50 blocks), form-encoded: more room than ops calls.</summary>

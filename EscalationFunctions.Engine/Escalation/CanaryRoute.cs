@@ -5,7 +5,7 @@ using System.Text;
 namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>
-/// The canary formula of spec §4.4 in C#: <c>parseInt(md5hex(route)[0..8], 16) % 100</c>. The tick
+/// The canary formula of reference §4.4 in C#: <c>parseInt(md5hex(route)[0..8], 16) % 100</c>. The tick
 /// evaluates it in SQL (<c>escalation_canary_bucket</c>); tests check that both agree.
 /// </summary>
 public static class CanaryRoute

@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Notifications;
 namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>
-/// What one timer invocation does, on both hosts (spec §1.1): tick, then deliver the waiting Slack
+/// What one timer invocation does, on both hosts (reference §1.1): tick, then deliver the waiting Slack
 /// messages itself until the outbox has nothing this instance can send or <see cref="BudgetShare"/>
 /// of <c>ESC_TICK_MS</c> is spent. An instance may be frozen between invocations, so delivery may
 /// not rely on the background sender. The rest of the period covers a post still in flight at the

@@ -5,7 +5,7 @@ namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>
 /// The lowercase hex SHA-256 of <c>{incident_key}|{level}</c>: <c>escalation_events.unique_hash</c>
-/// and the Slack dedup key (spec §3, §5). SQL computes the same in <c>escalation_hash</c>.
+/// and the Slack dedup key (reference §3, §5). SQL computes the same in <c>escalation_hash</c>.
 /// </summary>
 public static class EscalationHash
 {

@@ -11,7 +11,7 @@ using Npgsql;
 namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>
-/// One tick (spec §4): check the gates in the spec's order, then escalate every due incident in the
+/// One tick (reference §4): check the gates in the spec's order, then escalate every due incident in the
 /// canary, batch by batch. Each batch is a single statement (<see cref="TickSql.EscalateBatch"/>),
 /// so a crash at any point either kept a whole batch or none of it. Any number of ticks may run at
 /// once, on any number of instances: rows are claimed with <c>FOR UPDATE SKIP LOCKED</c> and the
@@ -80,7 +80,7 @@ public sealed class EscalationTicker(
             result = gates.DryRun ? await PreviewAsync(conn, result, ct) : await EscalateAsync(conn, result, dbNow, ct);
         }
 
-        // App mode (spec §10.4): messages that still show an incident acknowledged or resolved since as
+        // App mode (reference §10.4): messages that still show an incident acknowledged or resolved since as
         // open are rewritten, whatever the escalation gates say (a paused worker still tells the truth).
         if (settings.Slack.App is not null && !gates.DryRun && await slackMessages.QueueRewritesAsync(ct) > 0)
         {
@@ -181,7 +181,7 @@ public sealed class EscalationTicker(
     }
 
     /// <summary>
-    /// A batch raised a data error (spec §3.1): escalate its incidents in halves, and halves of the
+    /// A batch raised a data error (reference §3.1): escalate its incidents in halves, and halves of the
     /// half that fails, until each failing incident stands alone; those are quarantined, all others escalate.
     /// </summary>
     private async Task<BatchOutcome> IsolatePoisonRowsAsync(NpgsqlConnection conn, DateTimeOffset tickStartedAt, CancellationToken ct)

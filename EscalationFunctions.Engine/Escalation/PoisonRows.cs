@@ -3,7 +3,7 @@ using Npgsql;
 
 namespace EscalationFunctions.Engine.Escalation;
 
-/// <summary>Which database errors come from a row's data (and so quarantine it, spec §3.1), and how they are recorded.</summary>
+/// <summary>Which database errors come from a row's data (and so quarantine it, reference §3.1), and how they are recorded.</summary>
 internal static class PoisonRows
 {
     private const int MaxErrorLength = 500;

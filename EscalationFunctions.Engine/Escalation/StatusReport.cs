@@ -43,7 +43,7 @@ public sealed record RecentEscalations(int Hours, long Count, IReadOnlyList<Rece
 /// acknowledged or resolved first), or null when there is none.</param>
 public sealed record RecentEscalation(DateTimeOffset At, string IncidentKey, int Level, string? Route, string? Severity, string? Slack);
 
-/// <param name="Superseded">Messages set aside in the report's last hours, not posted because their incident was acknowledged or resolved first (spec §5.6).</param>
+/// <param name="Superseded">Messages set aside in the report's last hours, not posted because their incident was acknowledged or resolved first (reference §5.6).</param>
 public sealed record MessageStatus(long Pending, DateTimeOffset? OldestPendingAt, long Dead, IReadOnlyList<DeadMessage> DeadShown, long Superseded);
 
 /// <param name="LastError">Slack's last answer, or the transport's error.</param>

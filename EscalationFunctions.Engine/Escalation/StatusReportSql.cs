@@ -42,7 +42,7 @@ internal static class StatusReportSql
     /// <summary>
     /// Pending and dead Slack messages of every kind (partial indexes ix_outbox_pending, ix_outbox_dead), and those
     /// superseded in the last <c>@hours</c> (ix_outbox_superseded): their incident was acknowledged or
-    /// resolved before their post started (spec §5.6), so they are neither pending nor dead.
+    /// resolved before their post started (reference §5.6), so they are neither pending nor dead.
     /// </summary>
     public const string MessageCounts =
         """
@@ -54,7 +54,7 @@ internal static class StatusReportSql
         """;
 
     /// <summary>
-    /// Incidents set aside as poison rows (spec §3.1), the latest first, with the error that did it
+    /// Incidents set aside as poison rows (reference §3.1), the latest first, with the error that did it
     /// (the partial index ix_inc_quarantined). An UPDATE of the row lifts the quarantine.
     /// </summary>
     public const string QuarantinedIncidents =

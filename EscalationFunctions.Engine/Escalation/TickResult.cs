@@ -47,7 +47,7 @@ public sealed record TickResult
     /// <summary>Dry run only: the first of them (at most 50), most overdue first.</summary>
     public IReadOnlyList<string> WouldEscalateKeys { get; init; } = [];
 
-    /// <summary>Due incidents this tick set aside because escalating them raised a data error (spec §3.1).</summary>
+    /// <summary>Due incidents this tick set aside because escalating them raised a data error (reference §3.1).</summary>
     public int Quarantined { get; init; }
 
     public int Batches { get; init; }

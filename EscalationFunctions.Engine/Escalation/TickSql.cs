@@ -2,12 +2,12 @@ namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>
 /// The tick's SQL, in one place. Every statement reads the database's clock (<c>now()</c>), never
-/// the application's, so instances whose clocks disagree behave the same (spec §4.1).
+/// the application's, so instances whose clocks disagree behave the same (reference §4.1).
 /// </summary>
 internal static class TickSql
 {
     /// <summary>
-    /// When an incident is due (spec §4.1), for alias <c>i</c>. <c>next_due_at &lt;= now()</c> with
+    /// When an incident is due (reference §4.1), for alias <c>i</c>. <c>next_due_at &lt;= now()</c> with
     /// <c>acknowledged_at IS NULL</c> lets the planner serve this from the partial index <c>ix_inc_due</c>.
     /// Parameters: <c>@max_level</c>, <c>@snooze_min</c>.
     /// </summary>
@@ -21,7 +21,7 @@ internal static class TickSql
             AND i.quarantined_at IS NULL
         """;
 
-    /// <summary>The canary gate (spec §4.4) for alias <c>i</c>. Parameter: <c>@canary_pct</c>.</summary>
+    /// <summary>The canary gate (reference §4.4) for alias <c>i</c>. Parameter: <c>@canary_pct</c>.</summary>
     private const string InCanary = "(@canary_pct >= 100 OR escalation_canary_bucket(i.route) < @canary_pct)";
 
     public const string DatabaseNow = "SELECT now()";
@@ -53,7 +53,7 @@ internal static class TickSql
     /// <c>@batch_size</c> due incidents in the canary (rows another tick holds are skipped, not waited
     /// for), raise each exactly one level, record one event per new (incident, level) and enqueue its
     /// Slack notification. An (incident, level) whose event already exists is not recorded or
-    /// notified again (spec §4.3); the incident still moves to that level, so it does not come back
+    /// notified again (reference §4.3); the incident still moves to that level, so it does not come back
     /// on every tick. Returns (claimed, escalated).
     /// </summary>
     private const string EscalateTemplate =
@@ -118,7 +118,7 @@ internal static class TickSql
         """;
 
     /// <summary>
-    /// Sets one incident aside (spec §3.1); returns its key only if this call did it, so each
+    /// Sets one incident aside (reference §3.1); returns its key only if this call did it, so each
     /// quarantine is logged once, whichever instance finds it. The trigger lifts it on the row's next update.
     /// </summary>
     public const string Quarantine =

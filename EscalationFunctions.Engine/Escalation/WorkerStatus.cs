@@ -1,8 +1,8 @@
 namespace EscalationFunctions.Engine.Escalation;
 
 /// <summary>The worker's state as the database sees it: for the health endpoint and the gauges.</summary>
-/// <param name="SlackAuthFailing">App mode (spec §10.3): Slack refuses the bot token since the last post that went through.</param>
-/// <param name="SupersededNotifications">Messages set aside in the last 24 hours because their incident was acknowledged or resolved first (spec §5.6).</param>
+/// <param name="SlackAuthFailing">App mode (reference §10.3): Slack refuses the bot token since the last post that went through.</param>
+/// <param name="SupersededNotifications">Messages set aside in the last 24 hours because their incident was acknowledged or resolved first (reference §5.6).</param>
 public sealed record WorkerStatus(
     DateTimeOffset DatabaseTime,
     DateTimeOffset? LastTickAt,

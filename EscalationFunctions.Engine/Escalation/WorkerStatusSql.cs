@@ -6,7 +6,7 @@ internal static class WorkerStatusSql
     /// <summary>
     /// The whole status in one round trip. Every part is served by an index or a tiny table
     /// (escalation_ticks has a row per instance), so health checks never scan incidents. Superseded
-    /// messages (spec §5.6) are neither pending nor dead; they are counted over the last
+    /// messages (reference §5.6) are neither pending nor dead; they are counted over the last
     /// <c>@superseded_hours</c> (<see cref="SupersededWindowHours"/>, ix_outbox_superseded), as they pile up by design.
     /// </summary>
     public const string Read =

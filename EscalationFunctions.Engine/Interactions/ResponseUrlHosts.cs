@@ -2,7 +2,7 @@ namespace EscalationFunctions.Engine.Interactions;
 
 /// <summary>
 /// Where the worker may post a Slack <c>response_url</c> answer (<c>SLACK_RESPONSE_URL_HOSTS</c>,
-/// spec §9): the URL comes inside a click's payload, so without this list anyone holding the signing
+/// reference §9): the URL comes inside a click's payload, so without this list anyone holding the signing
 /// secret's output (or a bug in Slack) could make the worker POST to any address. A URL is allowed
 /// when its host is listed exactly (no subdomains), it carries no user info, and it is https, or
 /// plain http to a loopback host (tests and local runs).

@@ -6,7 +6,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Interactions;
 
 /// <summary>
-/// One click in Slack, read from the interaction request's form field <c>payload</c> (spec §9): a
+/// One click in Slack, read from the interaction request's form field <c>payload</c> (reference §9): a
 /// <c>block_actions</c> payload with <c>user.id</c>, <c>user.username</c>, <c>actions[0]</c>
 /// (<c>action_id</c>, <c>value</c>, <c>block_id</c>), <c>response_url</c> and the clicked
 /// <c>message</c> (kept to mark it acknowledged). Anything else does not parse, with a reason.

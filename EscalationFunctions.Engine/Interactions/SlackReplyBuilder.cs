@@ -8,7 +8,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Interactions;
 
 /// <summary>
-/// What the worker posts to a click's <c>response_url</c> (spec §9). After an acknowledgement: the
+/// What the worker posts to a click's <c>response_url</c> (reference §9). After an acknowledgement: the
 /// clicked message again (<c>replace_original</c>), its Acknowledge button for that incident removed
 /// and the message marked "Acknowledged by &lt;@U…&gt;" (or "already acknowledged by …"); in a digest
 /// only the clicked entry changes. An unknown incident gets an ephemeral note to the clicker only.

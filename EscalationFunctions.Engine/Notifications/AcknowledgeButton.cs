@@ -3,7 +3,7 @@ using EscalationFunctions.Engine.Interactions;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// The Acknowledge button of spec §9 (<c>action_id</c> <c>ack</c>, <c>value</c> the incident key),
+/// The Acknowledge button of reference §9 (<c>action_id</c> <c>ack</c>, <c>value</c> the incident key),
 /// which messages carry when <c>SLACK_SIGNING_SECRET</c> is set.
 /// </summary>
 internal static class AcknowledgeButton

@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// Slack's Block Kit limits (spec §5.2) and the few elements our messages use, each built within
+/// Slack's Block Kit limits (reference §5.2) and the few elements our messages use, each built within
 /// them. A message that breaks one limit is refused whole (<c>400 invalid_blocks</c>), and a refused
 /// message is dead-lettered (§5.3): so every text is cut here, whatever a title or key holds.
 /// </summary>
@@ -63,7 +63,7 @@ public static class BlockKit
     private static object Mrkdwn(string formatted, int max) => new { type = "mrkdwn", text = SlackText.Cut(formatted, max) };
 
     /// <summary>
-    /// A button that reports its click to the Slack app (spec §9's Acknowledge: <c>action_id</c> and
+    /// A button that reports its click to the Slack app (reference §9's Acknowledge: <c>action_id</c> and
     /// <c>value</c>, no URL), or null when the value is longer than Slack accepts (2,000 characters):
     /// a shortened value would name another incident, so the caller says how else to act instead.
     /// </summary>

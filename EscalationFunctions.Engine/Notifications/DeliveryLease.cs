@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// How long a lane or a message is held without news from its holder (spec §5.1), and how often the
+/// How long a lane or a message is held without news from its holder (reference §5.1), and how often the
 /// holder renews it. Short, so that when a holder dies (kill -9, a frozen instance) another instance
 /// goes on posting to its webhook within 10 s: the lease, plus at most one planning pass
 /// (<c>NotificationSenderService.PollInterval</c>). A post that takes longer than the lease (up to

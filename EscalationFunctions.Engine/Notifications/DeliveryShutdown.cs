@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// The host's stop as Slack delivery sees it (spec §1.1). From the moment the host asks the worker
+/// The host's stop as Slack delivery sees it (reference §1.1). From the moment the host asks the worker
 /// to stop (WorkerTerminate, SIGTERM: scale-in, deployment, recycling) no lane is planned and no
 /// claim or post starts, and lanes hand their webhooks and unposted messages back at once. A post
 /// already in flight gets <see cref="PostGrace"/> to finish, then is abandoned (its outcome is

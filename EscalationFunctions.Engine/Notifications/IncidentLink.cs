@@ -3,7 +3,7 @@ using System.Text;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// The incident link of spec §5.4: <c>{APP_BASE_URL}/incidents/{key}</c>, the key percent-encoded as
+/// The incident link of reference §5.4: <c>{APP_BASE_URL}/incidents/{key}</c>, the key percent-encoded as
 /// one path segment. <c>.</c> and <c>..</c> are written <c>%2E</c> and <c>%2E%2E</c> (left plain, any
 /// client resolves them to <c>/incidents/</c> or <c>/</c>, a link that names no incident).
 /// </summary>

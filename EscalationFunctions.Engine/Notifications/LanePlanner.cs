@@ -17,7 +17,7 @@ public sealed record PlannedLane(SlackWebhook Webhook, string WebhookId, IReadOn
     public string? Destination { get; init; }
 
     /// <summary>
-    /// App mode (spec §10.3): the channel this lane posts to through the Web API, its pages (by route)
+    /// App mode (reference §10.3): the channel this lane posts to through the Web API, its pages (by route)
     /// and then its rewrites (<see cref="OutgoingKind.MessageUpdate"/>); null for a webhook's lane.
     /// </summary>
     public string? Channel { get; init; }
@@ -90,7 +90,7 @@ public static class LanePlanner
     }
 
     /// <summary>
-    /// How many waiting messages a lane counts on each of its routes (open ones only, spec 1.2 §5.6)
+    /// How many waiting messages a lane counts on each of its routes (open ones only, reference §5.6)
     /// before taking the next ones, to tell a storm (more than <paramref name="digestThreshold"/>)
     /// from a trickle. Capped: a threshold beyond the
     /// cap is a request for single messages, and then counting up to the cap is enough to see there is no storm.

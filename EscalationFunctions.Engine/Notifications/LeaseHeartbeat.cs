@@ -4,7 +4,7 @@ namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
 /// Renews a lane and the messages its post carries every <see cref="DeliveryLease.RenewEvery"/> while
-/// the lane works (spec §5.1: a message is posted again only when its outcome is really unknown).
+/// the lane works (reference §5.1: a message is posted again only when its outcome is really unknown).
 /// When a renewal finds the lane taken over (this process was stalled past its lease), <see cref="Lost"/>
 /// turns true and the lane stops before its next post.
 /// </summary>

@@ -4,13 +4,13 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// Delivers the one outgoing queue to Slack (spec §4.2, §5, §5.7): pages after the tick has
+/// Delivers the one outgoing queue to Slack (reference §4.2, §5, §5.7): pages after the tick has
 /// committed them, click answers after the click was answered. Opens a
 /// <see cref="WebhookLane"/> for every destination with waiting messages whose lane no one holds
 /// (<see cref="LanePlanner"/> picks them, the database settles which instance gets each), and runs
 /// the lanes in parallel, so a failing or slow webhook holds up only itself.
 /// <para>
-/// No webhook waits for another (spec §1.1, §5.1): each lane's stop time is fixed when it starts,
+/// No webhook waits for another (reference §1.1, §5.1): each lane's stop time is fixed when it starts,
 /// from its starter's horizon, and nothing else shortens it. The timer invocation delivers through
 /// <see cref="DeliverAsync"/> within its budget and waits only for the lanes it started itself; the
 /// background sender (<c>NotificationSenderService</c>) calls <see cref="StartLanesAsync"/> to
@@ -69,7 +69,7 @@ public sealed class NotificationDispatcher(
 
     /// <summary>
     /// Delivers until nothing waits that this process could start, or until <paramref name="deadline"/>
-    /// (spec §1.1): lanes it starts post nothing after the deadline, and while they run it keeps
+    /// (reference §1.1): lanes it starts post nothing after the deadline, and while they run it keeps
     /// starting lanes for other webhooks, so a post in flight on a slow webhook holds up no other.
     /// It then waits for its own lanes (a post in flight at the deadline is bounded by
     /// <c>SLACK_TIMEOUT_MS</c>), never for the background sender's. Lanes other instances hold are theirs.

@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// A claimed row of <c>notification_outbox</c>, the one queue of everything posted to Slack (spec §5.7).
+/// A claimed row of <c>notification_outbox</c>, the one queue of everything posted to Slack (reference §5.7).
 /// A page carries its escalation (dedup key, level, route, severity, title), from which its message
 /// is composed when posted. A click answer carries the JSON prepared when the click was answered in
 /// <see cref="Body"/>; it has no escalation, so its page fields are empty (<see cref="ClickAnswer"/>).

@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// The SQL of the one outgoing queue, <c>notification_outbox</c> (spec §5.7): pages and click answers
+/// The SQL of the one outgoing queue, <c>notification_outbox</c> (reference §5.7): pages and click answers
 /// are rows of it with a <c>kind</c>, claimed, leased, posted and recorded by the same statements.
 /// </summary>
 internal static class OutboxSql
@@ -17,7 +17,7 @@ internal static class OutboxSql
     public const string WaitingDestinations = $"SELECT DISTINCT kind, route, destination FROM notification_outbox WHERE {Waiting}";
 
     /// <summary>
-    /// Whether the incident of outbox row <c>o</c> still pages (spec §5.6): true when it is neither
+    /// Whether the incident of outbox row <c>o</c> still pages (reference §5.6): true when it is neither
     /// acknowledged nor resolved, false when it is either (by anyone: the ops API, a Slack click,
     /// another system's SQL), null when the incident row is gone (its message goes out as it always
     /// did). A scalar subquery on purpose: PostgreSQL keeps it a probe of the unique index on
@@ -33,7 +33,7 @@ internal static class OutboxSql
 
     /// <summary>
     /// Leases the next message(s) of each given lane, oldest first: one, or up to <c>@digest_max</c>
-    /// when more than <c>@digest_threshold</c> wait for that lane (spec §5.2; at most <c>@peek</c> rows
+    /// when more than <c>@digest_threshold</c> wait for that lane (reference §5.2; at most <c>@peek</c> rows
     /// are counted per route). Lanes come as pairs of <c>@lane_ids</c> and <c>@routes</c>, one pair per
     /// route a lane carries; each row comes back with its lane. One statement serves every lane a
     /// planning pass takes, so a hundred lanes start posting together rather than one claim after another.
@@ -47,11 +47,11 @@ internal static class OutboxSql
     /// </para>
     /// <para>
     /// In app mode a channel's lane also carries the rewrites of its messages (<c>@update_lane_ids</c> with
-    /// <c>@channels</c>, spec §10.4): its oldest waiting rewrite is claimed only when no page waits for
+    /// <c>@channels</c>, reference §10.4): its oldest waiting rewrite is claimed only when no page waits for
     /// the lane, so pages go first.
     /// </para>
     /// <para>
-    /// Pages that no longer page (spec §5.6) are set aside by the same statement: a waiting row whose
+    /// Pages that no longer page (reference §5.6) are set aside by the same statement: a waiting row whose
     /// incident is acknowledged or resolved is never leased; it becomes <c>superseded</c> (no lease, no
     /// attempt counted) and comes back with <c>superseded</c> true, for the caller to log. Only open
     /// rows are counted and picked, so a storm that was mostly acknowledged still goes out in full
@@ -166,7 +166,7 @@ internal static class OutboxSql
         """;
 
     /// <summary>
-    /// The check right before a post (spec §5.6): of the rows a lane is about to post, the pages whose
+    /// The check right before a post (reference §5.6): of the rows a lane is about to post, the pages whose
     /// incident was acknowledged or resolved since they were claimed (while the lane waited for its
     /// webhook's pace, or a 429's Retry-After) become <c>superseded</c>, with their lease cleared and the
     /// attempt counted for the post given back. Returns the rows set aside; the rest are posted. It
@@ -201,7 +201,7 @@ internal static class OutboxSql
         WHERE id = ANY(@ids)
         """;
 
-    /// <summary>Refused for good (spec §5.3: a permanent 4xx, a redirect): dead at once, with the answer as the reason.</summary>
+    /// <summary>Refused for good (reference §5.3: a permanent 4xx, a redirect): dead at once, with the answer as the reason.</summary>
     public const string MarkDead =
         """
         UPDATE notification_outbox
@@ -246,7 +246,7 @@ internal static class OutboxSql
         """;
 
     /// <summary>
-    /// Queues the answer to a Slack click in the click's own transaction (spec §9): committed before
+    /// Queues the answer to a Slack click in the click's own transaction (reference §9): committed before
     /// Slack gets its 200, so any instance posts it should this one stop right after answering.
     /// </summary>
     public const string QueueClickAnswer =

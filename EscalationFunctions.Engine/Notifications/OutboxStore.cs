@@ -9,7 +9,7 @@ namespace EscalationFunctions.Engine.Notifications;
 /// <summary>
 /// Runs <see cref="OutboxSql"/> for the sender. Outcomes are recorded even while shutting down
 /// (losing one would repeat or strand a page). Pages whose incident no longer pages are set aside
-/// as <c>superseded</c> (spec §5.6), at claim time and again right before the post, with one
+/// as <c>superseded</c> (reference §5.6), at claim time and again right before the post, with one
 /// Information line per batch: that is the system working, not a failure.
 /// </summary>
 public sealed class OutboxStore(DeliveryConnections db, EscalationSettings settings, ILogger<OutboxStore> logger)
@@ -24,7 +24,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     /// <summary>Incidents named in a supersede line; the count says how many more there were.</summary>
     internal const int IncidentsShown = 5;
 
-    /// <summary>Each named incident key is cut to this (it is another system's text, spec §6.1).</summary>
+    /// <summary>Each named incident key is cut to this (it is another system's text, reference §6.1).</summary>
     internal const int IncidentKeyShown = 100;
 
     /// <summary>Where the messages that may be sent now go (<see cref="OutboxSql.WaitingDestinations"/>).</summary>
@@ -131,7 +131,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     }
 
     /// <summary>
-    /// Right before a post (spec §5.6): supersedes the <paramref name="rows"/> about to be posted whose
+    /// Right before a post (reference §5.6): supersedes the <paramref name="rows"/> about to be posted whose
     /// incident was acknowledged or resolved since they were claimed (<see cref="OutboxSql.SupersedeClosed"/>);
     /// returns the rest, in order, to be posted (none: nothing is posted). Recorded even while
     /// shutting down, like every outcome.

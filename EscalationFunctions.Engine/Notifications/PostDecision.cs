@@ -14,19 +14,19 @@ public enum PostOutcome
     /// <summary>A permanent refusal: the members are dead-lettered at once, and the webhook's next message goes on.</summary>
     Dead,
 
-    /// <summary>App mode, the token is refused (spec §10.3): the members go back untouched and the channel is tried again in a minute.</summary>
+    /// <summary>App mode, the token is refused (reference §10.3): the members go back untouched and the channel is tried again in a minute.</summary>
     AuthFailing,
 }
 
 /// <summary>
-/// What to do after one post (spec §5.3), decided from the answer alone. Pure: the lane does the I/O.
+/// What to do after one post (reference §5.3), decided from the answer alone. Pure: the lane does the I/O.
 /// <see cref="HoldWebhook"/> is how long nothing more goes to the webhook: the pace after any answer,
 /// longer when the webhook asked for it (429) or is failing (the retry's backoff, so a sick webhook
 /// is probed, not hammered). A refusal holds only for the pace: it says nothing about the next message.
 /// </summary>
 public sealed record PostDecision(PostOutcome Outcome, TimeSpan HoldWebhook, TimeSpan RetryIn)
 {
-    /// <summary>How long a channel waits after Slack refused the token (spec §10.3: retried every minute until it is fixed).</summary>
+    /// <summary>How long a channel waits after Slack refused the token (reference §10.3: retried every minute until it is fixed).</summary>
     public static readonly TimeSpan AuthRetryEvery = TimeSpan.FromMinutes(1);
 
     // A 429 never holds the webhook for less; without a Retry-After the hold doubles from here.

@@ -11,7 +11,7 @@ namespace EscalationFunctions.Engine.Notifications;
 /// <c>SLACK_SIGNING_SECRET</c> is set) and the command that acknowledges it locally. Every message
 /// counts as delivered. The log category is the short <see cref="Category"/>, not this type's
 /// 62-character name, so a line reads like the message it stands for. What other systems wrote
-/// (key, title, route, severity) is escaped and cut, so each message is one line (spec §6.1).
+/// (key, title, route, severity) is escaped and cut, so each message is one line (reference §6.1).
 /// </summary>
 public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFactory loggers) : ISlackTransport
 {
@@ -21,7 +21,7 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
 
     public bool IsRateLimited => false;
 
-    // What one line shows of each field another system wrote (spec §6.1): with the rest, well under 2,000 characters.
+    // What one line shows of each field another system wrote (reference §6.1): with the rest, well under 2,000 characters.
     private const int MaxTitle = 300;
     private const int MaxRouteOrSeverity = 100;
     private const int MaxUrl = 500;
@@ -50,7 +50,7 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
     }
 
     /// <summary>
-    /// App mode's rehearsal (spec §10, no token): each call the Web API would get, one line: a post
+    /// App mode's rehearsal (reference §10, no token): each call the Web API would get, one line: a post
     /// (in its incident's thread or not) with a made-up ts that later replies and rewrites refer to,
     /// or a rewrite with what it now says.
     /// </summary>

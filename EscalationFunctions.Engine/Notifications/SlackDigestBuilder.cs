@@ -7,7 +7,7 @@ using EscalationFunctions.Engine.Notifications.App;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// One Slack message for several escalations waiting for one webhook (spec §5.2): a header, one
+/// One Slack message for several escalations waiting for one webhook (reference §5.2): a header, one
 /// section per escalation (its mention first, then level, severity, route, title, key, and a link
 /// button beside it), oldest first in the order given, and a context line. The JSON also carries
 /// <c>dedup_keys</c> (the members' keys) and <c>dedup_key</c> (<see cref="DedupKeyOf"/>), which the
@@ -36,9 +36,9 @@ public static class SlackDigestBuilder
     }
 
     /// <param name="members">1 to <see cref="MaxMembers"/> escalations, oldest first.</param>
-    /// <param name="acknowledge">Each entry carries the Acknowledge button (spec §9) as its accessory, and its link moves
+    /// <param name="acknowledge">Each entry carries the Acknowledge button (reference §9) as its accessory, and its link moves
     /// into its text: one block per entry keeps forty entries within Slack's 50 blocks.</param>
-    /// <param name="stateOf">App mode's rewrite (spec §10.4): each closed member is marked (who acknowledged it, or when it was
+    /// <param name="stateOf">App mode's rewrite (reference §10.4): each closed member is marked (who acknowledged it, or when it was
     /// resolved) and loses its Acknowledge button; the others are shown as they were.</param>
     public static string BuildJson(IReadOnlyList<OutboxNotification> members, Uri appBaseUrl, SlackLevelMentions? mentions = null,
         bool acknowledge = false, Func<string, IncidentShownState>? stateOf = null)

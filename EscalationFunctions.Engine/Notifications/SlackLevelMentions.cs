@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// Who is paged at each level (spec §5.5, <c>SLACK_LEVEL_MENTIONS</c>): route name or <c>*</c> →
+/// Who is paged at each level (reference §5.5, <c>SLACK_LEVEL_MENTIONS</c>): route name or <c>*</c> →
 /// level → mention in Slack's syntax. The route's entry wins over <c>*</c> for the same level.
 /// </summary>
 public sealed partial class SlackLevelMentions

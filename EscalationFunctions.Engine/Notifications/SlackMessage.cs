@@ -4,13 +4,13 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// One post: a single escalation, a digest of several (spec §5.2), or a click answer.
+/// One post: a single escalation, a digest of several (reference §5.2), or a click answer.
 /// <see cref="DedupKey"/> goes into the <c>X-Dedup-Key</c> header and equals the JSON's <c>dedup_key</c>;
 /// a click answer has none.
 /// </summary>
 public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, string? DedupKey, string Json)
 {
-    /// <summary>App mode (spec §10): where in the channel it goes, a thread to reply in, or the message it rewrites; null for a webhook.</summary>
+    /// <summary>App mode (reference §10): where in the channel it goes, a thread to reply in, or the message it rewrites; null for a webhook.</summary>
     public SlackAppTarget? App { get; init; }
 
     public bool IsRewrite => Members[0].Kind == OutgoingKind.MessageUpdate;
@@ -21,7 +21,7 @@ public sealed record SlackMessage(IReadOnlyList<OutboxNotification> Members, str
 
     /// <summary>
     /// Safe to log: which escalations the message carries. The key is another system's text, so it
-    /// is escaped and cut (spec §6.1): every log line about a post names its message through this.
+    /// is escaped and cut (reference §6.1): every log line about a post names its message through this.
     /// </summary>
     public string Describe() => IsClickAnswer
         ? $"answer to the click on {UntrustedText.Escape(Members[0].IncidentKey)}"

@@ -5,7 +5,7 @@ using EscalationFunctions.Engine.Notifications.App;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// The Slack message for one escalation (spec §5): <c>text</c> (shown in notifications and by
+/// The Slack message for one escalation (reference §5): <c>text</c> (shown in notifications and by
 /// clients without Block Kit), Block Kit <c>blocks</c> with a button to the incident, and
 /// <c>dedup_key</c>, the same value the sender puts in the <c>X-Dedup-Key</c> header. The level's
 /// mention (§5.5) opens the text and the first block. Every part keeps to Block Kit's limits
@@ -24,8 +24,8 @@ public static class SlackMessageBuilder
     public static Uri IncidentUrl(Uri appBaseUrl, string incidentKey) =>
         new(IncidentLink.For(appBaseUrl, incidentKey), new UriCreationOptions { DangerousDisablePathAndQueryCanonicalization = true });
 
-    /// <param name="acknowledge">Adds the Acknowledge button (spec §9): true when <c>SLACK_SIGNING_SECRET</c> is set.</param>
-    /// <param name="state">App mode's rewrite (spec §10.4): a closed incident's message says who acknowledged it or when it
+    /// <param name="acknowledge">Adds the Acknowledge button (reference §9): true when <c>SLACK_SIGNING_SECRET</c> is set.</param>
+    /// <param name="state">App mode's rewrite (reference §10.4): a closed incident's message says who acknowledged it or when it
     /// was resolved, and has no Acknowledge button.</param>
     public static string BuildJson(OutboxNotification n, Uri appBaseUrl, SlackLevelMentions? mentions = null, bool acknowledge = false,
         IncidentShownState? state = null)

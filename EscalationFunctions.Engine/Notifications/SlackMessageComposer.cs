@@ -5,11 +5,11 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// Turns the messages a lane took into one post (spec §5.2): a single message, or a digest when the
+/// Turns the messages a lane took into one post (reference §5.2): a single message, or a digest when the
 /// lane took several, which it does only when more than <see cref="DigestThreshold"/> waited. With a
-/// Slack signing secret set, the message carries the Acknowledge button (spec §9); the secret is read
+/// Slack signing secret set, the message carries the Acknowledge button (reference §9); the secret is read
 /// on use, so creating or removing it in Key Vault turns the button on or off without a restart.
-/// In app mode (spec §10) a single page replies in its incident's thread when the channel has one,
+/// In app mode (reference §10) a single page replies in its incident's thread when the channel has one,
 /// and a rewrite is composed from the posted message and its incidents' states as they are now.
 /// </summary>
 public sealed class SlackMessageComposer(EscalationSettings settings, SlackSigningSecretProvider signing, SlackMessageStore posted)

@@ -4,10 +4,10 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// Posts click answers to their <c>response_url</c> (spec §9), whatever <c>SLACK_DELIVERY</c> says:
+/// Posts click answers to their <c>response_url</c> (reference §9), whatever <c>SLACK_DELIVERY</c> says:
 /// the URL came in a real click. Only to hosts in <c>SLACK_RESPONSE_URL_HOSTS</c> (any other is a
 /// refusal, so the answer is dead at once with the reason), then by the webhook's HTTP rules
-/// (<see cref="SlackWebhookTransport"/>: redirects never followed, the outcomes of spec §5.3).
+/// (<see cref="SlackWebhookTransport"/>: redirects never followed, the outcomes of reference §5.3).
 /// </summary>
 public sealed class SlackResponseUrlTransport(SlackWebhookTransport http, EscalationSettings settings) : ISlackTransport
 {

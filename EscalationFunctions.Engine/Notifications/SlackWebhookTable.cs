@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Notifications;
 
-/// <summary>Where a route's messages go: its own webhook, else the global one (spec §5).</summary>
+/// <summary>Where a route's messages go: its own webhook, else the global one (reference §5).</summary>
 public sealed class SlackWebhookTable
 {
     public SlackWebhookTable(Uri? global, IReadOnlyDictionary<string, Uri> routes)
@@ -19,7 +19,7 @@ public sealed class SlackWebhookTable
     /// <summary>What parsing said of the routes that fall back (one line each), for whoever logs them once.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    /// <summary>Routes whose own webhook is invalid and whose messages go to the global webhook instead (spec §2), sorted.</summary>
+    /// <summary>Routes whose own webhook is invalid and whose messages go to the global webhook instead (reference §2), sorted.</summary>
     public IReadOnlyList<string> FallbackRoutes { get; init => field = value.Order(StringComparer.Ordinal).ToList(); } = [];
 
     public SlackWebhook For(string route) =>

@@ -8,7 +8,7 @@ namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
 /// POSTs the message to a Slack incoming webhook, with the dedup key in <c>X-Dedup-Key</c>, and sorts
-/// the answer per spec §5.3. The client must not follow redirects (<see cref="CreateHandler"/>): a
+/// the answer per reference §5.3. The client must not follow redirects (<see cref="CreateHandler"/>): a
 /// 3xx is a refusal, so the body never goes to another address.
 /// </summary>
 public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings settings, TimeProvider time) : ISlackTransport
@@ -86,7 +86,7 @@ public sealed class SlackWebhookTransport(HttpClient http, EscalationSettings se
 
     /// <summary>
     /// The status line's reason phrase, escaped and cut: it is the answering server's text, and
-    /// the error it goes into is logged and stored (spec §6.1). Escaped here, where the answer is
+    /// the error it goes into is logged and stored (reference §6.1). Escaped here, where the answer is
     /// read, so the lines that log the error do not escape it again.
     /// </summary>
     private static string ReasonPhrase(HttpResponseMessage response) => UntrustedText.Escape(response.ReasonPhrase, MaxReasonPhraseChars);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// The sending loop of one webhook, run by the holder of its lane (spec §5.1–§5.3): take its oldest
+/// The sending loop of one webhook, run by the holder of its lane (reference §5.1–§5.3): take its oldest
 /// waiting message(s) (the first ones come with the <see cref="LaneTicket"/>, claimed for every lane
 /// of a planning pass at once), wait until the webhook is free, post, record the outcome, hold the webhook
 /// for the pace (or what its answer asks), repeat until nothing waits or the deadline comes. Every
@@ -40,7 +40,7 @@ public sealed class WebhookLane(
     /// <summary>The pace between two posts to one destination; none when its transport is not rate-limited (console, a response_url).</summary>
     public TimeSpan IntervalOf(PlannedLane lane) => transports.For(lane).IsRateLimited ? settings.Slack.MinInterval : TimeSpan.Zero;
 
-    /// <summary>Claims the next message(s) of each lane in one statement: a single message, or a digest's worth in a storm (spec §5.2).</summary>
+    /// <summary>Claims the next message(s) of each lane in one statement: a single message, or a digest's worth in a storm (reference §5.2).</summary>
     public Task<Dictionary<string, List<OutboxNotification>>> ClaimNextAsync(IReadOnlyList<PlannedLane> lanes) =>
         store.ClaimNextAsync(lanes, Lease, composer.DigestThreshold, composer.DigestMax, CancellationToken.None);
 
@@ -95,7 +95,7 @@ public sealed class WebhookLane(
                     await store.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null, giveBackAttempt: true);
                     break;
                 }
-                // Spec §5.6: what was acknowledged or resolved while the lane waited is not posted; a digest
+                // Reference §5.6: what was acknowledged or resolved while the lane waited is not posted; a digest
                 // shrinks, and when nothing is left the lane goes on to its next rows at once.
                 rows = await store.SupersedeClosedAsync(rows);
                 heartbeat.Carrying(rows.Select(r => r.Id));

@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications;
 
 /// <summary>
-/// The SQL of the per-webhook lanes (<c>slack_webhook_lanes</c>, spec §5.1). Every time is the
+/// The SQL of the per-webhook lanes (<c>slack_webhook_lanes</c>, reference §5.1). Every time is the
 /// database's <c>now()</c>, so instances whose clocks disagree still keep one pace.
 /// </summary>
 internal static class WebhookLaneSql

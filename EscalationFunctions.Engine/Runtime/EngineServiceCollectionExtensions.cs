@@ -43,7 +43,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<EscalationTicker>();
 
         services.AddSingleton<SlackWebhookDirectory>();
-        // One long-lived client that never follows a redirect (spec §5.3): webhooks and response_urls alike.
+        // One long-lived client that never follows a redirect (reference §5.3): webhooks and response_urls alike.
         services.AddSingleton(sp => new SlackWebhookTransport(
             new HttpClient(SlackWebhookTransport.CreateHandler())
             {
@@ -84,7 +84,7 @@ public static class EngineServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Slack app mode (spec §10): the Web API transport (its own client: redirects never followed, the
+    /// Slack app mode (reference §10): the Web API transport (its own client: redirects never followed, the
     /// token is sent to the API host only), or in a rehearsal the console; and the memory of posted
     /// messages, which every mode registers (the tick asks it for rewrites, none in webhook mode).
     /// </summary>

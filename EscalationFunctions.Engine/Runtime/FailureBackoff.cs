@@ -60,7 +60,7 @@ public sealed class FailureBackoff(string activity, TimeSpan period, ILogger log
 
     /// <summary>
     /// The error and its root cause in one line: "Failed to connect to 127.0.0.1:5432 (Connection refused)."
-    /// Escaped and cut (spec §6.1): a database error can quote a row another system wrote (a
+    /// Escaped and cut (reference §6.1): a database error can quote a row another system wrote (a
     /// trigger's message with the incident's title, say), control characters and all.
     /// </summary>
     internal static string OneLine(Exception error)

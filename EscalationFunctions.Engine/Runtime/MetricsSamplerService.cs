@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Engine.Runtime;
 
 /// <summary>
-/// Samples the gauges of spec §7 (<c>queue_lag_ms</c>, <c>tick_lag_ms</c>, <c>incidents_level_ge5</c>) and of 1.1
+/// Samples the gauges of reference §7 (<c>queue_lag_ms</c>, <c>tick_lag_ms</c>, <c>incidents_level_ge5</c>) and of 1.1
 /// (<c>incidents_quarantined</c>, <c>dead_notifications</c>)
 /// every tick period (at most every minute), independently of ticks, so they keep reporting when
 /// ticks stop. A database that stays down is retried with <see cref="FailureBackoff"/>. Does nothing when no telemetry destination is configured.

@@ -6,7 +6,7 @@ namespace EscalationFunctions.Engine.Security;
 /// <summary>
 /// The caller as App Service Authentication describes it in <c>X-MS-CLIENT-PRINCIPAL</c>: base64 of
 /// <c>{"auth_typ", "claims": [{"typ", "val"}], "name_typ", "role_typ"}</c>. Roles are the claims
-/// whose type is <c>roles</c> or equals <c>role_typ</c> (spec §6).
+/// whose type is <c>roles</c> or equals <c>role_typ</c> (reference §6).
 /// </summary>
 public sealed record ClientPrincipal(string Name, IReadOnlySet<string> Roles)
 {

@@ -5,7 +5,7 @@ using System.Text;
 namespace EscalationFunctions.Engine.Security;
 
 /// <summary>
-/// The ops request signature (spec §6): <c>X-Signature-Timestamp</c> (unix seconds) and
+/// The ops request signature (reference §6): <c>X-Signature-Timestamp</c> (unix seconds) and
 /// <c>X-Signature: sha256=&lt;hex HMAC-SHA256(secret, "{timestamp}.{raw body bytes}")&gt;</c>.
 /// Verification (<see cref="TimestampedSignature"/>) compares in constant time against every
 /// configured key (one, or <c>new,old</c> during rotation).

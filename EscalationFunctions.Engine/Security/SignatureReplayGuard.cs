@@ -4,7 +4,7 @@ using Npgsql;
 
 namespace EscalationFunctions.Engine.Security;
 
-/// <summary>Accepts each valid signature once, on any endpoint and any instance (spec §6).</summary>
+/// <summary>Accepts each valid signature once, on any endpoint and any instance (reference §6).</summary>
 public sealed class SignatureReplayGuard(NpgsqlDataSource db)
 {
     /// <summary>True the first time a signature is presented; false for a replay.</summary>

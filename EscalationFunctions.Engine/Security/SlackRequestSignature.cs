@@ -5,7 +5,7 @@ using System.Text;
 namespace EscalationFunctions.Engine.Security;
 
 /// <summary>
-/// Slack's v0 request signature (spec §9, Slack's "Verifying requests from Slack"):
+/// Slack's v0 request signature (reference §9, Slack's "Verifying requests from Slack"):
 /// <c>X-Slack-Request-Timestamp</c> (unix seconds, within 300 s of the server's clock) and
 /// <c>X-Slack-Signature: v0=&lt;hex HMAC-SHA256(signing secret, "v0:{timestamp}:{raw body}")&gt;</c>.
 /// Checked by <see cref="TimestampedSignature"/> against every configured secret (one, or

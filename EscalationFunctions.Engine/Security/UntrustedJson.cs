@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace EscalationFunctions.Engine.Security;
 
 /// <summary>
-/// Reads the fields a route needs from JSON that anyone may have written (spec §6.1). Parsing
+/// Reads the fields a route needs from JSON that anyone may have written (reference §6.1). Parsing
 /// accepts what JSON allows; each needed field is then taken only when it is there once, has the
 /// expected type and holds text that UTF-16 can carry. Anything else is a
 /// <see cref="JsonFieldProblem"/> for a 400, never an exception. Fields a route does not read are

@@ -4,7 +4,7 @@ using System.Text;
 namespace EscalationFunctions.Engine.Security;
 
 /// <summary>
-/// Makes text a caller or another system controls safe to log and to store (spec §6.1): control
+/// Makes text a caller or another system controls safe to log and to store (reference §6.1): control
 /// characters (C0 including NUL, DEL, C1), the Unicode line and paragraph separators, bidirectional
 /// controls and unpaired surrogates become <c>\uXXXX</c>, so such text cannot start a new log line, and PostgreSQL, which
 /// refuses NUL in <c>text</c>, can store it. Long text is cut with an ellipsis.

@@ -1,6 +1,6 @@
 namespace EscalationFunctions.Engine.Telemetry;
 
-/// <summary>The custom metric names of spec §7. Dashboards and alert rules depend on them.</summary>
+/// <summary>The custom metric names of reference §7. Dashboards and alert rules depend on them.</summary>
 public static class MetricNames
 {
     public const string EscalationTickMs = "escalation_tick_ms";

@@ -58,7 +58,7 @@ public sealed class HttpEndpoints(EndpointPipeline pipeline)
     /// <summary>
     /// The key segment as the client sent it; null when it cannot be known. Behind the Functions host
     /// the app sees the host's decoded value re-encoded by its proxy, and there a key holding <c>%</c>
-    /// is ambiguous: <c>%FF</c> (not UTF-8, refused by spec §6.2) and <c>%25FF</c> (the key "%FF") arrive
+    /// is ambiguous: <c>%FF</c> (not UTF-8, refused by reference §6.2) and <c>%25FF</c> (the key "%FF") arrive
     /// alike, and <c>%2F</c> arrives as the text "%2F". Such a key is refused there; the body form carries any key.
     /// </summary>
     private static string? KeySegment(EndpointRoute route, HttpRequest request, string? hostRouteKey)

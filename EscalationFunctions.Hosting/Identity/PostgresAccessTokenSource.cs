@@ -70,7 +70,7 @@ public sealed class PostgresAccessTokenSource(
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            // Entra's answer, first line: escaped and cut like any other service's text that gets logged (spec §6.1).
+            // Entra's answer, first line: escaped and cut like any other service's text that gets logged (reference §6.1).
             var reason = UntrustedText.Escape(e.Message.Split('\n', 2)[0].Trim(), 500);
             throw new PostgresAccessTokenException(
                 $"No Microsoft Entra ID access token for PostgreSQL (scope {Scope}) could be obtained: {e.GetType().Name}: {reason}", e);

@@ -130,7 +130,7 @@ public sealed class KeyVaultSecretStore : ISecretStore
         }
         return values;
 
-        // With the app's bot token in the vault (spec §10), pages go to channels: no webhook is needed.
+        // With the app's bot token in the vault (reference §10), pages go to channels: no webhook is needed.
         // The token is read before the webhook (VaultSecretNames lists it first).
         bool AppMode() => !string.IsNullOrWhiteSpace(values.GetValueOrDefault(SettingNames.SlackBotToken));
     }

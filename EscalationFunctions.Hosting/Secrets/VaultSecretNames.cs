@@ -20,7 +20,7 @@ public static class VaultSecretNames
 
     /// <summary>Secrets that must exist at start-up; <c>slack-route-webhooks</c> may be absent (no per-route webhooks), and
     /// <c>slack-signing-secret</c> too (no Acknowledge button until it is created; it is picked up without a restart).
-    /// <c>slack-bot-token</c> turns Slack app mode on (spec §10); then <c>slack-webhook-url</c> is not needed.</summary>
+    /// <c>slack-bot-token</c> turns Slack app mode on (reference §10); then <c>slack-webhook-url</c> is not needed.</summary>
     public static IReadOnlySet<string> Required { get; } = new HashSet<string>
     {
         SettingNames.OpsHmacSecret, SettingNames.SlackWebhookUrl, SettingNames.PostgresConnectionString,

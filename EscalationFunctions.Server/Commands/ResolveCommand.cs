@@ -13,7 +13,7 @@ namespace EscalationFunctions.Server.Commands;
 /// </summary>
 public static class ResolveCommand
 {
-    /// <summary>Spec §3.1: no incident key is longer.</summary>
+    /// <summary>Reference §3.1: no incident key is longer.</summary>
     private const int MaxKeyLength = 1000;
 
     private const string ResolveSql =

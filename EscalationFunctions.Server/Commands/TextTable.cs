@@ -30,7 +30,7 @@ public sealed class TextTable(params string[] headers)
     /// <summary>
     /// One line of at most <see cref="MaxCellWidth"/>: a key, title or error another system wrote may
     /// hold anything, so it is escaped (control characters and U+2028/U+2029 as <c>\uXXXX</c>) and cut
-    /// the way the logs show it (spec §6.1).
+    /// the way the logs show it (reference §6.1).
     /// </summary>
     private static string Cell(string text) => UntrustedText.Escape(text.Trim(), MaxCellWidth);
 }

@@ -125,7 +125,7 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     public async Task Quarantined_incidents_are_listed_with_their_error_in_both_forms()
     {
         await SeedAsync();
-        // As the tick marks a poison row (spec §3.1); an UPDATE that sets quarantined_at keeps it.
+        // As the tick marks a poison row (reference §3.1); an UPDATE that sets quarantined_at keeps it.
         await Db.ExecuteAsync(
             "UPDATE incidents SET quarantined_at = now(), quarantine_error = '54000: index row size 2712 exceeds maximum' WHERE incident_key = 'NEW-1'");
 
@@ -145,7 +145,7 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     public async Task A_superseded_message_is_its_own_state_and_count_neither_pending_nor_dead_in_both_forms()
     {
         await SeedAsync();
-        // OPS-1 acknowledged before its message was posted: the sender set the message aside (spec §5.6).
+        // OPS-1 acknowledged before its message was posted: the sender set the message aside (reference §5.6).
         await Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'OPS-1'");
         await Db.ExecuteAsync("UPDATE notification_outbox SET status = 'superseded', superseded_at = now() WHERE incident_key = 'OPS-1'");
 

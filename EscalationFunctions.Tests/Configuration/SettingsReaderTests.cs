@@ -46,7 +46,7 @@ public class SettingsReaderTests
         Assert.Null(s.Connections.KeyVaultUri);
         Assert.Null(s.Connections.ApplicationInsightsConnectionString);
         Assert.Equal(5, s.Slack.DigestThreshold);
-        Assert.Equal(40, s.Slack.DigestMax); // spec 1.2 §5.2 (20 in 1.1)
+        Assert.Equal(40, s.Slack.DigestMax); // reference §5.2 (20 in 1.1)
         Assert.True(s.Slack.LevelMentions.IsEmpty);
     }
 

@@ -2,7 +2,7 @@ using EscalationFunctions.Engine.Configuration;
 
 namespace EscalationFunctions.Tests.Configuration;
 
-/// <summary>Spec 1.2 §2 and §10.1: app mode's settings, checked at start with one line per problem.</summary>
+/// <summary>Reference §2 and §10.1: app mode's settings, checked at start with one line per problem.</summary>
 public class SlackAppSettingsTests
 {
     private const string Token = "xoxb-1234-5678-secretpart";
@@ -116,6 +116,15 @@ public class SlackAppSettingsTests
         var warning = Assert.Single(warnings);
         Assert.Contains($"{SettingNames.SlackWebhookUrl} and {SettingNames.SlackRouteWebhooks} are unused", warning);
         Assert.DoesNotContain("secretpath", warning);
+    }
+
+    [Fact]
+    public void Empty_channel_settings_as_the_example_file_has_them_leave_console_delivery_as_it_was()
+    {
+        var settings = Read(With((SettingNames.SlackBotToken, ""), (SettingNames.SlackChannel, ""), (SettingNames.SlackRouteChannels, " { } "),
+            (SettingNames.SlackDelivery, "console")), out _);
+
+        Assert.Null(settings.Slack.App);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Configuration;
 
 /// <summary>
-/// A bad per-route webhook (spec §2): with a global webhook the route falls back to it, said once and
+/// A bad per-route webhook (reference §2): with a global webhook the route falls back to it, said once and
 /// shown in health and status; without one, the route's own error is the one reported. JSON settings
 /// that lost their quotes to a shell say so.
 /// </summary>

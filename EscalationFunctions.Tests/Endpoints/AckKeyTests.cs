@@ -7,7 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Endpoints;
 
 /// <summary>
-/// Which incident an acknowledge call names (spec §6.2), on the plain server over raw HTTP (so that
+/// Which incident an acknowledge call names (reference §6.2), on the plain server over raw HTTP (so that
 /// <c>%2E</c> reaches it as sent): the path segment is percent-decoded strictly as UTF-8, and the body
 /// form <c>POST /ops/incidents/ack</c> with <c>{"incidentKey": "..."}</c> carries any key.
 /// </summary>

@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Endpoints;
 
 /// <summary>
-/// Spec §6.1, §6.2 and §9 against a real server process: thousands of seeded hostile requests to
+/// Reference §6.1, §6.2 and §9 against a real server process: thousands of seeded hostile requests to
 /// Slack's click route (validly signed, hostile payloads) and both forms of acknowledge. No 5xx, JSON
 /// on every answer of the app, one audit row for each call that reached it, the process alive, no
 /// escalation or outbox row written, nothing in the logs a caller wrote, and above all: exactly the
@@ -217,7 +217,7 @@ public class EndpointFuzzTests(DatabaseFixture fixture, ITestOutputHelper output
         {
             return;
         }
-        // The ack answer says which incident, whether it was acknowledged before and by whom (spec §6.2).
+        // The ack answer says which incident, whether it was acknowledged before and by whom (reference §6.2).
         try
         {
             var json = JsonDocument.Parse(answer.Body).RootElement;

@@ -8,7 +8,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Endpoints;
 
 /// <summary>
-/// One request of <see cref="EndpointFuzzTests"/> as the bytes sent, and what the contract (spec §6.1,
+/// One request of <see cref="EndpointFuzzTests"/> as the bytes sent, and what the contract (reference §6.1,
 /// §6.2, §9) allows as its answer: <see cref="Allowed"/> statuses, and <see cref="Error"/>, the error
 /// code of a 4xx from the app when the contract names one. <see cref="Target"/> is the incident a 200
 /// to this request stands for (acknowledged now, or before), by <see cref="Caller"/> (the principal's
@@ -103,7 +103,7 @@ public sealed class HostileEndpointRequests
         if (_accepted.Count > 0 && _random.Next(40) == 0)
         {
             var replayed = _accepted[_random.Next(_accepted.Count)];
-            // Signatures are accepted once (spec §6): the very same bytes again are refused.
+            // Signatures are accepted once (reference §6): the very same bytes again are refused.
             return replayed with { Kind = "Replay", Summary = "replay of: " + replayed.Summary, Allowed = [401], Error = null, Target = null };
         }
         var roll = _random.Next(100);
@@ -140,7 +140,7 @@ public sealed class HostileEndpointRequests
         return ClickCall("Click", $"valid click on {HostileKeys.Show(key)}", SlackClick.FormBody(payload.Text()), [200], key, user);
     }
 
-    /// <summary>Oddities in the clicked message, which the route does not need: the click still acknowledges (spec §9).</summary>
+    /// <summary>Oddities in the clicked message, which the route does not need: the click still acknowledges (reference §9).</summary>
     private EndpointCall OddMessageClick(string key)
     {
         var user = Users[_random.Next(Users.Length)];
@@ -194,7 +194,7 @@ public sealed class HostileEndpointRequests
         return ClickCall("OddMessage", $"click on {HostileKeys.Show(key)} whose message has {what}", SlackClick.FormBody(payload.Text()), [200], key, user);
     }
 
-    /// <summary>Something wrong in a field the route needs: 400 and nothing acknowledged (spec §9).</summary>
+    /// <summary>Something wrong in a field the route needs: 400 and nothing acknowledged (reference §9).</summary>
     private EndpointCall BrokenNeededFieldClick(string key)
     {
         var payload = new ClickPayload(key, _responseUrl, Users[_random.Next(Users.Length)]);

@@ -6,7 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Endpoints;
 
 /// <summary>
-/// Incident keys that are hard to carry through a URL or a JSON body (spec §6.2, §9), shared by the
+/// Incident keys that are hard to carry through a URL or a JSON body (reference §6.2, §9), shared by the
 /// fuzz and the focused tests: the keys valid calls must reach, and decoys that only a wrong decoding
 /// of an invalid call would reach.
 /// </summary>

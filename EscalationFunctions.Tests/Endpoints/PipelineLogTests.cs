@@ -5,7 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Endpoints;
 
 /// <summary>
-/// What the pipeline logs per call, on a real server process (spec §6.1): a caller's mistake is one
+/// What the pipeline logs per call, on a real server process (reference §6.1): a caller's mistake is one
 /// warning line naming the route and the refusal, without a stack trace; an acknowledgement's line
 /// names the incident.
 /// </summary>

@@ -7,7 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Endpoints;
 
 /// <summary>
-/// Single hostile clicks, validly signed (spec §9; the seeded fuzz is <see cref="EndpointFuzzTests"/>):
+/// Single hostile clicks, validly signed (reference §9; the seeded fuzz is <see cref="EndpointFuzzTests"/>):
 /// a lone surrogate in a field the route needs is a 400 that acknowledges nothing; oddities in the
 /// clicked message, which it does not need, never stop the click.
 /// </summary>

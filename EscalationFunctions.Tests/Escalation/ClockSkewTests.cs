@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EscalationFunctions.Tests.Escalation;
 
 /// <summary>
-/// The tick decides with the database's clock (spec §4.1): an application clock that is ±120 s off
+/// The tick decides with the database's clock (reference §4.1): an application clock that is ±120 s off
 /// changes neither which incidents are due nor whether a pause window is open.
 /// </summary>
 public class ClockSkewTests(DatabaseFixture fixture) : DatabaseTest(fixture)

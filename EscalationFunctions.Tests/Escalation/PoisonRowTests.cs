@@ -10,7 +10,7 @@ using Npgsql;
 namespace EscalationFunctions.Tests.Escalation;
 
 /// <summary>
-/// Spec §3.1: no single row stops escalation for the others. Rows the tick cannot escalate are
+/// Reference §3.1: no single row stops escalation for the others. Rows the tick cannot escalate are
 /// quarantined (kept, with time and error), logged once, counted in health, skipped until updated,
 /// and every other due incident escalates in the same tick. Batches of 10 so the bad rows sit in
 /// batches with good ones, and the tick has several batches to get through.

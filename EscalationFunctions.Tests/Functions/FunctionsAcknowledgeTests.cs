@@ -93,7 +93,7 @@ public sealed class FunctionsAcknowledgeTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Spec §6.2 through the Functions front end: keys a path cannot carry everywhere go in the signed
+    /// Reference §6.2 through the Functions front end: keys a path cannot carry everywhere go in the signed
     /// body; a path segment that is not UTF-8 is 400; and a dot segment, which the host's web server
     /// removes before routing, never acknowledges another incident.
     /// </summary>

@@ -6,7 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Functions;
 
 /// <summary>
-/// Slack app mode (spec 1.2 §10) through the compiled Functions app under the host stand-in: the
+/// Slack app mode (reference §10) through the compiled Functions app under the host stand-in: the
 /// timer invocation posts to the route's channel with the bot token, a later level replies in the
 /// incident's thread, and after an ack call through the host's front end the next invocation rewrites
 /// every message of the incident.

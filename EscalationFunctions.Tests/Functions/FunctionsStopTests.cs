@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Functions;
 
 /// <summary>
-/// Spec 1.2 §1.1: the compiled worker told to stop (WorkerTerminate) while a timer invocation
+/// Reference §1.1: the compiled worker told to stop (WorkerTerminate) while a timer invocation
 /// delivers starts no new claim or post, hands back its webhooks and unposted messages, completes
 /// the invocation and exits within the host's grace (5 s); the next instance goes on at once.
 /// Two moments: while the first lanes run, and after the lanes' leases were renewed.

@@ -21,7 +21,7 @@ public class HostParityTests
     /// <param name="PerHost">A request that names the host's own Slack stand-in (a click's response_url), built for each host.</param>
     /// <param name="OncePagesArePosted">
     /// Sent once the queued pages are out: an acknowledgement that came first would supersede its page
-    /// (spec 1.2 §5.6), and whether it comes first would be a race between the test and the host's sender.
+    /// (reference §5.6), and whether it comes first would be a race between the test and the host's sender.
     /// </param>
     private sealed record Step(string Method, string Path, HttpRequestMessage? Signed = null, Func<SlackStandIn, HttpRequestMessage>? PerHost = null,
         bool OncePagesArePosted = false);

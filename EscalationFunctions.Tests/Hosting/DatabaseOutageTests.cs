@@ -76,7 +76,7 @@ public sealed partial class DatabaseOutageTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Spec §6.1: ops calls during a database outage each get a JSON 503, and the log says so once
+    /// Reference §6.1: ops calls during a database outage each get a JSON 503, and the log says so once
     /// when it starts (one error, at most one stack trace) and once when it ends, not once per call.
     /// </summary>
     [Fact]

@@ -6,7 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Hosting;
 
 /// <summary>
-/// Spec 1.2 §6.1 outside the HTTP request pipeline: text written by other systems (incident keys,
+/// Reference §6.1 outside the HTTP request pipeline: text written by other systems (incident keys,
 /// titles, routes, severities) and Slack's answers (reason phrases, bodies, Retry-After) cannot start
 /// a log line, carry a control character or make a line longer than <see cref="MaxLine"/>, in the
 /// whole output of a real server process. Its console formatter (simple, single line) writes

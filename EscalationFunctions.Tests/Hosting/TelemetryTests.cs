@@ -9,7 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EscalationFunctions.Tests.Hosting;
 
 /// <summary>
-/// The metrics of spec §7 (and §3.1's incidents_quarantined) reach Application Insights through the real SDK: the server posts
+/// The metrics of reference §7 (and §3.1's incidents_quarantined) reach Application Insights through the real SDK: the server posts
 /// to an ingestion endpoint on loopback named by APPLICATIONINSIGHTS_CONNECTION_STRING.
 /// </summary>
 public class TelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)

@@ -7,7 +7,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
 
-/// <summary>The alert rules of spec §7 (and 1.1's quarantine and dead-letter rules) in the snapshot: thresholds and queries.</summary>
+/// <summary>The alert rules of reference §7 (and 1.1's quarantine and dead-letter rules) in the snapshot: thresholds and queries.</summary>
 [Collection(InfraCollection.Name)]
 public partial class AlertRuleTests(InfraSnapshots infra)
 {

@@ -5,11 +5,11 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
 
-/// <summary>The Function App in the snapshot: Flex Consumption, .NET 10 isolated, and every spec §2 setting.</summary>
+/// <summary>The Function App in the snapshot: Flex Consumption, .NET 10 isolated, and every reference §2 setting.</summary>
 [Collection(InfraCollection.Name)]
 public class FunctionAppSettingsTests(InfraSnapshots infra)
 {
-    /// <summary>The 21 settings of spec §2 revision 1.0, in the spec's order.</summary>
+    /// <summary>The 21 settings of reference §2 revision 1.0, in the spec's order.</summary>
     public static readonly string[] SpecSettings =
     [
         SettingNames.WorkerEnabled, SettingNames.V1, SettingNames.CanaryPercent, SettingNames.DryRun, SettingNames.MaxLevel,
@@ -20,7 +20,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
         SettingNames.ApplicationInsightsConnectionString,
     ];
 
-    /// <summary>The settings revision 1.1 adds (spec §2), written as the spec writes them.</summary>
+    /// <summary>The settings revision 1.1 adds (reference §2), written as the spec writes them.</summary>
     public static readonly string[] SpecSettings11 =
         ["SLACK_DIGEST_THRESHOLD", "SLACK_DIGEST_MAX", "SLACK_LEVEL_MENTIONS", "SLACK_SIGNING_SECRET", "SLACK_RESPONSE_URL_HOSTS"];
 
@@ -35,7 +35,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
         [SettingNames.SlackBotToken] = "slack-bot-token",
     };
 
-    /// <summary>The settings revision 1.2 adds (spec §2): Slack app mode.</summary>
+    /// <summary>The settings revision 1.2 adds (reference §2): Slack app mode.</summary>
     public static readonly string[] SpecSettings12 =
         [SettingNames.SlackBotToken, SettingNames.SlackChannel, SettingNames.SlackRouteChannels, SettingNames.SlackApiBaseUrl];
 

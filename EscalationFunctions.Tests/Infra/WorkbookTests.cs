@@ -5,7 +5,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
 
-/// <summary>The Azure Monitor workbook charts every metric of spec §7 and revision 1.1.</summary>
+/// <summary>The Azure Monitor workbook charts every metric of reference §7 and revision 1.1.</summary>
 [Collection(InfraCollection.Name)]
 public partial class WorkbookTests(InfraSnapshots infra)
 {

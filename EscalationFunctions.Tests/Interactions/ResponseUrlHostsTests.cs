@@ -2,7 +2,7 @@ using EscalationFunctions.Engine.Interactions;
 
 namespace EscalationFunctions.Tests.Interactions;
 
-/// <summary><c>SLACK_RESPONSE_URL_HOSTS</c>: which response_url answers may be posted (spec §9 step 4).</summary>
+/// <summary><c>SLACK_RESPONSE_URL_HOSTS</c>: which response_url answers may be posted (reference §9 step 4).</summary>
 public class ResponseUrlHostsTests
 {
     [Theory]

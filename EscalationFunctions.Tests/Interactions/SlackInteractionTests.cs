@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EscalationFunctions.Tests.Interactions;
 
 /// <summary>
-/// Acknowledge from Slack (spec §9) end to end over real HTTP and PostgreSQL: the worker posts the
+/// Acknowledge from Slack (reference §9) end to end over real HTTP and PostgreSQL: the worker posts the
 /// escalation to the Slack stand-in, the test clicks its button the way Slack does (signed form
 /// payload carrying the posted message), and the stand-in receives the response_url answer.
 /// </summary>

@@ -4,7 +4,7 @@ using EscalationFunctions.Testing;
 
 namespace EscalationFunctions.Tests.Interactions;
 
-/// <summary>Slack's v0 signature (spec §9 step 1), against Slack's documented example and over seeded tampering.</summary>
+/// <summary>Slack's v0 signature (reference §9 step 1), against Slack's documented example and over seeded tampering.</summary>
 public class SlackRequestSignatureTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);

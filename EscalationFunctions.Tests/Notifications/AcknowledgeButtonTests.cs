@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Notifications;
 
 namespace EscalationFunctions.Tests.Notifications;
 
-/// <summary>The Acknowledge button of spec §9 on single messages and digest entries, within Block Kit's limits.</summary>
+/// <summary>The Acknowledge button of reference §9 on single messages and digest entries, within Block Kit's limits.</summary>
 public class AcknowledgeButtonTests
 {
     private static readonly Uri Base = new("https://ops.example.com");

@@ -6,7 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// Answers to Slack clicks are rows of the one outgoing queue (spec 1.2 §5.7), posted by the same
+/// Answers to Slack clicks are rows of the one outgoing queue (reference §5.7), posted by the same
 /// sender as pages, with what is their own: a destination that must be on SLACK_RESPONSE_URL_HOSTS,
 /// an expiry (Slack takes a response_url for 30 minutes), and a lane used once.
 /// </summary>

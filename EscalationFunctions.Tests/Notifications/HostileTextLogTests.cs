@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// Spec §6.1, piece by piece: what the Slack sender, the console transport and the click-answer
+/// Reference §6.1, piece by piece: what the Slack sender, the console transport and the click-answer
 /// sender log of another system's text (keys, titles, routes) and of an answering server's text
 /// (reason phrase, body) is one short escaped line that still names the incident. The whole
 /// server's output under the same inputs is <c>Hosting/HostileRowsLogTests</c>.

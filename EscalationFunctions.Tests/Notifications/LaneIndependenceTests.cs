@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// Spec 1.2 §1.1 and §5.1 on real server processes: a slow, refusing or dead webhook holder delays
+/// Reference §1.1 and §5.1 on real server processes: a slow, refusing or dead webhook holder delays
 /// only its own webhook's messages, with the timer firing every second (each timer invocation has a
 /// budget of 0.8 s and the background sender runs beside it).
 /// </summary>

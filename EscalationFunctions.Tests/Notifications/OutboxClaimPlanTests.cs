@@ -8,7 +8,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// The claim of many lanes at once (<see cref="OutboxSql.ClaimNext"/>) when the outbox's statistics
 /// are stale, as they are right after a tick has filled it: the waiting rows are counted once, not
 /// once per outbox row. Inlined, its picking CTE ran 1,000 times here (14 s with 100 lanes).
-/// Since spec §5.6 the claim also looks up each waiting row's incident (by its unique key) to set
+/// Since reference §5.6 the claim also looks up each waiting row's incident (by its unique key) to set
 /// aside the acknowledged and resolved ones: that is one index probe per row walked, never a scan of
 /// incidents or of the outbox per row.
 /// </summary>

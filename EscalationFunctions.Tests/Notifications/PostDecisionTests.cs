@@ -2,7 +2,7 @@ using EscalationFunctions.Engine.Notifications;
 
 namespace EscalationFunctions.Tests.Notifications;
 
-/// <summary>Spec §5.3's outcomes, decided from the answer alone.</summary>
+/// <summary>Reference §5.3's outcomes, decided from the answer alone.</summary>
 public class PostDecisionTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);

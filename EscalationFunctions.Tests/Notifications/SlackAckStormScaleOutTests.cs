@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// The scenario of spec 1.2 §5.6 with real server processes: four instances deliver a storm of
+/// The scenario of reference §5.6 with real server processes: four instances deliver a storm of
 /// due incidents over six webhooks at the default digest settings, against a stand-in that answers
 /// 429 to any post less than a second after the last one it accepted, while half of the incidents are
 /// acknowledged during delivery, a third each through the ops API, Slack clicks and another
@@ -132,8 +132,8 @@ public partial class SlackAckStormScaleOutTests(DatabaseFixture fixture, ITestOu
         Assert.All(rows.Where(r => r.Status == "superseded"), r => Assert.True(ackOf.ContainsKey(r.Key), $"{r.Key} superseded but never acknowledged"));
 
         // No page after its acknowledgement. The rule, from ordering facts only: a lane fixes what a post
-        // carries right before it (the check of spec §5.6), and that is no sooner than the pace after the
-        // answer to the webhook's previous post (spec §5.1: SLACK_MIN_INTERVAL_MS from the answer), which
+        // carries right before it (the check of reference §5.6), and that is no sooner than the pace after the
+        // answer to the webhook's previous post (reference §5.1: SLACK_MIN_INTERVAL_MS from the answer), which
         // came after the stand-in received that post. So a post P may carry an acknowledged incident only
         // when the acknowledgement was not yet answered at (previous post to P's webhook received + pace):
         // that is a post in flight at the acknowledgement, its members fixed before the acknowledgement

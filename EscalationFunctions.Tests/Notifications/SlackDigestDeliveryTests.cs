@@ -7,7 +7,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Notifications;
 
-/// <summary>Spec §5.2 over real HTTP: a storm on one webhook goes out as digests, each escalation in exactly one successful post.</summary>
+/// <summary>Reference §5.2 over real HTTP: a storm on one webhook goes out as digests, each escalation in exactly one successful post.</summary>
 public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private Dictionary<string, string> Settings(params string[] routes) => SettingsWithWebhooks(routes, new()
@@ -60,7 +60,7 @@ public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
     [Fact]
     public async Task At_the_defaults_a_storm_goes_out_in_digests_of_40()
     {
-        // Spec 1.2 §5.2: SLACK_DIGEST_MAX 40 (20 in 1.1) and SLACK_DIGEST_THRESHOLD 5 when neither is set.
+        // Reference §5.2: SLACK_DIGEST_MAX 40 (20 in 1.1) and SLACK_DIGEST_THRESHOLD 5 when neither is set.
         await Incidents.InsertDueAsync(Db, 85, _ => "storm");
         var env = SettingsWithWebhooks(["storm"]);
         env.Remove(SettingNames.SlackDigestThreshold);

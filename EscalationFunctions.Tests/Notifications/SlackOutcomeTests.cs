@@ -7,7 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// Spec §5.3 over real HTTP: redirects never followed, permanent refusals dead-lettered at once while
+/// Reference §5.3 over real HTTP: redirects never followed, permanent refusals dead-lettered at once while
 /// the webhook's next messages go on, and a slow webhook shared by two instances posted to once per message.
 /// </summary>
 public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)

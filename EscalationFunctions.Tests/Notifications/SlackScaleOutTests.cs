@@ -5,7 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// Spec §5.1 with real server processes: four instances share one pace per webhook, against a
+/// Reference §5.1 with real server processes: four instances share one pace per webhook, against a
 /// stand-in that answers 429 to any post less than a second after the last one it accepted.
 /// </summary>
 public class SlackScaleOutTests(DatabaseFixture fixture) : SlackTest(fixture)

@@ -7,7 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// Spec 1.2 §5.6 against PostgreSQL and the Slack stand-in: a page whose incident was acknowledged or
+/// Reference §5.6 against PostgreSQL and the Slack stand-in: a page whose incident was acknowledged or
 /// resolved after it was queued, and before its post starts, is not posted; its row ends
 /// <c>superseded</c> (not pending, not dead), at claim time or by the check right before the post,
 /// and a digest is made of its open members only. A post already in flight is not recalled.

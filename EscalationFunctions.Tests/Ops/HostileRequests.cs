@@ -8,7 +8,7 @@ namespace EscalationFunctions.Tests.Ops;
 public sealed record HostileRequest(string Kind, string Summary, byte[] Bytes, bool IsHead);
 
 /// <summary>
-/// Seeded generator of hostile ops requests (spec §6.1). Each starts as a valid, signed admin call
+/// Seeded generator of hostile ops requests (reference §6.1). Each starts as a valid, signed admin call
 /// with a valid function key to a random ops route, then is broken in one or two ways: method,
 /// body, framing, signature and timestamp headers, principal, function key, query string, path,
 /// header bytes, or an exact replay. Requests are raw HTTP/1.1 bytes, so nothing a client library

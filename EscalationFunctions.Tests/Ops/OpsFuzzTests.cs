@@ -7,7 +7,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>
-/// Spec §6.1 against a real server process: thousands of seeded hostile requests over every ops
+/// Reference §6.1 against a real server process: thousands of seeded hostile requests over every ops
 /// route. No 5xx, a JSON error for every refusal the app gives, the process alive afterwards,
 /// incidents, events and outbox untouched, and one audit row for every call that reached the app.
 /// <c>ESC_FUZZ_SEED=&lt;seed&gt;</c> replays a run; the seed is printed and is in every failure message.
@@ -17,7 +17,7 @@ public class OpsFuzzTests(DatabaseFixture fixture, ITestOutputHelper output) : D
     private const int Requests = 2000;
     private const string FunctionKey = "fuzz-function-key-0123456789abcdef";
 
-    // The web server's own refusals of a malformed request line or headers (no JSON body, spec §6.1);
+    // The web server's own refusals of a malformed request line or headers (no JSON body, reference §6.1);
     // Kestrel answers the asterisk target ("GET *") with a bare 405.
     private static readonly int[] ProtocolRefusals = [400, 405, 414, 431];
 

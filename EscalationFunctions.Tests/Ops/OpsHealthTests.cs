@@ -117,7 +117,7 @@ public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         {
             Assert.Equal(3, (await engine.Ticker.TickAsync()).Escalations);
         }
-        // Two queued an hour ago and set aside by the sender since (spec §5.6); one queued just now,
+        // Two queued an hour ago and set aside by the sender since (reference §5.6); one queued just now,
         // still pending (its retry an hour away, so the server's own sender leaves it be).
         await Db.ExecuteAsync(
             """
@@ -138,7 +138,7 @@ public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     [Fact]
     public async Task Click_answers_are_counted_with_the_pages_in_pending_dead_and_the_queue_lag()
     {
-        // One queue (spec 1.2 §5.7): a click answer waiting for its retry since 40 minutes ago, and a dead one; no page at all.
+        // One queue (reference §5.7): a click answer waiting for its retry since 40 minutes ago, and a dead one; no page at all.
         await Db.ExecuteAsync(
             """
             INSERT INTO notification_outbox (kind, incident_key, destination, body, status, created_at, next_attempt_at, expires_at)

@@ -4,7 +4,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Ops;
 
-/// <summary>At most OPS_RATE_LIMIT_PER_MIN calls per minute per caller per endpoint, across all instances (spec §6).</summary>
+/// <summary>At most OPS_RATE_LIMIT_PER_MIN calls per minute per caller per endpoint, across all instances (reference §6).</summary>
 public class OpsRateLimitTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]

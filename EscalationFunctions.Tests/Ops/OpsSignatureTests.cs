@@ -5,7 +5,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Ops;
 
-/// <summary>The timestamped HMAC of spec §6, over real HTTP.</summary>
+/// <summary>The timestamped HMAC of reference §6, over real HTTP.</summary>
 public class OpsSignatureTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;

@@ -9,7 +9,7 @@ namespace EscalationFunctions.Tests.Resilience;
 
 /// <summary>
 /// The server is killed (SIGKILL) over and over while 2,000 incidents fall due and their pages go
-/// out; after the last restart every due escalation has happened exactly once (spec §4.2).
+/// out; after the last restart every due escalation has happened exactly once (reference §4.2).
 /// </summary>
 public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackTest(fixture)
 {

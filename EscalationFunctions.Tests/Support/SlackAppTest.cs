@@ -4,7 +4,7 @@ using EscalationFunctions.Testing;
 
 namespace EscalationFunctions.Tests.Support;
 
-/// <summary>A <see cref="DatabaseTest"/> in Slack app mode (spec §10), with a fresh Web API stand-in for each test.</summary>
+/// <summary>A <see cref="DatabaseTest"/> in Slack app mode (reference §10), with a fresh Web API stand-in for each test.</summary>
 public abstract class SlackAppTest(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     /// <summary>The channel of every route not in <see cref="AppSettings"/>'s <c>routeChannels</c>.</summary>

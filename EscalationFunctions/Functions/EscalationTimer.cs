@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Functions;
 
 /// <summary>
-/// The tick and the Slack delivery after it (spec §1.1), on the schedule in the app setting
+/// The tick and the Slack delivery after it (reference §1.1), on the schedule in the app setting
 /// ESC_TICK_SCHEDULE (NCRONTAB, validated against ESC_TICK_MS at start).
 /// </summary>
 public sealed class EscalationTimer(EscalationCycle cycle, ILogger<EscalationTimer> logger)

@@ -1,4 +1,4 @@
--- Core schema of Incident Escalation v1 (spec §3).
+-- Core schema of Incident Escalation v1 (reference §3).
 -- Every statement is idempotent, so a half-applied run can simply be applied again.
 
 -- The SLA settings that next_due_at is computed from. One row. The worker copies its settings
@@ -72,7 +72,7 @@ CREATE INDEX IF NOT EXISTS ix_inc_ack        ON incidents (acknowledged_at);
 CREATE INDEX IF NOT EXISTS ix_inc_sev_level  ON incidents (severity, escalation_level);
 CREATE INDEX IF NOT EXISTS ix_inc_due        ON incidents (next_due_at) WHERE acknowledged_at IS NULL;
 
--- The canary bucket of a route (spec §4.4): the first 8 hex digits of md5(route) read as an
+-- The canary bucket of a route (reference §4.4): the first 8 hex digits of md5(route) read as an
 -- unsigned 32-bit integer, modulo 100. A route is in the canary when its bucket < ESC_CANARY_PCT.
 CREATE OR REPLACE FUNCTION escalation_canary_bucket(p_route text) RETURNS integer
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$

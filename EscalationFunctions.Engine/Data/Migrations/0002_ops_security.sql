@@ -1,4 +1,4 @@
--- Ops endpoints (spec §6): audit, signature replay protection and rate limiting, shared by every
+-- Ops endpoints (reference §6): audit, signature replay protection and rate limiting, shared by every
 -- instance through the database.
 
 -- Every ops call: who, what, outcome. Never a secret, a signature or a request body.

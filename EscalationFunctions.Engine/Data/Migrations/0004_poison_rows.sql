@@ -1,4 +1,4 @@
--- Limits and poison rows (spec §3.1), and who acknowledged an incident.
+-- Limits and poison rows (reference §3.1), and who acknowledged an incident.
 
 ALTER TABLE incidents ADD COLUMN IF NOT EXISTS acknowledged_by  text        NULL;
 -- Set by the tick when escalating the row raised a data error; the tick skips the row until it is updated.

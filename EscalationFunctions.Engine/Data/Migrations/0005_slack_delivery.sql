@@ -1,4 +1,4 @@
--- Slack delivery across instances (spec §5.1–§5.3).
+-- Slack delivery across instances (reference §5.1–§5.3).
 
 -- One row per webhook: who may post to it now, and when it may next be posted to. A webhook is
 -- posted to only by the holder of its lane (token, until lease_until), and never before
@@ -12,7 +12,7 @@ CREATE TABLE IF NOT EXISTS slack_webhook_lanes (
     next_free_at  timestamptz NOT NULL DEFAULT '-infinity'
 );
 
--- When a message was dead-lettered (spec §5.3: a refused message is dead at once).
+-- When a message was dead-lettered (reference §5.3: a refused message is dead at once).
 ALTER TABLE notification_outbox ADD COLUMN IF NOT EXISTS dead_at timestamptz NULL;
 
 -- A lane takes its webhook's due messages oldest first, by route: a storm on one route is read

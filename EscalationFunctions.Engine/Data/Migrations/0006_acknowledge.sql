@@ -1,4 +1,4 @@
--- Acknowledge from the ops API and from Slack (spec §6.2, §9).
+-- Acknowledge from the ops API and from Slack (reference §6.2, §9).
 
 -- Who acknowledged, when this product did it. Migration 0004 adds the same column; both are
 -- idempotent, so either order (or a database that already has it) is fine.

@@ -1,4 +1,4 @@
--- Pages that no longer page (spec 1.2 §5.6): an outbox row whose incident was acknowledged or
+-- Pages that no longer page (reference §5.6): an outbox row whose incident was acknowledged or
 -- resolved before its post started is not posted; it ends 'superseded' (not a failure, not dead,
 -- not pending). status: pending -> sent | dead | superseded.
 -- Every statement is idempotent, so a half-applied run can simply be applied again; the runner's

@@ -1,4 +1,4 @@
--- One queue for everything sent to Slack (spec 1.2 §5.7): the answers to Slack clicks, until now
+-- One queue for everything sent to Slack (reference §5.7): the answers to Slack clicks, until now
 -- rows of their own table (slack_replies, 0006) with a copy of the outbox's lifecycle, become rows
 -- of notification_outbox with kind 'click_answer'. One claim, one lease, one outcome rule and one
 -- sender serve every kind; health, status, queue_lag_ms and the dead-letter alert count them all.

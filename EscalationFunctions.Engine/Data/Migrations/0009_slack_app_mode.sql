@@ -1,4 +1,4 @@
--- Slack app mode (spec 1.2 §10): messages posted through the Web API are remembered, so that an
+-- Slack app mode (reference §10): messages posted through the Web API are remembered, so that an
 -- incident's later pages reply in its thread and its messages are rewritten when it is acknowledged
 -- or resolved. Every statement is idempotent and the runner's advisory lock applies it once.
 
@@ -56,6 +56,6 @@ CREATE TABLE IF NOT EXISTS slack_app_state (
 );
 INSERT INTO slack_app_state (id) VALUES (1) ON CONFLICT (id) DO NOTHING;
 
--- A rewrite folds the others of its message still waiting (spec §10.4).
+-- A rewrite folds the others of its message still waiting (reference §10.4).
 CREATE INDEX IF NOT EXISTS ix_outbox_pending_rewrite ON notification_outbox (slack_message_id)
     WHERE kind = 'message_update' AND status = 'pending';

@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Endpoints.Guards;
 
 /// <summary>
-/// Spec §6 step 3: a caller (<see cref="ClientPrincipal"/>, else 401) holding <c>OPS_ADMIN_ROLE</c>
+/// Reference §6 step 3: a caller (<see cref="ClientPrincipal"/>, else 401) holding <c>OPS_ADMIN_ROLE</c>
 /// (else 403). The header is trusted only when App Service Authentication is on or local trust is set.
 /// </summary>
 public sealed class CallerRoleCheck(EscalationSettings settings)

@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Endpoints.Guards;
 
 /// <summary>
-/// The ops locks of spec §6 after the body limit, in its order; the first refusal wins: a valid,
+/// The ops locks of reference §6 after the body limit, in its order; the first refusal wins: a valid,
 /// fresh HMAC signature accepted once only on any instance (401), a caller holding
 /// <c>OPS_ADMIN_ROLE</c> (<see cref="CallerRoleCheck"/>: 401/403), the rate limit (<see cref="RateLimitCheck"/>: 429).
 /// </summary>

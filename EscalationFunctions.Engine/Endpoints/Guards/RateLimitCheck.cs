@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Endpoints.Guards;
 
-/// <summary>Spec §6 step 4: at most <c>OPS_RATE_LIMIT_PER_MIN</c> calls per caller and route, across instances (else 429 with Retry-After).</summary>
+/// <summary>Reference §6 step 4: at most <c>OPS_RATE_LIMIT_PER_MIN</c> calls per caller and route, across instances (else 429 with Retry-After).</summary>
 public sealed class RateLimitCheck(OpsRateLimiter rateLimiter, EscalationSettings settings)
 {
     public async Task<EndpointAnswer?> CheckAsync(string caller, EndpointRoute route, CancellationToken ct)

@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Endpoints.Guards;
 
 /// <summary>
-/// Spec §9 step 1: Slack's v0 signature over the raw body, checked before anything is read from it
+/// Reference §9 step 1: Slack's v0 signature over the raw body, checked before anything is read from it
 /// (401). A request Slack signed is from <see cref="Callers.Slack"/> until its payload names the user.
 /// </summary>
 public sealed class SlackGuard(SlackSigningSecretProvider signing, TimeProvider time)

@@ -4,7 +4,7 @@ using EscalationFunctions.Engine.Endpoints.Answers;
 namespace EscalationFunctions.Engine.Endpoints.Handlers;
 
 /// <summary>
-/// Both acknowledge routes (spec §6.2): acknowledged by the caller's (escaped) name when still
+/// Both acknowledge routes (reference §6.2): acknowledged by the caller's (escaped) name when still
 /// unacknowledged; a second call changes nothing and says who acknowledged; an unknown key is 404.
 /// </summary>
 public sealed class AckEndpoint(IncidentAcknowledger acknowledger) : IEndpointHandler

@@ -3,7 +3,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Endpoints.Handlers;
 
 /// <summary>
-/// Where the routes about one incident find its key (spec §6.2): a path segment that must
+/// Where the routes about one incident find its key (reference §6.2): a path segment that must
 /// percent-decode to valid UTF-8 (<see cref="IncidentKeySegment"/>), or the signed JSON body
 /// <c>{"incidentKey": "…"}</c>. A key that cannot be read is a 400 that names no incident.
 /// </summary>

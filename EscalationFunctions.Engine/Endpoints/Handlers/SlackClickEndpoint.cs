@@ -10,10 +10,10 @@ using Npgsql;
 namespace EscalationFunctions.Engine.Endpoints.Handlers;
 
 /// <summary>
-/// <c>POST /slack/interactions</c> (spec §9), once Slack's signature is verified: reads the
+/// <c>POST /slack/interactions</c> (reference §9), once Slack's signature is verified: reads the
 /// <c>block_actions</c> payload (400 when a field it needs is wrong), then acknowledges the incident
 /// as <c>slack:{user.id}</c> and queues the <c>response_url</c> answer in the one outgoing queue
-/// (spec §5.7), in one transaction. Slack's 200 never waits for that answer: a delivery pass starts
+/// (reference §5.7), in one transaction. Slack's 200 never waits for that answer: a delivery pass starts
 /// once the response is sent, and any instance's next one posts it should this one stop first.
 /// </summary>
 public sealed class SlackClickEndpoint(

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Engine.Endpoints.Pipeline;
 
 /// <summary>
-/// The database's outage as the routes see it (spec §6.1: logs stay readable under failure): the
+/// The database's outage as the routes see it (reference §6.1: logs stay readable under failure): the
 /// first failed call logs one error with the exception (its one stack trace), the calls that fail
 /// while it lasts log nothing above Debug, and the first call that reaches the database again logs
 /// one line saying how long it lasted and how many calls it failed. Shared by concurrent calls.

@@ -4,7 +4,7 @@ using Npgsql;
 namespace EscalationFunctions.Engine.Endpoints.Pipeline;
 
 /// <summary>
-/// The one answer to a call that failed inside the app, for every route (spec §6.1: never a bare
+/// The one answer to a call that failed inside the app, for every route (reference §6.1: never a bare
 /// 500): the database out of reach is 503 <c>database_unavailable</c>, logged once per outage; a
 /// caller who went away is 499 (the audit row still records the call); anything else is logged
 /// with its stack trace and answered 503 <c>internal_error</c>.

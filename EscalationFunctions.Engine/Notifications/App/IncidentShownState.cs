@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EscalationFunctions.Engine.Notifications.App;
 
 /// <summary>
-/// What a rewritten message says of one incident (spec §10.4): still open, "Acknowledged by {who}
+/// What a rewritten message says of one incident (reference §10.4): still open, "Acknowledged by {who}
 /// at {time}" ("Acknowledged at {time}" when nobody is named) or "Resolved at {time}". Resolved wins
 /// over acknowledged: it is the later and final word.
 /// </summary>

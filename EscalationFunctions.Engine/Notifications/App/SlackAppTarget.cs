@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications.App;
 
 /// <summary>
-/// Where an app-mode message goes (spec §10.2, §10.4): a new message in <see cref="Channel"/> (a reply
+/// Where an app-mode message goes (reference §10.2, §10.4): a new message in <see cref="Channel"/> (a reply
 /// in <see cref="ThreadTs"/> when set, shown in the channel too), or the rewrite of the posted message
 /// <see cref="UpdateTs"/> (<see cref="SlackMessageId"/> in <c>slack_messages</c>).
 /// </summary>

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace EscalationFunctions.Engine.Notifications.App;
 
 /// <summary>
-/// Whether Slack refuses the app's token (spec §10.3), kept in <c>slack_app_state</c> for every
+/// Whether Slack refuses the app's token (reference §10.3), kept in <c>slack_app_state</c> for every
 /// instance: the failure is logged once when it starts (by the instance that saw it first) and once
 /// when it ends, whatever the number of channels and instances, and health shows it meanwhile.
 /// </summary>

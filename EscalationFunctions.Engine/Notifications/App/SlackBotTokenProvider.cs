@@ -4,7 +4,7 @@ namespace EscalationFunctions.Engine.Notifications.App;
 
 /// <summary>
 /// The Slack app's bot token (<c>SLACK_BOT_TOKEN</c>, Key Vault secret <c>slack-bot-token</c>), read
-/// from the secret store on every use, so a rotated token is used without a restart (spec §10.3).
+/// from the secret store on every use, so a rotated token is used without a restart (reference §10.3).
 /// The value is never logged or put into an error.
 /// </summary>
 public sealed class SlackBotTokenProvider(ISecretStore secrets)

@@ -5,7 +5,7 @@ using EscalationFunctions.Engine.Security;
 
 namespace EscalationFunctions.Engine.Notifications.App;
 
-/// <summary>Which channel a route's pages go to in Slack app mode (spec §10.1): its own, else <c>SLACK_CHANNEL</c>.</summary>
+/// <summary>Which channel a route's pages go to in Slack app mode (reference §10.1): its own, else <c>SLACK_CHANNEL</c>.</summary>
 public sealed partial class SlackChannelTable(string? global, IReadOnlyDictionary<string, string> routes)
 {
     public string? Global { get; } = global;

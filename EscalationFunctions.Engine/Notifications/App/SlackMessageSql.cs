@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications.App;
 
 /// <summary>
-/// The SQL of app mode's memory of posted messages (<c>slack_messages</c>, spec §10.2, §10.4): where
+/// The SQL of app mode's memory of posted messages (<c>slack_messages</c>, reference §10.2, §10.4): where
 /// an incident's thread is, what each message shows, and the rewrites owed when an incident is
 /// acknowledged or resolved.
 /// </summary>
@@ -45,7 +45,7 @@ internal static class SlackMessageSql
 
     /// <summary>
     /// Before a rewrite is composed: the other rewrites of the same message still waiting fold into it
-    /// (spec §10.4: many changes, one update), since it is composed from the states as they are now.
+    /// (reference §10.4: many changes, one update), since it is composed from the states as they are now.
     /// Rewrites queued after this read those states too and are posted after it.
     /// </summary>
     public const string FoldRewrites =
@@ -79,7 +79,7 @@ internal static class SlackMessageSql
         """;
 
     /// <summary>
-    /// Once a tick (spec §10.4): every message that still shows an acknowledged or resolved incident as
+    /// Once a tick (reference §10.4): every message that still shows an acknowledged or resolved incident as
     /// open gets one rewrite queued for its channel, and the incident is noted as shown closed, in one
     /// statement. Only the rows of <c>ix_slack_message_incidents_open</c> are read (the messages of open
     /// incidents, a few each), each probing the incident by its key, so the cost does not grow with

@@ -1,7 +1,7 @@
 namespace EscalationFunctions.Engine.Notifications.App;
 
 /// <summary>
-/// What an <c>"ok": false</c> answer of the Web API means for the message (spec §10.3). The Web API
+/// What an <c>"ok": false</c> answer of the Web API means for the message (reference §10.3). The Web API
 /// answers errors with HTTP 200, so this, not the status code, decides the outcome.
 /// </summary>
 public static class SlackWebApiErrors

@@ -9,7 +9,7 @@ using EscalationFunctions.Engine.Security;
 namespace EscalationFunctions.Engine.Notifications.App;
 
 /// <summary>
-/// Slack app mode's transport (spec §10): <c>chat.postMessage</c> for a page or a digest (a reply in
+/// Slack app mode's transport (reference §10): <c>chat.postMessage</c> for a page or a digest (a reply in
 /// the incident's thread, also shown in the channel, when the message says so), <c>chat.update</c> for
 /// a rewrite; the bot token as a Bearer header, read on each post. The dedup key(s) travel in the
 /// message's <c>metadata</c>. The answer is sorted by its <c>ok</c> and <c>error</c> fields

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Notifications.App;
 
 /// <summary>
-/// Spec 1.2 §10 in-process against the Web API stand-in: threads, rewrites after an acknowledgement or
+/// Reference §10 in-process against the Web API stand-in: threads, rewrites after an acknowledgement or
 /// a resolve, digests re-rendered, pages before rewrites.
 /// </summary>
 public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackAppTest(fixture)

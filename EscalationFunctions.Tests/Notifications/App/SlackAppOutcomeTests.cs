@@ -6,7 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications.App;
 
 /// <summary>
-/// Spec 1.2 §10.3: what each answer of the Web API does to the message. Errors come as HTTP 200 with
+/// Reference §10.3: what each answer of the Web API does to the message. Errors come as HTTP 200 with
 /// <c>"ok": false</c>; the error code, not the status, decides.
 /// </summary>
 public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixture)

@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace EscalationFunctions.Tests.Notifications.App;
 
 /// <summary>
-/// Spec 1.2 §10 on real server processes against the Web API stand-in, which answers 429 to a call
+/// Reference §10 on real server processes against the Web API stand-in, which answers 429 to a call
 /// less than a second after the last one it took in the same channel, as Slack does.
 /// </summary>
 public class SlackAppScaleOutTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackAppTest(fixture)

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace EscalationFunctions.Tests.Notifications.App;
 
-/// <summary>Spec 1.2 §10.3 on the plain server reading its secrets from (a mocked) Key Vault: the bot token rotates without a restart.</summary>
+/// <summary>Reference §10.3 on the plain server reading its secrets from (a mocked) Key Vault: the bot token rotates without a restart.</summary>
 public class SlackAppVaultTests(DatabaseFixture fixture) : SlackAppTest(fixture)
 {
     [Fact]

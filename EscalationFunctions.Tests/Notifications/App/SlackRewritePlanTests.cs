@@ -4,7 +4,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications.App;
 
 /// <summary>
-/// Spec 1.2 §10.4: the tick finds the messages to rewrite set-based, through the partial index of
+/// Reference §10.4: the tick finds the messages to rewrite set-based, through the partial index of
 /// the incidents still shown open (<see cref="SlackMessageSql.QueueRewrites"/>), never by reading the
 /// incidents or every message that was ever posted.
 /// </summary>
