@@ -136,7 +136,7 @@ fi
 if [ ! -f .local/settings ]; then
   cat >.local/settings <<'EOF'
 # Your settings for ./scripts/run-local.sh (shell syntax, NAME=value). Read on every start and never
-# rewritten; a variable exported in the shell wins. Every setting: README.md, "Settings".
+# rewritten; a variable exported in the shell wins. Every setting: docs/reference.md, section 2.
 ESC_TICK_MS=10000
 # ESC_DRY_RUN=true
 # ESC_CANARY_PCT=100

@@ -2,7 +2,7 @@ namespace EscalationFunctions.Engine.Configuration;
 
 /// <summary>
 /// The names of every setting (environment variable / app setting). The first block is the public
-/// contract of reference §2; the second block holds implementation settings documented in the README.
+/// contract of reference §2; the second block holds implementation settings, documented there too.
 /// </summary>
 public static class SettingNames
 {

@@ -17,7 +17,7 @@ public static class ServerCommandLine
     {
         var root = new RootCommand(
             "EscalationFunctions: raises unacknowledged incidents a level when their deadline passes, records each " +
-            "escalation once and tells Slack. Settings come from environment variables (README, \"Settings\"). " +
+            "escalation once and tells Slack. Settings come from environment variables (docs/reference.md, section 2). " +
             "Without a command it serves.");
         ServeCommand.Configure(root);
         root.Add(ServeCommand.Create());

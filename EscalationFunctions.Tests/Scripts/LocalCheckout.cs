@@ -59,6 +59,8 @@ public sealed class LocalCheckout : IAsyncLifetime
             File.Copy(script, Path.Combine(Root, "scripts", Path.GetFileName(script)));
         }
         File.Copy(Path.Combine(RepoPaths.Root, "README.md"), Path.Combine(Root, "README.md"));
+        Directory.CreateDirectory(Path.Combine(Root, "docs"));
+        File.Copy(Path.Combine(RepoPaths.Root, "docs", "manual.md"), Path.Combine(Root, "docs", "manual.md"));
         var bin = Path.Combine(Root, "EscalationFunctions.Server", "bin", "Release");
         Directory.CreateDirectory(bin);
         Directory.CreateSymbolicLink(Path.Combine(bin, "net10.0"), Path.GetDirectoryName(RepoPaths.ServerDll)!);
