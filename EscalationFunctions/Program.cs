@@ -21,5 +21,12 @@ if (startup.UsesApplicationInsights)
 }
 builder.Services.AddEscalationHosting(startup);
 builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<StartupLogService>(sp, startup));
-builder.Build().Run();
+var host = builder.Build();
+// The database before the host starts: an unreachable one is one line naming it, not the host's stack trace.
+if (await StartupDatabaseCheck.ProblemAsync(host.Services, startup.Settings) is { } problem)
+{
+    await Console.Error.WriteLineAsync(problem);
+    return 1;
+}
+host.Run();
 return 0;

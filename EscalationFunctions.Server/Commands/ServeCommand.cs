@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Sockets;
 using EscalationFunctions.Hosting;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace EscalationFunctions.Server.Commands;
 
@@ -48,7 +47,7 @@ public static class ServeCommand
         {
             var app = ServerApp.Build(startup, urls is null ? [] : [$"--urls={urls}"]);
             // The database first, as one line naming it: failing inside the host's start, it would come after the host's stack trace.
-            if (await DatabaseProblemAsync(app.Services, startup.Settings) is { } unreachable)
+            if (await StartupDatabaseCheck.ProblemAsync(app.Services, startup.Settings) is { } unreachable)
             {
                 await Console.Error.WriteLineAsync(unreachable);
                 return ExitCodes.Failed;
@@ -89,27 +88,6 @@ public static class ServeCommand
     private static string AddressInUse(string problem) =>
         $"Start-up failed: {problem}. Stop that process, or choose another address with " +
         "ASPNETCORE_URLS (or --urls), e.g. ASPNETCORE_URLS=http://127.0.0.1:7072, and point OPS_BASE_URL at it for scripts/ops-call.sh.";
-
-    /// <summary>
-    /// Applies the migrations before the host starts (the host's own start then finds nothing to do), so
-    /// an unreachable or refusing database is one line naming it and why, not a stack trace. The
-    /// connection string's password is never part of it (Npgsql's messages do not carry it either).
-    /// </summary>
-    private static async Task<string?> DatabaseProblemAsync(IServiceProvider services, Engine.Configuration.EscalationSettings settings)
-    {
-        try
-        {
-            await services.GetRequiredService<Engine.Data.Migrations.MigrationRunner>().ApplyAsync();
-            return null;
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
-        {
-            var cs = new Npgsql.NpgsqlConnectionStringBuilder(settings.Connections.PostgresConnectionString);
-            return $"Start-up failed: PostgreSQL at {cs.Host}:{cs.Port} (database '{cs.Database}', user '{cs.Username}', from " +
-                   $"{Engine.Configuration.SettingNames.PostgresConnectionString}) could not be used: {Engine.Security.UntrustedText.Escape(e.GetBaseException().Message)}. " +
-                   "Check that it runs and accepts connections from here (./scripts/run-local.sh starts a local one).";
-        }
-    }
 
     /// <summary>
     /// Why the worker cannot listen on the first of <paramref name="urls"/> it cannot bind (another process holds the port,

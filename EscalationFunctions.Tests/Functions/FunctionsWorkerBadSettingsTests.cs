@@ -38,4 +38,22 @@ public class FunctionsWorkerBadSettingsTests
         Assert.DoesNotContain(Password, exited.Output);
         Assert.DoesNotContain("globaltokenvalue", exited.Output);
     }
+
+    [Fact]
+    public async Task An_unreachable_database_stops_the_worker_with_one_line_naming_it_and_no_stack_trace()
+    {
+        var port = ServerProcess.FreePort(); // nothing listens there
+        var settings = new Dictionary<string, string>(Valid)
+        {
+            [SettingNames.PostgresConnectionString] = $"Host=127.0.0.1;Port={port};Database=escalation;Username=worker;Password={Password};Timeout=5",
+        };
+
+        var exited = await Assert.ThrowsAsync<WorkerExitedException>(() => FunctionsHostStandIn.StartAsync(settings));
+
+        Assert.Equal(1, exited.ExitCode);
+        var line = Assert.Single(exited.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("Start-up failed:"));
+        Assert.StartsWith($"Start-up failed: PostgreSQL at 127.0.0.1:{port} (database 'escalation', user 'worker'", line);
+        Assert.DoesNotContain("   at ", exited.Output);
+        Assert.DoesNotContain(Password, exited.Output);
+    }
 }
