@@ -193,13 +193,11 @@ internal static class OutboxSql
         WHERE id = ANY(@ids) AND status = 'pending' AND lease_until > now()
         """;
 
-    /// <summary>Posted. A click answer's response_url (a bearer token for the channel) is not kept.</summary>
-    public const string MarkSent =
-        """
-        UPDATE notification_outbox
-        SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL, destination = NULL
-        WHERE id = ANY(@ids)
-        """;
+    /// <summary>What a posted row becomes. A click answer's response_url (a bearer token for the channel) is not kept.</summary>
+    public const string SentColumns = "status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL, destination = NULL";
+
+    /// <summary>Posted.</summary>
+    public const string MarkSent = $"UPDATE notification_outbox SET {SentColumns} WHERE id = ANY(@ids)";
 
     /// <summary>Refused for good (reference §5.3: a permanent 4xx, a redirect): dead at once, with the answer as the reason.</summary>
     public const string MarkDead =

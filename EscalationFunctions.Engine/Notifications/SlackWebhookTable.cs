@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
 
@@ -53,16 +52,7 @@ public sealed class SlackWebhookTable
             return new SlackWebhookTable(global, routes);
         }
 
-        Dictionary<string, JsonElement>? entries;
-        try
-        {
-            entries = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(routesRaw);
-        }
-        catch (JsonException)
-        {
-            entries = null;
-        }
-        if (entries is null)
+        if (RouteMapJson.Parse(routesRaw) is not { } entries)
         {
             problems.Add($"{SettingNames.SlackRouteWebhooks}={SecretMask.Mask(routesRaw)} is invalid: expected a JSON object of " +
                          "route name to webhook URL, e.g. {\"payments\":\"https://hooks.slack.com/services/...\"}." +
@@ -74,7 +64,7 @@ public sealed class SlackWebhookTable
         var fallbackWarnings = new List<string>();
         foreach (var (route, value) in entries)
         {
-            var text = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            var text = RouteMapJson.Text(value);
             if (WebUrl.TryParse(text, out var uri, out var why))
             {
                 routes[route] = uri;

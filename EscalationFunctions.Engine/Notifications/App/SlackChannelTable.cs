@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
@@ -40,16 +39,7 @@ public sealed partial class SlackChannelTable(string? global, IReadOnlyDictionar
         {
             return new SlackChannelTable(global, routes);
         }
-        Dictionary<string, JsonElement>? entries;
-        try
-        {
-            entries = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(routesRaw);
-        }
-        catch (JsonException)
-        {
-            entries = null;
-        }
-        if (entries is null)
+        if (RouteMapJson.Parse(routesRaw) is not { } entries)
         {
             problems.Add($"{SettingNames.SlackRouteChannels}='{UntrustedText.Escape(routesRaw.Trim())}' is invalid: expected a JSON object of " +
                          "route name to channel id, e.g. {\"payments\":\"C0123ABCD\"}." +
@@ -58,7 +48,7 @@ public sealed partial class SlackChannelTable(string? global, IReadOnlyDictionar
         }
         foreach (var (route, value) in entries)
         {
-            var channel = value.ValueKind == JsonValueKind.String ? value.GetString()!.Trim() : value.GetRawText();
+            var channel = RouteMapJson.Text(value).Trim();
             if (IsChannelId(channel))
             {
                 routes[route] = channel;

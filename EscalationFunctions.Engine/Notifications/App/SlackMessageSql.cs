@@ -24,10 +24,10 @@ internal static class SlackMessageSql
     /// same post recorded twice) is kept as it was.
     /// </summary>
     public const string RecordPosted =
-        """
+        $"""
         WITH sent AS (
             UPDATE notification_outbox
-            SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL, destination = NULL
+            SET {OutboxSql.SentColumns}
             WHERE id = ANY(@ids)
             RETURNING id
         ),
@@ -68,10 +68,10 @@ internal static class SlackMessageSql
 
     /// <summary>Rewritten: the outbox row is sent and the message notes when.</summary>
     public const string RecordRewritten =
-        """
+        $"""
         WITH sent AS (
             UPDATE notification_outbox
-            SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL, destination = NULL
+            SET {OutboxSql.SentColumns}
             WHERE id = ANY(@ids)
             RETURNING slack_message_id
         )
