@@ -351,6 +351,17 @@ public sealed class Report
             }
             sb.AppendLine();
         }
+        if (SlackApp is { } a)
+        {
+            sb.AppendLine($"**{number}. Slack app mode** ({a.Pages:N0} pages over {a.Channels} channels, {a.Acknowledged} acknowledged during delivery, " +
+                          $"tick every {a.TickSeconds:F0} s; the stand-in allows one call a second per channel)");
+            sb.AppendLine();
+            sb.AppendLine("| each channel's pace | whole run | pages posted | superseded | rewrites | ack → rewrite, median | max | 429s | duplicates |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            sb.AppendLine(FormattableString.Invariant(
+                $"| {a.ChannelPaceShare * 100:F1}% | {a.CallsPerSecond:F1} calls/s ({a.ShareOfCapacity * 100:F1}% of {a.CapacityPerSecond:F0}/s) | {a.PagesPosted} | {a.PagesSuperseded} | {a.RewritesDelivered} / {a.RewritesOwed} | {a.LagMedianSeconds:F1} s | {a.LagMaxSeconds:F1} s | {a.RateLimited} | {a.Duplicates} |"));
+            sb.AppendLine();
+        }
         return sb.ToString();
     }
 
