@@ -107,10 +107,11 @@ public static class SettingsReader
         private SlackAppSettings? SlackApp(SlackDeliveryMode delivery, SlackWebhookTable webhooks)
         {
             var token = Raw(SettingNames.SlackBotToken);
-            // An empty object ({}, the example settings' value) names no channel.
-            var routeChannels = Raw(SettingNames.SlackRouteChannels);
-            var rehearsal = delivery == SlackDeliveryMode.Console &&
-                            (Has(SettingNames.SlackChannel) || (!string.IsNullOrWhiteSpace(routeChannels) && !routeChannels.Where(c => !char.IsWhiteSpace(c)).SequenceEqual("{}")));
+            // The channel settings count as set when they name a channel, or try to (an empty object, the
+            // example settings' value, names none); their problems matter only in app mode.
+            var channelProblems = new List<string>();
+            var channels = SlackChannelTable.Parse(Raw(SettingNames.SlackChannel), Raw(SettingNames.SlackRouteChannels), channelProblems);
+            var rehearsal = delivery == SlackDeliveryMode.Console && (channels.Global is not null || channels.Routes.Count > 0 || channelProblems.Count > 0);
             if (string.IsNullOrWhiteSpace(token) && !rehearsal)
             {
                 return null;
@@ -119,7 +120,7 @@ public static class SettingsReader
             {
                 Problems.Add($"{SettingNames.SlackBotToken}={Shown(SettingNames.SlackBotToken, token)} is invalid: expected the app's bot token, 'xoxb-...'.");
             }
-            var channels = SlackChannelTable.Parse(Raw(SettingNames.SlackChannel), Raw(SettingNames.SlackRouteChannels), Problems);
+            Problems.AddRange(channelProblems);
             if (channels.Global is null && !Has(SettingNames.SlackChannel)) // a bad one is its own line
             {
                 var missing = webhooks.Routes.Keys.Where(r => !channels.Routes.ContainsKey(r)).Order(StringComparer.Ordinal).ToList();

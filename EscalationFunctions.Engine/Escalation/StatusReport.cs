@@ -61,7 +61,6 @@ public sealed record InstanceTick(string InstanceId, DateTimeOffset LastComplete
     /// <summary>The gates the instance ran under, in words: what <c>status</c> shows as its mode.</summary>
     public string Mode => Outcome switch
     {
-        "disabled" => "disabled (ESCALATION_WORKER_ENABLED=false)",
         "paused" => $"paused until {PausedUntil ?? "?"}",
         "v1Off" => "escalating nothing (ESCALATION_V1=false)",
         "dryRun" => "dry run (ESC_DRY_RUN=true)",

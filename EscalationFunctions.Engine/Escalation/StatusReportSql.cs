@@ -115,7 +115,6 @@ internal static class StatusReportSql
                        THEN 'snoozed until ' || to_char((i.last_escalated_at + make_interval(mins => s.snooze_min)) AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS') || ' UTC (ESC_SNOOZE_MIN ' || s.snooze_min || ')'
                    WHEN l.last_result IS NULL THEN 'no instance has completed a tick yet'
                    WHEN l.last_completed_at < i.next_due_at THEN 'due since the last tick: the next one pages it'
-                   WHEN l.last_result ->> 'outcome' = 'disabled' THEN 'the worker is disabled (ESCALATION_WORKER_ENABLED=false)'
                    WHEN l.last_result ->> 'outcome' = 'paused' THEN 'paused until ' || coalesce(l.last_result ->> 'pausedUntil', '?') || ' (ESC_PAUSE_CRON)'
                    WHEN l.last_result ->> 'outcome' = 'v1Off' THEN 'escalation is off (ESCALATION_V1=false)'
                    WHEN (l.last_result ->> 'dryRun')::boolean THEN 'dry run: reported, not paged (ESC_DRY_RUN=true)'

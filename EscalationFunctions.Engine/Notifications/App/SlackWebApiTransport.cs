@@ -145,6 +145,5 @@ public sealed class SlackWebApiTransport(HttpClient http, EscalationSettings set
         return new SlackPostResult(status, $"{method}: Slack answered ok:false '{code}'", status == SlackPostStatus.RateLimited ? RetryAfter(retryAfter) : null);
     }
 
-    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) =>
-        header?.Delta ?? (header?.Date is { } date ? (date - time.GetUtcNow() is var wait && wait > TimeSpan.Zero ? wait : TimeSpan.Zero) : null);
+    private TimeSpan? RetryAfter(RetryConditionHeaderValue? header) => RetryAfterHeader.Delay(header, time);
 }
