@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Runtime;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Telemetry;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Tick;
 using Npgsql;
 
 namespace EscalationFunctions.Benchmarks;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Benchmarks;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Tick;
 
 namespace EscalationFunctions.Benchmarks;
 

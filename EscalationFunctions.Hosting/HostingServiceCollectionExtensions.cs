@@ -1,5 +1,7 @@
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Runtime;
+using EscalationFunctions.Engine.Secrets;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Hosting.Http;
 using EscalationFunctions.Hosting.Identity;

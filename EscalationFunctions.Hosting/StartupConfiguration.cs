@@ -2,7 +2,7 @@ using System.Reflection;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Hosting.Identity;
 using EscalationFunctions.Hosting.Secrets;
 

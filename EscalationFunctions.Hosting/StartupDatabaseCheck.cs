@@ -1,7 +1,7 @@
 using System.Net.Sockets;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Untrusted;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 

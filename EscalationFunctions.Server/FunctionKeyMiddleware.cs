@@ -1,6 +1,6 @@
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Untrusted;
 using EscalationFunctions.Hosting.Http;
 
 namespace EscalationFunctions.Server;

@@ -1,6 +1,4 @@
 using System.Text;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Http;
 using Microsoft.Extensions.Configuration.Memory;

@@ -1,6 +1,7 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Runtime;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Tick;
 
 namespace EscalationFunctions.Server;
 

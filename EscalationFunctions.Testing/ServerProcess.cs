@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Testing;
 

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Untrusted;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Runtime;

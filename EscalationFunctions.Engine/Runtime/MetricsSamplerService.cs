@@ -1,5 +1,5 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Status;
 using EscalationFunctions.Engine.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,5 @@
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Outbox;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using EscalationFunctions.Engine.Untrusted;
 
 namespace EscalationFunctions.Engine.Security;
 

@@ -1,4 +1,5 @@
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Secrets;
+using EscalationFunctions.Engine.Settings;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Security;

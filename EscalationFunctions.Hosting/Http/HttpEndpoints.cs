@@ -1,7 +1,8 @@
 using EscalationFunctions.Engine.Endpoints;
 using EscalationFunctions.Engine.Endpoints.Pipeline;
-using EscalationFunctions.Engine.Notifications;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Messages;
+using EscalationFunctions.Engine.Untrusted;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;

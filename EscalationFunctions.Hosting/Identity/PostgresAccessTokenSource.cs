@@ -1,6 +1,6 @@
 using Azure.Core;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Secrets;
+using EscalationFunctions.Engine.Untrusted;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Hosting.Identity;

@@ -1,8 +1,9 @@
 using Azure;
 using Azure.Security.KeyVault.Secrets;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Secrets;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Telemetry;
+using EscalationFunctions.Engine.Untrusted;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Hosting.Secrets;

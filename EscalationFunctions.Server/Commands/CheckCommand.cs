@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -81,7 +81,7 @@ public static class CheckCommand
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or TimeoutException or InvalidOperationException)
         {
-            Console.WriteLine($"{name}: NOT reachable: {Engine.Security.UntrustedText.Escape(e.GetBaseException().Message)}");
+            Console.WriteLine($"{name}: NOT reachable: {Engine.Untrusted.UntrustedText.Escape(e.GetBaseException().Message)}");
             return false;
         }
     }

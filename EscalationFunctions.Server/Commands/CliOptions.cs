@@ -3,7 +3,7 @@ using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Untrusted;
 
 namespace EscalationFunctions.Server.Commands;
 

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using Npgsql;
 
 namespace EscalationFunctions.Server.Commands;

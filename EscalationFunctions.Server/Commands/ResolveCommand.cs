@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Untrusted;
 using Npgsql;
 
 namespace EscalationFunctions.Server.Commands;

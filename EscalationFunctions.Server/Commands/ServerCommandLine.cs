@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Untrusted;
 
 namespace EscalationFunctions.Server.Commands;
 

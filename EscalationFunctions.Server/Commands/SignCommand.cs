@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Server.Commands;
 

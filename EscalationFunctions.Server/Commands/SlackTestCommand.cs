@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Text.Json;
-using EscalationFunctions.Engine.Notifications;
-using EscalationFunctions.Engine.Notifications.App;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Messages;
+using EscalationFunctions.Engine.Slack.Outbox;
+using EscalationFunctions.Engine.Slack.Transports;
+using EscalationFunctions.Engine.Untrusted;
 using EscalationFunctions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Notifications;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Status;
+using EscalationFunctions.Engine.Tick;
+using EscalationFunctions.Engine.Untrusted;
 
 namespace EscalationFunctions.Server.Commands;
 

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Untrusted;
 
 namespace EscalationFunctions.Server.Commands;
 

@@ -1,5 +1,5 @@
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Tests.Ops;
 using EscalationFunctions.Tests.Support;
 

@@ -1,5 +1,5 @@
 using Cronos;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Tests.Configuration;
 

@@ -1,8 +1,8 @@
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
-using EscalationFunctions.Engine.Notifications;
-using EscalationFunctions.Tests.Support;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 

@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Hosting.Secrets;
 using EscalationFunctions.Testing;

@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Tests.Ops;
 using EscalationFunctions.Tests.Support;
 

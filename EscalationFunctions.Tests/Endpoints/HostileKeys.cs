@@ -72,5 +72,5 @@ public static class HostileKeys
     public static string Show(string? key) => key is null ? "(none)"
         : key.Length > 60 ? $"{Security(key[..60])}… ({key.Length} UTF-16 chars)" : Security(key);
 
-    private static string Security(string text) => EscalationFunctions.Engine.Security.UntrustedText.Escape(text, 400);
+    private static string Security(string text) => EscalationFunctions.Engine.Untrusted.UntrustedText.Escape(text, 400);
 }

@@ -1,7 +1,8 @@
 using System.Text;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Data.Migrations;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Status;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Testing.FunctionsHost;
 using EscalationFunctions.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Testing.FunctionsHost;
 using EscalationFunctions.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Escalation;
 using EscalationFunctions.Engine.Endpoints;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Testing.FunctionsHost;
 using EscalationFunctions.Tests.Support;

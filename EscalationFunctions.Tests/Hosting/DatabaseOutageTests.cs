@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Scripts;
 using EscalationFunctions.Tests.Support;

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Messages;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Secrets;
 using EscalationFunctions.Tests.Support;

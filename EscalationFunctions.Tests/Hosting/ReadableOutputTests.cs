@@ -1,6 +1,6 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Ops;
 using EscalationFunctions.Tests.Support;

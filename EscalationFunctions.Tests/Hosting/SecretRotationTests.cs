@@ -1,6 +1,6 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Ops;
 using EscalationFunctions.Tests.Support;

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Identity;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Secrets;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Identity;
 using EscalationFunctions.Testing;

@@ -1,5 +1,5 @@
-using EscalationFunctions.Engine.Configuration;
 using System.Text.RegularExpressions;
+using EscalationFunctions.Engine.Settings;
 using Npgsql;
 using static EscalationFunctions.Tests.Infra.Snapshot;
 

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Interactions;
+using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Tests.Interactions;
 

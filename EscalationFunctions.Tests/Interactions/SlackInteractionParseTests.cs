@@ -1,5 +1,5 @@
 using System.Text;
-using EscalationFunctions.Engine.Interactions;
+using EscalationFunctions.Engine.Slack.Clicks;
 using EscalationFunctions.Testing;
 
 namespace EscalationFunctions.Tests.Interactions;

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Interactions;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,7 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Slack.Messages;
+using EscalationFunctions.Engine.Slack.Outbox;
+using EscalationFunctions.Engine.Tick;
 
 namespace EscalationFunctions.Tests.Notifications;
 

@@ -1,5 +1,5 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 
@@ -34,7 +34,7 @@ public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fix
     [InlineData("$(touch /tmp/pwned) `x` \"q\" \\ ;|&")]
     public async Task The_printed_command_hands_the_key_to_the_script_unchanged(string key)
     {
-        var command = Engine.Notifications.SlackConsoleTransport.AckCommand(key);
+        var command = Engine.Slack.Transports.SlackConsoleTransport.AckCommand(key);
         var argument = command["./scripts/ops-call.sh ack ".Length..];
 
         // The shell must see exactly one argument, the key, whatever it holds.

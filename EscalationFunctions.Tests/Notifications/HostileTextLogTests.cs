@@ -1,7 +1,9 @@
 using System.Net;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Interactions;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Messages;
+using EscalationFunctions.Engine.Slack.Outbox;
+using EscalationFunctions.Engine.Slack.Transports;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;

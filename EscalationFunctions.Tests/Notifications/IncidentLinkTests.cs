@@ -1,5 +1,7 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Messages;
+using EscalationFunctions.Engine.Slack.Outbox;
 
 namespace EscalationFunctions.Tests.Notifications;
 

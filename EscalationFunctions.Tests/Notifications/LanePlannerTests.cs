@@ -1,6 +1,7 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Notifications;
 using EscalationFunctions.Engine.Runtime;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Outbox;
 
 namespace EscalationFunctions.Tests.Notifications;
 
@@ -74,9 +75,9 @@ public class LanePlannerTests
     [Theory]
     [InlineData(5, 20, 20)]
     [InlineData(30, 20, 31)]
-    [InlineData(int.MaxValue, 20, LanePlanner.MaxPeek)]
+    [InlineData(int.MaxValue, 20, ClaimPeek.Max)]
     public void A_lane_counts_just_enough_waiting_messages_to_see_a_storm(int threshold, int digestMax, int expected) =>
-        Assert.Equal(expected, LanePlanner.Peek(threshold, digestMax));
+        Assert.Equal(expected, ClaimPeek.For(threshold, digestMax));
 
     [Fact]
     public void A_dead_holders_webhook_is_free_within_10_s_and_a_live_holder_renews_four_times_per_lease()

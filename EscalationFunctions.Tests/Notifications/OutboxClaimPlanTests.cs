@@ -1,5 +1,6 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Outbox;
 using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Notifications;
@@ -45,7 +46,7 @@ public class OutboxClaimPlanTests(DatabaseFixture fixture) : DatabaseTest(fixtur
     }
 
     [Theory]
-    [InlineData(1_000_000, 20)] // the tests' single messages: every lane counts up to LanePlanner.MaxPeek
+    [InlineData(1_000_000, 20)] // the tests' single messages: every lane counts up to ClaimPeek.Max
     [InlineData(5, 40)] // the defaults: a lane counts 40
     public async Task Claiming_for_100_lanes_over_an_outbox_the_statistics_call_empty_counts_the_waiting_rows_once_and_probes_each_incident_once(
         int digestThreshold, int digestMax)
@@ -103,7 +104,7 @@ public class OutboxClaimPlanTests(DatabaseFixture fixture) : DatabaseTest(fixtur
         cmd.Parameters.AddWithValue("update_lane_ids", Array.Empty<string>());
         cmd.Parameters.AddWithValue("channels", Array.Empty<string>());
         cmd.Parameters.AddWithValue("lease_seconds", 60.0);
-        cmd.Parameters.AddWithValue("peek", LanePlanner.Peek(digestThreshold, digestMax));
+        cmd.Parameters.AddWithValue("peek", ClaimPeek.For(digestThreshold, digestMax));
         cmd.Parameters.AddWithValue("digest_threshold", digestThreshold);
         cmd.Parameters.AddWithValue("digest_max", digestMax);
         cmd.Parameters.AddWithValue("supersede_max", OutboxStore.MaxSupersededPerRoute);

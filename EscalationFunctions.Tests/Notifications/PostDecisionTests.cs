@@ -1,4 +1,5 @@
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Transports;
 
 namespace EscalationFunctions.Tests.Notifications;
 

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;

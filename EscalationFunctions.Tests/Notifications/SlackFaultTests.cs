@@ -1,6 +1,6 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Telemetry;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

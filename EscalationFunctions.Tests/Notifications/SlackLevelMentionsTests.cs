@@ -1,5 +1,6 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Messages;
 
 namespace EscalationFunctions.Tests.Notifications;
 

@@ -1,5 +1,8 @@
 using System.Text;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Messages;
+using EscalationFunctions.Engine.Slack.Outbox;
 using Xunit.Abstractions;
 
 namespace EscalationFunctions.Tests.Notifications;

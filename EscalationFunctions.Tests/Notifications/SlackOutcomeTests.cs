@@ -1,6 +1,7 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Status;
 using EscalationFunctions.Engine.Telemetry;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,6 +1,8 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Outbox;
+using EscalationFunctions.Engine.Status;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,5 +1,6 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Outbox;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

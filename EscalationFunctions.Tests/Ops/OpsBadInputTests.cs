@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

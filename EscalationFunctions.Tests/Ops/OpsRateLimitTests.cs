@@ -1,4 +1,3 @@
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

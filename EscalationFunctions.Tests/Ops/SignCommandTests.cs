@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Runtime;
+using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EscalationFunctions.Engine.Configuration;
+using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 
 namespace EscalationFunctions.Tests.Support;

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Tick;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 

@@ -1,5 +1,5 @@
 using EscalationFunctions.Engine.Endpoints.Answers;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Settings;
 using Npgsql;
 
 namespace EscalationFunctions.Engine.Endpoints.Audit;

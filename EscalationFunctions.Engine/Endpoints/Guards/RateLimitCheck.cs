@@ -1,6 +1,6 @@
 using System.Globalization;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Engine.Endpoints.Guards;
 

@@ -1,7 +1,8 @@
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints.Answers;
-using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Transports;
+using EscalationFunctions.Engine.Status;
 
 namespace EscalationFunctions.Engine.Endpoints.Handlers;
 

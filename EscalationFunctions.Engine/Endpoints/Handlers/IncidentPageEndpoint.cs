@@ -1,5 +1,5 @@
 using EscalationFunctions.Engine.Acknowledge;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Status;
 
 namespace EscalationFunctions.Engine.Endpoints.Handlers;
 

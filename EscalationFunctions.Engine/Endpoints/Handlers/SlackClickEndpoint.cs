@@ -1,9 +1,11 @@
 using EscalationFunctions.Engine.Acknowledge;
-using EscalationFunctions.Engine.Configuration;
 using EscalationFunctions.Engine.Endpoints.Answers;
-using EscalationFunctions.Engine.Interactions;
-using EscalationFunctions.Engine.Notifications;
-using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Clicks;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Slack.Messages;
+using EscalationFunctions.Engine.Slack.Outbox;
+using EscalationFunctions.Engine.Untrusted;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 

@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Tick;
 
 namespace EscalationFunctions.Engine.Endpoints.Handlers;
 

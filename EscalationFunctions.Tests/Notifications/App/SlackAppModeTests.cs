@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Acknowledge;
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Status;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Xunit.Abstractions;

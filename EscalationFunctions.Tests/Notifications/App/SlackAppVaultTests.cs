@@ -1,6 +1,6 @@
-using EscalationFunctions.Engine.Configuration;
-using EscalationFunctions.Engine.Escalation;
-using EscalationFunctions.Engine.Notifications;
+using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

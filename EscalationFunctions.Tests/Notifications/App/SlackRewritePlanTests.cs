@@ -1,4 +1,4 @@
-using EscalationFunctions.Engine.Notifications.App;
+using EscalationFunctions.Engine.Slack.App;
 using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Notifications.App;
