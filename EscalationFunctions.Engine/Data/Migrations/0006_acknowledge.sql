@@ -1,8 +1,6 @@
 -- Acknowledge from the ops API and from Slack (reference §6.2, §9).
 
--- Who acknowledged, when this product did it. Migration 0004 adds the same column; both are
--- idempotent, so either order (or a database that already has it) is fine.
-ALTER TABLE incidents ADD COLUMN IF NOT EXISTS acknowledged_by text NULL;
+-- incidents.acknowledged_by, who acknowledged, comes from migration 0004.
 
 -- Answers to Slack clicks, posted to the click's response_url after the click was answered. A row
 -- is written in the acknowledgement's own transaction, before Slack gets its 200, so an instance
