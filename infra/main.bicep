@@ -157,8 +157,8 @@ var checkedPostgresAllowedIpRanges = empty(filter(postgresAllowedIpRanges, range
   ? postgresAllowedIpRanges
   : fail('postgresAllowedIpRanges must not contain 0.0.0.0: that rule admits every address in Azure. List your own addresses, or use vnetEnabled.')
 
-// The settings of spec section 2 that are not secrets. The secret ones are Key Vault references
-// (modules/functionapp.bicep); KEY_VAULT_URI and APPLICATIONINSIGHTS_CONNECTION_STRING come from
+// The settings of spec section 2 that are not secrets. The secret ones are not app settings: the
+// app reads them from the vault (modules/functionapp.bicep); KEY_VAULT_URI and APPLICATIONINSIGHTS_CONNECTION_STRING come from
 // the resources. POSTGRES_AUTH=entra: the app signs in to PostgreSQL with its identity's tokens.
 var workerSettings = {
   ESCALATION_WORKER_ENABLED: escalationWorkerEnabled ? 'true' : 'false'
@@ -343,7 +343,6 @@ module functionApp 'modules/functionapp.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: storage.outputs.deploymentContainerName
     appInsightsName: appInsightsName
-    keyVaultName: keyVault.outputs.name
     keyVaultUri: keyVault.outputs.uri
     maximumInstanceCount: maximumInstanceCount
     settings: workerSettings

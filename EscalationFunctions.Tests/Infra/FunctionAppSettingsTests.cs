@@ -40,23 +40,24 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
         [SettingNames.SlackBotToken, SettingNames.SlackChannel, SettingNames.SlackRouteChannels, SettingNames.SlackApiBaseUrl];
 
     [Fact]
-    public void Every_setting_of_revision_1_2_is_an_app_setting_and_the_bot_token_a_vault_reference()
+    public void Every_setting_of_revision_1_2_is_an_app_setting_and_the_bot_token_is_read_from_the_vault()
     {
         var settings = infra.Custom.AppSettings;
-        var missing = SpecSettings12.Where(s => !settings.ContainsKey(s)).ToList();
+        var missing = SpecSettings12.Where(s => !settings.ContainsKey(s) && !KeyVaultSecretNames.ContainsKey(s)).ToList();
         Assert.True(missing.Count == 0, "Missing app settings: " + string.Join(", ", missing));
-        Assert.Contains("SecretName=slack-bot-token)", settings[SettingNames.SlackBotToken]);
+        Assert.Equal("slack-bot-token", KeyVaultSecretNames[SettingNames.SlackBotToken]);
+        Assert.DoesNotContain(SettingNames.SlackBotToken, settings.Keys);
         Assert.Equal("https://slack.com/api", settings[SettingNames.SlackApiBaseUrl]);
     }
 
     [Fact]
-    public void Every_spec_setting_including_revision_1_1_is_an_app_setting()
+    public void Every_spec_setting_including_revision_1_1_is_an_app_setting_or_a_vault_secret()
     {
         var all = SpecSettings.Concat(SpecSettings11).ToList();
         Assert.Equal(26, all.Distinct().Count());
         var settings = infra.Custom.AppSettings;
 
-        var missing = all.Where(s => !settings.ContainsKey(s)).ToList();
+        var missing = all.Where(s => !settings.ContainsKey(s) && !KeyVaultSecretNames.ContainsKey(s)).ToList();
         Assert.True(missing.Count == 0, "Missing app settings: " + string.Join(", ", missing));
         Assert.Equal("*/30 * * * * *", settings[SettingNames.TickSchedule]);
         Assert.Equal("entra", settings[SettingNames.PostgresAuth]);
@@ -86,7 +87,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
     }
 
     [Fact]
-    public void The_app_runs_as_one_user_assigned_identity_for_storage_deployment_and_Key_Vault_references()
+    public void The_app_runs_as_one_user_assigned_identity_for_storage_deployment_and_Key_Vault()
     {
         var snapshot = infra.Custom;
         var app = snapshot.FunctionApp;
@@ -95,7 +96,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
         Assert.Equal(snapshot.IdOf(snapshot.Single("Microsoft.ManagedIdentity/userAssignedIdentities")), identityId);
 
         var properties = app["properties"]!;
-        Assert.Equal(identityId, Str(properties["keyVaultReferenceIdentity"]));
+        Assert.Null(properties["keyVaultReferenceIdentity"]);   // no Key Vault references to resolve
         Assert.True(properties["httpsOnly"]!.GetValue<bool>());
         var deploymentStorage = properties["functionAppConfig"]!["deployment"]!["storage"]!;
         Assert.Equal("blobContainer", Str(deploymentStorage["type"]));
@@ -113,17 +114,16 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
     }
 
     [Fact]
-    public void Secret_settings_are_Key_Vault_references_to_the_fixed_secret_names()
+    public void Secret_settings_are_not_app_settings_the_app_reads_the_vault_it_is_given()
     {
         var snapshot = infra.Custom;
         var settings = snapshot.AppSettings;
         var vault = snapshot.Single("Microsoft.KeyVault/vaults");
-        var vaultName = Str(vault["name"]);
 
-        foreach (var (setting, secret) in KeyVaultSecretNames)
-        {
-            Assert.Equal($"@Microsoft.KeyVault(VaultName={vaultName};SecretName={secret})", settings[setting]);
-        }
+        // One way for secrets: the app reads them from the vault itself (and again after
+        // KEY_VAULT_CACHE_TTL_SEC), so none is an app setting, not even a Key Vault reference.
+        Assert.DoesNotContain(KeyVaultSecretNames.Keys, settings.ContainsKey);
+        Assert.DoesNotContain(settings.Values, v => v.Contains("@Microsoft.KeyVault(", StringComparison.Ordinal));
 
         // KEY_VAULT_URI and the Application Insights connection string are read from the resources.
         Assert.Equal(Reference(snapshot.IdOf(vault), "2023-07-01", "vaultUri"), settings[SettingNames.KeyVaultUri]);
@@ -171,22 +171,22 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
     [Fact]
     public void The_app_settings_pass_the_apps_own_boot_validation()
     {
-        // What the app would read on Azure, with the Key Vault references and resource reads resolved
-        // to plausible values: the settings reader (boot validation) accepts them as they are.
+        // What the app would read on Azure: the app settings, with resource reads resolved to plausible
+        // values, and the secrets it reads from the vault (no slack-bot-token: webhook mode, as deployed
+        // by default). The settings reader (boot validation) accepts them as they are.
         var settings = infra.Default.AppSettings.ToDictionary(s => s.Key, s => s.Value switch
         {
-            _ when s.Key == SettingNames.OpsHmacSecret => "a-rotated-hmac-key-0123456789abcdef",
-            _ when s.Key == SettingNames.SlackWebhookUrl => "https://hooks.slack.com/services/T0/B0/x",
-            _ when s.Key == SettingNames.SlackRouteWebhooks => "{}",
-            _ when s.Key == SettingNames.PostgresConnectionString => "Host=psql.example.com;Database=escalation;Username=id-app;SSL Mode=Require",
             _ when s.Key == SettingNames.KeyVaultUri => "https://kv-example.vault.azure.net/",
             _ when s.Key == SettingNames.ApplicationInsightsConnectionString => "InstrumentationKey=00000000-0000-0000-0000-000000000000",
-            _ when s.Key == "SLACK_SIGNING_SECRET" => "a-slack-signing-secret-0123456789",
-            _ when s.Key == SettingNames.SlackBotToken => "", // no slack-bot-token in the vault: webhook mode, as deployed by default
             _ when s.Value.StartsWith("[reference(", StringComparison.Ordinal) && s.Value.EndsWith(".clientId]", StringComparison.Ordinal) =>
                 "2c7f0e1a-3b4d-4e5f-8a9b-0c1d2e3f4a5b",
             _ => s.Value,
         });
+        settings[SettingNames.OpsHmacSecret] = "a-rotated-hmac-key-0123456789abcdef";
+        settings[SettingNames.SlackWebhookUrl] = "https://hooks.slack.com/services/T0/B0/x";
+        settings[SettingNames.SlackRouteWebhooks] = "{}";
+        settings[SettingNames.PostgresConnectionString] = "Host=psql.example.com;Database=escalation;Username=id-app;SSL Mode=Require";
+        settings["SLACK_SIGNING_SECRET"] = "a-slack-signing-secret-0123456789";
         Assert.DoesNotContain(settings.Values, v => v.StartsWith('[') || v.StartsWith("@Microsoft.KeyVault", StringComparison.Ordinal));
 
         var read = SettingsReader.Read(settings.GetValueOrDefault, out _, requireTickSchedule: true);

@@ -38,9 +38,6 @@ param deploymentContainerName string
 @description('Application Insights component the app sends telemetry to.')
 param appInsightsName string
 
-@description('Key Vault holding the secrets.')
-param keyVaultName string
-
 @description('Key Vault URI (KEY_VAULT_URI).')
 param keyVaultUri string
 
@@ -102,9 +99,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // Key Vault references are resolved with the user-assigned identity (the default would be a
-    // system-assigned identity, which this app does not have).
-    keyVaultReferenceIdentity: identityId
     virtualNetworkSubnetId: empty(appSubnetId) ? null : appSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
@@ -143,23 +137,14 @@ var identitySettings = {
   AZURE_CLIENT_ID: identityClientId
 }
 
-// The secret settings: references only (POSTGRES_CONNECTION_STRING holds no password, but the app
-// reads every connection setting from the vault; the template writes that secret). The secret names are fixed; the app reads the same names
-// from the vault itself when KEY_VAULT_URI is set. infra/README.md says how to set the values.
-var keyVaultReferences = {
-  OPS_HMAC_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=ops-hmac-secret)'
-  SLACK_WEBHOOK_URL: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-webhook-url)'
-  SLACK_ROUTE_WEBHOOKS: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-route-webhooks)'
-  POSTGRES_CONNECTION_STRING: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=postgres-connection-string)'
-  SLACK_SIGNING_SECRET: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-signing-secret)'
-  // Slack app mode (spec 1.2 section 10) while this secret exists; webhooks otherwise.
-  SLACK_BOT_TOKEN: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=slack-bot-token)'
-}
-
+// No secret is an app setting. The app reads each secret from the vault itself (KEY_VAULT_URI, with
+// the identity above) under a fixed name, and reads it again every KEY_VAULT_CACHE_TTL_SEC, so a
+// rotated secret is in use within minutes, with no restart. That is the one way secrets reach the
+// app; infra/README.md lists the names and how to set the values.
 resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
   parent: site
   name: 'appsettings'
-  properties: union(identitySettings, settings, keyVaultReferences, {
+  properties: union(identitySettings, settings, {
     KEY_VAULT_URI: keyVaultUri
     APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
   })
