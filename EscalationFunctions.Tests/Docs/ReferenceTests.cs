@@ -14,6 +14,7 @@ namespace EscalationFunctions.Tests.Docs;
 /// and alert rules are compared with the ones the code and the Bicep define, so a count cannot
 /// drift again, and every "reference §N" a comment cites names a section that exists.
 /// </summary>
+[Lane(TestLane.Unit)]
 public partial class ReferenceTests
 {
     private static readonly string Reference = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "reference.md"));

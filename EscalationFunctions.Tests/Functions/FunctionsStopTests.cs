@@ -14,6 +14,7 @@ namespace EscalationFunctions.Tests.Functions;
 /// the invocation and exits within the host's grace (5 s); the next instance goes on at once.
 /// Two moments: while the first lanes run, and after the lanes' leases were renewed.
 /// </summary>
+[Lane(TestLane.Process)]
 public class FunctionsStopTests(ITestOutputHelper output)
 {
     private const int Webhooks = 20;

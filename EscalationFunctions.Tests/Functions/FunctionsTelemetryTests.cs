@@ -13,6 +13,7 @@ namespace EscalationFunctions.Tests.Functions;
 /// aimed at a loopback ingestion endpoint, the spec's seven metrics arrive from the worker process,
 /// and WorkerTerminate stops it cleanly (exit 0) after sending what it buffered.
 /// </summary>
+[Lane(TestLane.Process)]
 public class FunctionsTelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// (Tests/Functions); these guards only keep logic from creeping into it, and keep the files it
 /// ships with (host.json, the example settings) valid.
 /// </summary>
+[Lane(TestLane.Unit)]
 public class FunctionsShellTests
 {
     private const int MaxLinesPerFile = 60;

@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// The metrics of reference §7 (and §3.1's incidents_quarantined) reach Application Insights through the real SDK: the server posts
 /// to an ingestion endpoint on loopback named by APPLICATIONINSIGHTS_CONNECTION_STRING.
 /// </summary>
+[Lane(TestLane.Database)]
 public class TelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private IngestionReceiver _ingestion = null!;

@@ -19,6 +19,7 @@ namespace EscalationFunctions.Tests.Identity;
 /// give its scram password (scripts/postgres.sh writes that pg_hba line; every other role is
 /// trusted), and that password is the fake credential's access token.
 /// </summary>
+[Lane(TestLane.Database)]
 public class PostgresEntraAuthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private const string ProbeRole = "esc_entra_probe";

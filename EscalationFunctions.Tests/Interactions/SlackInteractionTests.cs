@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Interactions;
 /// escalation to the Slack stand-in, the test clicks its button the way Slack does (signed form
 /// payload carrying the posted message), and the stand-in receives the response_url answer.
 /// </summary>
+[Lane(TestLane.Process)]
 public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private const string Interactions = "/slack/interactions";

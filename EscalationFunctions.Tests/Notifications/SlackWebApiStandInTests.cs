@@ -13,6 +13,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// are kept with their ts, each refusal has Slack's error code, the per-channel pace gives 429, and
 /// scripted replies come first.
 /// </summary>
+[Lane(TestLane.Unit)]
 public class SlackWebApiStandInTests
 {
     private static readonly HttpClient Http = new();

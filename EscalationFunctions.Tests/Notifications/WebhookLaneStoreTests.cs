@@ -7,6 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>The lane and lease statements against PostgreSQL: one holder per webhook, one pace, no lease for no one.</summary>
+[Lane(TestLane.Database)]
 public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private static readonly SlackWebhook Hook = new(new Uri("https://hooks.slack.com/services/T0/B0/secret"), "global");

@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Ops;
 
+[Lane(TestLane.Database)]
 public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private static readonly string[] SpecFields =

@@ -4,6 +4,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>At most OPS_RATE_LIMIT_PER_MIN calls per minute per caller per endpoint, across all instances (reference §6).</summary>
+[Lane(TestLane.Process)]
 public class OpsRateLimitTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]

@@ -6,6 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The timestamped HMAC of reference §6, over real HTTP.</summary>
+[Lane(TestLane.Process)]
 public class OpsSignatureTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;

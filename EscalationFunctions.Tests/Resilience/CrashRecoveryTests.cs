@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Resilience;
 /// The server is killed (SIGKILL) over and over while 2,000 incidents fall due and their pages go
 /// out; after the last restart every due escalation has happened exactly once (reference §4.2).
 /// </summary>
+[Lane(TestLane.Process)]
 public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackTest(fixture)
 {
     private const int Due = 2000;

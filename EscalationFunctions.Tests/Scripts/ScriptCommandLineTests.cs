@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Scripts;
 /// created, its port not listening). The server's commands and their bad values come from
 /// <see cref="CommandMatrix"/>, built from the commands' definitions.
 /// </summary>
+[Lane(TestLane.Process)]
 public class ScriptCommandLineTests : IAsyncLifetime
 {
     private readonly LocalCheckout _checkout = new();
