@@ -26,7 +26,7 @@ public class ScriptCommandLineTests : IAsyncLifetime
         lines.AddRange([
             "scripts/ops-call.sh --help", "scripts/ops-call.sh -h", "scripts/ops-call.sh tick --help", "scripts/ops-call.sh --functions ack KEY --help",
             "scripts/benchmark.sh --help", "scripts/benchmark.sh -h", "scripts/benchmark.sh --quick --help",
-            "scripts/test.sh --help", "scripts/test.sh --filter X -h",
+            "scripts/test.sh --help", "scripts/test.sh --filter X -h", "scripts/test.sh --fast --help",
             "scripts/postgres.sh --help", "scripts/postgres.sh start .local/postgres --help",
             "scripts/bicep.sh --help", "scripts/bicep.sh lint -h",
             "scripts/create-app-registration.sh --help",
@@ -63,6 +63,7 @@ public class ScriptCommandLineTests : IAsyncLifetime
             ("scripts/benchmark.sh --only nope", "nope"),
             ("scripts/benchmark.sh --frobnicate", "--frobnicate"),
             ("scripts/test.sh --filter", "--filter"),
+            ("scripts/test.sh --fast --filter", "--filter"),
             ("scripts/postgres.sh", "expected start"),
             ("scripts/postgres.sh frob .local/postgres", "frob"),
             ("scripts/postgres.sh start .local/postgres abc", "abc"),
