@@ -47,6 +47,8 @@ public class PostgresEntraAuthTests(DatabaseFixture fixture) : DatabaseTest(fixt
         // presenting it, however often it asks the source.
         var tokenB = credential.Rotate();
         await SetProbePasswordAsync(tokenB);
+        // Real time on purpose: Npgsql's periodic password provider asks the source every 100 ms on its
+        // own timer, and these 500 ms let it ask several times.
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         pool.Clear();
         var stale = await Assert.ThrowsAsync<PostgresException>(() => CurrentUserAsync(pool));

@@ -310,6 +310,7 @@ public class SlackWebApiStandInTests
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.Status);
         Assert.Equal(TimeSpan.FromSeconds(1), limited.RetryAfter?.Delta);
 
+        // Time passing is what is tested: the stand-in enforces its interval on the real clock.
         await Task.Delay(350);
 
         Assert.True((await PostAsync(slack, new { channel = "C1", text = "later" })).Ok);

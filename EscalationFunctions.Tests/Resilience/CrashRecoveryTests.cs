@@ -48,6 +48,7 @@ public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper outpu
         {
             Assert.True(DateTime.UtcNow < deadline, $"still killing after 4 minutes ({kills} kills)");
             await using var server = await ServerProcess.StartAsync(env);
+            // A kill at a random moment of the server's life is the point: no condition to wait for.
             await Task.Delay(random.Next(100, 1500));
             server.Kill();
             kills++;
