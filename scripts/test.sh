@@ -4,7 +4,13 @@
 # and ends with the line "N passed, N failed".
 #
 #   ./scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Canary]
+#   ./scripts/test.sh --fast     only the unit and database lanes (--filter "Lane=unit|Lane=database"):
+#                                no server, Functions worker or script processes and no Bicep; the
+#                                quick check while working. CI (.ci/run) runs every lane.
 #   ./scripts/test.sh --help     this text (builds and starts nothing)
+#
+# Each test class has one lane (EscalationFunctions.Tests/Support/Lanes/TestLane.cs): unit, database,
+# process or infra; --filter Lane=process runs one lane. --fast with a --filter runs the tests both select.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +20,16 @@ for arg in "$@"; do
     exit 0
   fi
 done
+
+# --fast is ours, not dotnet test's: it becomes (or narrows) the --filter.
+fast_filter="Lane=unit|Lane=database"
+fast=false
+args=()
+for arg in "$@"; do
+  if [ "$arg" = --fast ]; then fast=true; else args+=("$arg"); fi
+done
+set -- ${args[@]+"${args[@]}"}
+
 # An option that needs a value and has none would only fail after the build: one line, exit 2, now.
 last=${*: -1}
 case "${last:-}" in
@@ -21,6 +37,19 @@ case "${last:-}" in
     echo "test.sh: $last needs a value, e.g. --filter FullyQualifiedName~Canary (dotnet test --help lists its options)" >&2
     exit 2;;
 esac
+
+if $fast; then
+  combined=false
+  for ((i = 1; i < $#; i++)); do
+    if [ "${!i}" = --filter ]; then
+      next=$((i + 1))
+      args[$i]="($fast_filter)&(${!next})"
+      combined=true
+    fi
+  done
+  $combined || args+=(--filter "$fast_filter")
+  set -- "${args[@]}"
+fi
 
 command -v dotnet >/dev/null || { echo "test.sh: the .NET 10 SDK (dotnet) is not on PATH" >&2; exit 1; }
 

@@ -6,6 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Acknowledge;
 
 /// <summary><c>POST /ops/incidents/{incident_key}/ack</c> (reference §6.2) over real HTTP and PostgreSQL, behind the locks of tick.</summary>
+[Lane(TestLane.Database)]
 public class AckEndpointTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;

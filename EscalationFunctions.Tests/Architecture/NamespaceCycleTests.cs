@@ -7,6 +7,7 @@ namespace EscalationFunctions.Tests.Architecture;
 /// back means neither can be read or changed alone, so any cycle fails here, naming the types that
 /// make each edge.
 /// </summary>
+[Lane(TestLane.Unit)]
 public sealed class NamespaceCycleTests
 {
     [Fact]

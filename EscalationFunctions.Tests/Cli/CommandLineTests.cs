@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Cli;
 
 /// <summary>The server binary's command line, run as a newcomer runs it (a child process, real database).</summary>
+[Lane(TestLane.Process)]
 public class CommandLineTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Theory]

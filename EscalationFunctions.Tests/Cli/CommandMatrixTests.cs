@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Cli;
 /// one line on standard error naming the option and the value, exit 2, no stack trace; neither
 /// starts the worker nor touches a database that has work waiting.
 /// </summary>
+[Lane(TestLane.Process)]
 public class CommandMatrixTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     public static TheoryData<string> HelpCases() => [.. CommandMatrix.HelpLines().Select(Label)];

@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Cli;
 
 /// <summary>The operator's commands of the server binary: <c>resolve</c>, <c>check</c> and <c>slack-test</c>, run as a user runs them.</summary>
+[Lane(TestLane.Process)]
 public class OperatorCommandTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private Dictionary<string, string> DatabaseOnly() => new() { [SettingNames.PostgresConnectionString] = Db.ConnectionString };

@@ -9,6 +9,7 @@ namespace EscalationFunctions.Tests.Cli;
 /// every value in it stays one quoted word, whatever quotes and <c>$(…)</c> it holds, and a key is
 /// referenced as <c>$NAME</c>, never printed.
 /// </summary>
+[Lane(TestLane.Process)]
 public class SignCurlLineTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Cli;
 /// time, recent escalations and their Slack state, pending and dead messages, quarantined
 /// incidents, each instance's tick.
 /// </summary>
+[Lane(TestLane.Process)]
 public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private const string Apostrophes = "Payments' gateway isn't answering";

@@ -3,6 +3,7 @@ using EscalationFunctions.Server.Commands;
 namespace EscalationFunctions.Tests.Cli;
 
 /// <summary>The status command's table shows what other systems wrote (keys, titles, errors) one row per line, escaped as the logs show it.</summary>
+[Lane(TestLane.Unit)]
 public class TextTableTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using EscalationFunctions.Testing;
 namespace EscalationFunctions.Tests.Configuration;
 
 /// <summary>Boot validation on the real server binary: a bad setting stops the process with one clear line.</summary>
+[Lane(TestLane.Process)]
 public class BadSettingsExitTests
 {
     private static readonly Dictionary<string, string> Valid = new()

@@ -7,6 +7,7 @@ namespace EscalationFunctions.Tests.Configuration;
 /// Pause windows: each cron match in ESC_PAUSE_TZ opens a window of ESC_PAUSE_DURATION_MIN elapsed
 /// minutes. Expected instants are worked out by hand from the zones' published DST rules.
 /// </summary>
+[Lane(TestLane.Unit)]
 public class PauseScheduleTests
 {
     private static PauseSchedule Schedule(string cron, int minutes, string zone) =>

@@ -2,6 +2,7 @@ using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Tests.Configuration;
 
+[Lane(TestLane.Unit)]
 public class SettingsReaderTests
 {
     private static readonly Dictionary<string, string> Minimal = new()

@@ -3,6 +3,7 @@ using EscalationFunctions.Engine.Settings;
 namespace EscalationFunctions.Tests.Configuration;
 
 /// <summary>Reference §2 and §10.1: app mode's settings, checked at start with one line per problem.</summary>
+[Lane(TestLane.Unit)]
 public class SlackAppSettingsTests
 {
     private const string Token = "xoxb-1234-5678-secretpart";

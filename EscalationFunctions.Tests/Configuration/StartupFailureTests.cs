@@ -7,6 +7,7 @@ namespace EscalationFunctions.Tests.Configuration;
 /// Start-up failures that valid settings can still meet, on the real server binary: one line on
 /// stderr naming what failed and where, exit code 1, no stack trace and no secret.
 /// </summary>
+[Lane(TestLane.Process)]
 public class StartupFailureTests
 {
     private static Dictionary<string, string> Settings(string connectionString) => new()

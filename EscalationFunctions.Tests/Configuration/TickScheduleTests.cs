@@ -3,6 +3,7 @@ using EscalationFunctions.Engine.Settings;
 namespace EscalationFunctions.Tests.Configuration;
 
 /// <summary>ESC_TICK_SCHEDULE (the Functions timer) must fire every ESC_TICK_MS, which the lag alerts are based on.</summary>
+[Lane(TestLane.Unit)]
 public class TickScheduleTests
 {
     private static EscalationSettings Read(string? schedule, string tickMs, bool required = false)

@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Configuration;
 /// shown in health and status; without one, the route's own error is the one reported. JSON settings
 /// that lost their quotes to a shell say so.
 /// </summary>
+[Lane(TestLane.Process)]
 public class WebhookFallbackTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private static readonly Dictionary<string, string> Minimal = new()

@@ -8,6 +8,7 @@ using Npgsql;
 namespace EscalationFunctions.Tests.Data;
 
 /// <summary>The due query must be served by ix_inc_due: no sequential scan of incidents (reference §3).</summary>
+[Lane(TestLane.Database)]
 public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<DatabaseFixture>
 {
     private async Task Seed100kAsync()

@@ -6,6 +6,7 @@ namespace EscalationFunctions.Tests.Data;
 /// Other systems insert and acknowledge incidents with plain SQL and never set next_due_at; the
 /// trigger must give their rows exactly what the spec's formula says (§3).
 /// </summary>
+[Lane(TestLane.Database)]
 public class ForeignWriterTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private static readonly DateTime FirstSeen = new(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc);

@@ -4,6 +4,7 @@ using Npgsql;
 
 namespace EscalationFunctions.Tests.Data;
 
+[Lane(TestLane.Database)]
 public class IdempotentEventTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private Task<int> InsertEventAsync(string key, int level, string hash) =>

@@ -8,6 +8,7 @@ using Npgsql;
 
 namespace EscalationFunctions.Tests.Data;
 
+[Lane(TestLane.Database)]
 public class MigrationTests
 {
     [Fact]

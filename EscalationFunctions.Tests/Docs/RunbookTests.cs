@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Docs;
 
 /// <summary>Every SQL block of the operator docs runs as written against the worker's schema and finds what it says.</summary>
+[Lane(TestLane.Database)]
 public partial class RunbookTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     public override async Task InitializeAsync()

@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Docs;
 
 /// <summary>The SLA table of docs/escalation-v1.md is what the database's escalation_next_due computes.</summary>
+[Lane(TestLane.Database)]
 public class SlaTableTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Theory]

@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Endpoints;
 /// <c>%2E</c> reaches it as sent): the path segment is percent-decoded strictly as UTF-8, and the body
 /// form <c>POST /ops/incidents/ack</c> with <c>{"incidentKey": "..."}</c> carries any key.
 /// </summary>
+[Lane(TestLane.Database)]
 public class AckKeyTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;

@@ -19,6 +19,7 @@ namespace EscalationFunctions.Tests.Endpoints;
 /// same product: replays repeat calls the server accepted); the seed is printed and is in every
 /// failure message.
 /// </summary>
+[Lane(TestLane.Process)]
 public class EndpointFuzzTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackTest(fixture)
 {
     private const int Requests = 2000;

@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Endpoints;
 /// the raw target), four-byte characters arrive whole, and bytes that are not UTF-8 are a 400. Like
 /// every call that reaches the app it is audited (endpoint <c>incident</c>).
 /// </summary>
+[Lane(TestLane.Database)]
 public class IncidentPageKeyTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;

@@ -9,6 +9,7 @@ namespace EscalationFunctions.Tests.Endpoints;
 /// warning line naming the route and the refusal, without a stack trace; an acknowledgement's line
 /// names the incident.
 /// </summary>
+[Lane(TestLane.Process)]
 public class PipelineLogTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]

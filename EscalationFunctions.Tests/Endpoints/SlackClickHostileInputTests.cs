@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Endpoints;
 /// a lone surrogate in a field the route needs is a 400 that acknowledges nothing; oddities in the
 /// clicked message, which it does not need, never stop the click.
 /// </summary>
+[Lane(TestLane.Database)]
 public class SlackClickHostileInputTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private const string Key = "INC-1";

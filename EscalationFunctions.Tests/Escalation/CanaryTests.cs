@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Escalation;
 
+[Lane(TestLane.Database)]
 public class CanaryTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     // Vectors computed outside .NET: python3 -c "import hashlib; h=hashlib.md5(r.encode()).hexdigest(); print(int(h[:8],16) % 100)"

@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Escalation;
 /// The tick decides with the database's clock (reference §4.1): an application clock that is ±120 s off
 /// changes neither which incidents are due nor whether a pause window is open.
 /// </summary>
+[Lane(TestLane.Database)]
 public class ClockSkewTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private static FakeTimeProvider SkewedClock(int seconds) => new(DateTimeOffset.UtcNow.AddSeconds(seconds));

@@ -6,6 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Escalation;
 
 /// <summary>Any number of ticks at once (timer, HTTP, several instances): each escalation still happens exactly once (§4.5).</summary>
+[Lane(TestLane.Database)]
 public class ConcurrencyTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     [Fact]

@@ -16,6 +16,7 @@ namespace EscalationFunctions.Tests.Escalation;
 /// and every other due incident escalates in the same tick. Batches of 10 so the bad rows sit in
 /// batches with good ones, and the tick has several batches to get through.
 /// </summary>
+[Lane(TestLane.Database)]
 public class PoisonRowTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private const string BatchSize = "10";

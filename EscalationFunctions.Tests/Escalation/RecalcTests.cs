@@ -4,6 +4,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Escalation;
 
+[Lane(TestLane.Database)]
 public class RecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private async Task SeedAsync()

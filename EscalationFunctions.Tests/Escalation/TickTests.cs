@@ -6,6 +6,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Escalation;
 
+[Lane(TestLane.Database)]
 public class TickTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private EngineHost Engine(params (string Name, string Value)[] overrides) =>

@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Functions;
 /// call and one Slack click, each through the host's front end with its function key, real
 /// PostgreSQL, and the Slack stand-in receiving the response_url answer.
 /// </summary>
+[Lane(TestLane.Process)]
 public sealed class FunctionsAcknowledgeTests : IAsyncLifetime
 {
     private TestDatabase _db = null!;

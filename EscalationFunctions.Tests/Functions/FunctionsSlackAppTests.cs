@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Functions;
 /// incident's thread, and after an ack call through the host's front end the next invocation rewrites
 /// every message of the incident.
 /// </summary>
+[Lane(TestLane.Process)]
 public sealed class FunctionsSlackAppTests : IAsyncLifetime
 {
     private TestDatabase _db = null!;

@@ -6,6 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Functions;
 
 /// <summary>The compiled Functions worker says as it starts what the plain server says: each configuration warning, and its mode in one line.</summary>
+[Lane(TestLane.Process)]
 public class FunctionsStartupLogTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Testing.FunctionsHost;
+using EscalationFunctions.Tests.Hosting;
 using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Functions;
@@ -13,6 +14,7 @@ namespace EscalationFunctions.Tests.Functions;
 /// aimed at a loopback ingestion endpoint, the spec's seven metrics arrive from the worker process,
 /// and WorkerTerminate stops it cleanly (exit 0) after sending what it buffered.
 /// </summary>
+[Lane(TestLane.Process)]
 public class FunctionsTelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     [Fact]
@@ -42,7 +44,8 @@ public class FunctionsTelemetryTests(DatabaseFixture fixture) : SlackTest(fixtur
         Assert.True(run.Succeeded, run.Exception);
         await Eventually.TrueAsync(() => Task.FromResult(Slack.PostsTo("ok").Count == 2 && Slack.PostsTo("failing").Count > 0),
             TimeSpan.FromSeconds(30), "the posts were sent, one of them refused");
-        await Task.Delay(1500); // at least one sampling of the gauges after the tick
+        // tick_lag_ms exists only in a sample taken after the tick, and terminating ends the sampling.
+        await TelemetryTests.GaugesSampledAfterAsync(Db, await Db.ScalarAsync<DateTime>("SELECT clock_timestamp()"));
 
         var exitCode = await host.TerminateAsync();
 

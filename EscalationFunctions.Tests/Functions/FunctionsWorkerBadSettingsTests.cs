@@ -5,6 +5,7 @@ using EscalationFunctions.Testing.FunctionsHost;
 namespace EscalationFunctions.Tests.Functions;
 
 /// <summary>The compiled worker validates every setting before it connects to the host: a bad one stops it with exit code 2 and one line.</summary>
+[Lane(TestLane.Process)]
 public class FunctionsWorkerBadSettingsTests
 {
     private const string Password = "never-printed-pw";

@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Functions;
 /// The compiled Functions app end to end: its worker process under the host stand-in, real
 /// PostgreSQL, the Slack stand-in, and HTTP through the host's front end (function keys, routes).
 /// </summary>
+[Lane(TestLane.Process)]
 public class FunctionsWorkerTests(FunctionsWorkerFixture worker) : IClassFixture<FunctionsWorkerFixture>, IAsyncLifetime
 {
     private TestDatabase Db => worker.Db;

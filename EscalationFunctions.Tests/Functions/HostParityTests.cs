@@ -14,6 +14,7 @@ namespace EscalationFunctions.Tests.Functions;
 /// (its real binary) and the compiled Functions worker under the host stand-in. Every answer, every
 /// row the engine writes and every Slack post must be the same, times aside.
 /// </summary>
+[Lane(TestLane.Process)]
 public class HostParityTests
 {
     private const string Key = "parity-function-key-0123456789";

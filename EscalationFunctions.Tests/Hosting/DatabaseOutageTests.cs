@@ -13,6 +13,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// the running server and started again. The tick loop backs off, warns once and says when it recovered;
 /// the Slack sender's loop backs off too.
 /// </summary>
+[Lane(TestLane.Process)]
 public sealed partial class DatabaseOutageTests : IAsyncLifetime
 {
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("esc-outage-");

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
+using EscalationFunctions.Tests.Docs;
 
 namespace EscalationFunctions.Tests.Hosting;
 
@@ -10,6 +11,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// (Tests/Functions); these guards only keep logic from creeping into it, and keep the files it
 /// ships with (host.json, the example settings) valid.
 /// </summary>
+[Lane(TestLane.Unit)]
 public class FunctionsShellTests
 {
     private const int MaxLinesPerFile = 60;
@@ -59,15 +61,8 @@ public class FunctionsShellTests
         var values = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "local.settings.example.json")))
             .RootElement.GetProperty("Values").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
 
-        string[] spec =
-        [
-            "ESCALATION_WORKER_ENABLED", "ESCALATION_V1", "ESC_CANARY_PCT", "ESC_DRY_RUN", "MAX_ESC_LEVEL", "ESC_SNOOZE_MIN",
-            "ESC_PAUSE_CRON", "ESC_PAUSE_DURATION_MIN", "ESC_PAUSE_TZ", "ESC_TICK_MS", "ESC_CRIT_ACK_MIN", "ESC_WARN_ACK_MIN",
-            "OPS_HMAC_SECRET", "OPS_ADMIN_ROLE", "OPS_RATE_LIMIT_PER_MIN", "APP_BASE_URL", "SLACK_WEBHOOK_URL", "SLACK_ROUTE_WEBHOOKS",
-            "POSTGRES_CONNECTION_STRING", "KEY_VAULT_URI", "APPLICATIONINSIGHTS_CONNECTION_STRING",
-            "AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME", "ESC_TICK_SCHEDULE",
-        ];
-        foreach (var name in spec)
+        // Derived from SettingNames, so a setting added there is missed here at once.
+        foreach (var name in ReferenceTests.FunctionsAppSettingNames())
         {
             Assert.True(values.ContainsKey(name), $"local.settings.example.json lacks {name}");
         }

@@ -15,6 +15,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// part after it starts a line of its own: every hostile text puts a marker right after its breaks.
 /// Bidi controls (U+202E...) count too: they can make a line read as other text than it holds.
 /// </summary>
+[Lane(TestLane.Process)]
 public class HostileRowsLogTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private const int MaxLine = 2_000;

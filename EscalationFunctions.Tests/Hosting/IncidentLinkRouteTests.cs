@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// In a local run the incident link of every Slack message (<c>{APP_BASE_URL}/incidents/{key}</c>)
 /// points at the plain server itself: it answers with the incident, not a 404.
 /// </summary>
+[Lane(TestLane.Database)]
 public class IncidentLinkRouteTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Theory]

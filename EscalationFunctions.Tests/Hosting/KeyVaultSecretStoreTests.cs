@@ -8,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EscalationFunctions.Tests.Hosting;
 
 /// <summary>Secrets from Key Vault, with a mocked SecretClient: names, cache, rotation, outages, start-up errors.</summary>
+[Lane(TestLane.Unit)]
 public class KeyVaultSecretStoreTests
 {
     private const string Hmac = "vault-hmac-key-0123456789abcdef-0123456789";

@@ -8,6 +8,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Hosting;
 
 /// <summary>What a person reads: the plain server's console, the start banner, the JSON answers.</summary>
+[Lane(TestLane.Process)]
 public class ReadableOutputTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EscalationFunctions.Tests.Hosting;
 
 /// <summary>A server reading its secrets from (a mocked) Key Vault picks up rotated values without a restart.</summary>
+[Lane(TestLane.Database)]
 public class SecretRotationTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private const string OldKey = "rotation-old-hmac-key-0123456789abcdefgh";

@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// The metrics of reference §7 (and §3.1's incidents_quarantined) reach Application Insights through the real SDK: the server posts
 /// to an ingestion endpoint on loopback named by APPLICATIONINSIGHTS_CONNECTION_STRING.
 /// </summary>
+[Lane(TestLane.Database)]
 public class TelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private IngestionReceiver _ingestion = null!;
@@ -62,7 +63,9 @@ public class TelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)
             await Eventually.TrueAsync(async () => await Incidents.EventCountAsync(Db) == 5 &&
                                                    Slack.PostsTo("failing").Count > 0 && Slack.PostsTo("ok").Count == 3,
                 TimeSpan.FromSeconds(30), "the ticks escalated, skipped, and failed a post");
-            await Task.Delay(700); // a couple more ticks and gauge samples
+            await Eventually.TrueAsync(async () => await Db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE quarantined_at IS NOT NULL") == 1,
+                TimeSpan.FromSeconds(30), "the poison row was quarantined");
+            await GaugesSampledAfterAsync(Db, await Db.ScalarAsync<DateTime>("SELECT clock_timestamp()"));
             await server.Services.GetRequiredService<TelemetryClient>().FlushAsync(CancellationToken.None);
             await Eventually.TrueAsync(() => Task.FromResult(MetricNames.All.All(name => _ingestion.Metrics.Any(m => m.Name == name))),
                 TimeSpan.FromSeconds(30), $"every metric arrived; so far: {string.Join(", ", _ingestion.Metrics.Select(m => m.Name).Distinct())}");
@@ -78,5 +81,35 @@ public class TelemetryTests(DatabaseFixture fixture) : SlackTest(fixture)
         Assert.InRange(Max(MetricNames.TickLagMs), 0, 60_000);
         Assert.Equal(2, Max(MetricNames.IncidentsLevelGe5));
         Assert.Equal(1, Max(MetricNames.IncidentsQuarantined));
+    }
+
+    /// <summary>
+    /// Waits until the gauge sampler (<c>MetricsSamplerService</c>) has tracked a sample read after
+    /// <paramref name="after"/> (database clock). The gauges leave the process only aggregated, so the
+    /// sample is seen where it happens: its status read in <c>pg_stat_activity</c>. The sampler tracks a
+    /// read's values before it starts the next read, so a second read proves the first was tracked.
+    /// </summary>
+    internal static async Task GaugesSampledAfterAsync(TestDatabase db, DateTime after)
+    {
+        var first = await SamplerReadAfterAsync(db, after);
+        await SamplerReadAfterAsync(db, first);
+    }
+
+    private static async Task<DateTime> SamplerReadAfterAsync(TestDatabase db, DateTime after)
+    {
+        DateTime? started = null;
+        await Eventually.TrueAsync(async () =>
+            {
+                // The pattern is a parameter, so this query's own text does not match it.
+                started = await db.ScalarAsync<DateTime?>(
+                    """
+                    SELECT max(query_start) FROM pg_stat_activity
+                    WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE @read AND query_start > @after
+                    """,
+                    ("read", "%(SELECT max(last_completed_at) FROM escalation_ticks),%"), ("after", after));
+                return started is not null;
+            },
+            TimeSpan.FromSeconds(30), $"the gauge sampler read the worker status (WorkerStatusSql.Read) after {after:O}");
+        return started!.Value;
     }
 }

@@ -9,6 +9,7 @@ namespace EscalationFunctions.Tests.Hosting;
 /// An app setting App Service could not resolve holds the Key Vault reference text itself; as a
 /// secret (an HMAC key, a Slack signing secret) that text would be guessable, so start-up stops.
 /// </summary>
+[Lane(TestLane.Database)]
 public class UnresolvedVaultReferenceTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]

@@ -19,6 +19,7 @@ namespace EscalationFunctions.Tests.Identity;
 /// give its scram password (scripts/postgres.sh writes that pg_hba line; every other role is
 /// trusted), and that password is the fake credential's access token.
 /// </summary>
+[Lane(TestLane.Database)]
 public class PostgresEntraAuthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private const string ProbeRole = "esc_entra_probe";
@@ -46,6 +47,8 @@ public class PostgresEntraAuthTests(DatabaseFixture fixture) : DatabaseTest(fixt
         // presenting it, however often it asks the source.
         var tokenB = credential.Rotate();
         await SetProbePasswordAsync(tokenB);
+        // Real time on purpose: Npgsql's periodic password provider asks the source every 100 ms on its
+        // own timer, and these 500 ms let it ask several times.
         await Task.Delay(TimeSpan.FromMilliseconds(500));
         pool.Clear();
         var stale = await Assert.ThrowsAsync<PostgresException>(() => CurrentUserAsync(pool));

@@ -8,6 +8,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 namespace EscalationFunctions.Tests.Infra;
 
 /// <summary>The alert rules of reference §7 (and 1.1's quarantine and dead-letter rules) in the snapshot: thresholds and queries.</summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public partial class AlertRuleTests(InfraSnapshots infra)
 {

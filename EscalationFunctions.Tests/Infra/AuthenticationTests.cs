@@ -5,6 +5,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 namespace EscalationFunctions.Tests.Infra;
 
 /// <summary>App Service Authentication (authsettingsV2) in front of the app, and the script that makes its app registration.</summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public class AuthenticationTests(InfraSnapshots infra)
 {

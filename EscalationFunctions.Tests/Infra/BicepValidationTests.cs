@@ -4,6 +4,7 @@ using EscalationFunctions.Testing;
 namespace EscalationFunctions.Tests.Infra;
 
 /// <summary>The templates compile and lint with the real Bicep CLI, with no diagnostic of any level.</summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public class BicepValidationTests(InfraSnapshots infra)
 {

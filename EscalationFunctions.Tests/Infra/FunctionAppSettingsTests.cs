@@ -6,6 +6,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 namespace EscalationFunctions.Tests.Infra;
 
 /// <summary>The Function App in the snapshot: Flex Consumption, .NET 10 isolated, and every reference §2 setting.</summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public class FunctionAppSettingsTests(InfraSnapshots infra)
 {

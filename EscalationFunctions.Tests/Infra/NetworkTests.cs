@@ -7,6 +7,7 @@ namespace EscalationFunctions.Tests.Infra;
 /// Private by default (vnetEnabled): the app in a virtual network, Key Vault, Storage and PostgreSQL
 /// reachable only through private endpoints. Without a VNet, nothing is open to all of Azure.
 /// </summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public class NetworkTests(InfraSnapshots infra)
 {

@@ -6,6 +6,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 namespace EscalationFunctions.Tests.Infra;
 
 /// <summary>PostgreSQL takes Microsoft Entra ID only; the app's identity signs in with tokens and owns the schema.</summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public class PostgresAuthTests(InfraSnapshots infra)
 {

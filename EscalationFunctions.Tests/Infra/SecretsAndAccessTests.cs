@@ -7,6 +7,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 namespace EscalationFunctions.Tests.Infra;
 
 /// <summary>No secret in the deployment, its outputs or its app settings; access by identity and RBAC only.</summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public partial class SecretsAndAccessTests(InfraSnapshots infra)
 {

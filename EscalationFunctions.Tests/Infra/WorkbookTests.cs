@@ -6,6 +6,7 @@ using static EscalationFunctions.Tests.Infra.Snapshot;
 namespace EscalationFunctions.Tests.Infra;
 
 /// <summary>The Azure Monitor workbook charts every metric of reference §7 and revision 1.1.</summary>
+[Lane(TestLane.Infra)]
 [Collection(InfraCollection.Name)]
 public partial class WorkbookTests(InfraSnapshots infra)
 {

@@ -3,6 +3,7 @@ using EscalationFunctions.Engine.Settings;
 namespace EscalationFunctions.Tests.Interactions;
 
 /// <summary><c>SLACK_RESPONSE_URL_HOSTS</c>: which response_url answers may be posted (reference §9 step 4).</summary>
+[Lane(TestLane.Unit)]
 public class ResponseUrlHostsTests
 {
     [Theory]

@@ -5,6 +5,7 @@ using EscalationFunctions.Testing;
 namespace EscalationFunctions.Tests.Interactions;
 
 /// <summary>The <c>block_actions</c> payload of reference §9 step 2: what is read, and the class of bodies that are refused.</summary>
+[Lane(TestLane.Unit)]
 public class SlackInteractionParseTests
 {
     private static readonly Uri ResponseUrl = new("https://hooks.slack.com/actions/T0CAG/1/abc");

@@ -5,6 +5,7 @@ using EscalationFunctions.Testing;
 namespace EscalationFunctions.Tests.Interactions;
 
 /// <summary>Slack's v0 signature (reference §9 step 1), against Slack's documented example and over seeded tampering.</summary>
+[Lane(TestLane.Unit)]
 public class SlackRequestSignatureTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);

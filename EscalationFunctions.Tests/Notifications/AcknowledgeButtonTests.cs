@@ -6,6 +6,7 @@ using EscalationFunctions.Engine.Tick;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>The Acknowledge button of reference §9 on single messages and digest entries, within Block Kit's limits.</summary>
+[Lane(TestLane.Unit)]
 public class AcknowledgeButtonTests
 {
     private static readonly Uri Base = new("https://ops.example.com");

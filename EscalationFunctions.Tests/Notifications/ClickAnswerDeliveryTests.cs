@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// sender as pages, with what is their own: a destination that must be on SLACK_RESPONSE_URL_HOSTS,
 /// an expiry (Slack takes a response_url for 30 minutes), and a lane used once.
 /// </summary>
+[Lane(TestLane.Database)]
 public class ClickAnswerDeliveryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     // A retry a minute away: a drain tries each answer once.

@@ -6,6 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>The local loop: console delivery shows the Acknowledge button and the command that acknowledges.</summary>
+[Lane(TestLane.Database)]
 public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Theory]

@@ -17,6 +17,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// (reason phrase, body) is one short escaped line that still names the incident. The whole
 /// server's output under the same inputs is <c>Hosting/HostileRowsLogTests</c>.
 /// </summary>
+[Lane(TestLane.Unit)]
 public class HostileTextLogTests
 {
     /// <summary>A key another system wrote, or a click's value: line breaks, ESC, U+2028, a tab, then a megabyte.</summary>
@@ -108,6 +109,7 @@ public class HostileTextLogTests
 /// The sender names the incident of a click answer whose key is hostile and as long as a key can be,
 /// and the response_url's refusal, in one short escaped line; the stored error is as short.
 /// </summary>
+[Lane(TestLane.Database)]
 public class ClickAnswerLogTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     [Theory]

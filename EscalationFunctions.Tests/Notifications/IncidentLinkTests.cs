@@ -5,6 +5,7 @@ using EscalationFunctions.Engine.Slack.Outbox;
 
 namespace EscalationFunctions.Tests.Notifications;
 
+[Lane(TestLane.Unit)]
 public class IncidentLinkTests
 {
     private static readonly Uri Base = new("https://ops.example.com/esc/");

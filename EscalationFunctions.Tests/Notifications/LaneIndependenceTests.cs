@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// only its own webhook's messages, with the timer firing every second (each timer invocation has a
 /// budget of 0.8 s and the background sender runs beside it).
 /// </summary>
+[Lane(TestLane.Process)]
 public class LaneIndependenceTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackTest(fixture)
 {
     private static readonly string[] Healthy = Enumerable.Range(0, 8).Select(i => $"healthy{i}").ToArray();

@@ -6,6 +6,7 @@ using EscalationFunctions.Engine.Slack.Outbox;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>Which lanes open, how a storm is told apart, how long leases last (pure code).</summary>
+[Lane(TestLane.Unit)]
 public class LanePlannerTests
 {
     private static readonly Uri Shared = new("https://hooks.slack.com/services/T0/B0/shared");

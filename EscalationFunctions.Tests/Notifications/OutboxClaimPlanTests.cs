@@ -13,6 +13,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// aside the acknowledged and resolved ones: that is one index probe per row walked, never a scan of
 /// incidents or of the outbox per row.
 /// </summary>
+[Lane(TestLane.Database)]
 public class OutboxClaimPlanTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private const int Rows = 1000;

@@ -4,6 +4,7 @@ using EscalationFunctions.Engine.Slack.Transports;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>Reference §5.3's outcomes, decided from the answer alone.</summary>
+[Lane(TestLane.Unit)]
 public class PostDecisionTests
 {
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);

@@ -16,6 +16,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// system's plain SQL. Afterwards no page was posted after its acknowledgement could have been seen,
 /// none was lost or duplicated, and Slack never had to say 429.
 /// </summary>
+[Lane(TestLane.Process)]
 public partial class SlackAckStormScaleOutTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackTest(fixture)
 {
     private const int Instances = 4;

@@ -6,6 +6,7 @@ using EscalationFunctions.Engine.Tick;
 
 namespace EscalationFunctions.Tests.Notifications;
 
+[Lane(TestLane.Unit)]
 public class SlackDigestBuilderTests
 {
     private static readonly Uri Base = new("https://ops.example.com");

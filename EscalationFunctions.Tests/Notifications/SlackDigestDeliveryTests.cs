@@ -8,6 +8,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>Reference §5.2 over real HTTP: a storm on one webhook goes out as digests, each escalation in exactly one successful post.</summary>
+[Lane(TestLane.Database)]
 public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private Dictionary<string, string> Settings(params string[] routes) => SettingsWithWebhooks(routes, new()

@@ -7,6 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>Slack answering 500, 429 with Retry-After, or not at all: every page still arrives, with its dedup key.</summary>
+[Lane(TestLane.Database)]
 public class SlackFaultTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private Dictionary<string, string> Settings(params string[] routes) => SettingsWithWebhooks(routes, new()

@@ -4,6 +4,7 @@ using EscalationFunctions.Engine.Slack.Messages;
 
 namespace EscalationFunctions.Tests.Notifications;
 
+[Lane(TestLane.Unit)]
 public class SlackLevelMentionsTests
 {
     private static readonly Uri Base = new("https://ops.example.com");

@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// the title, key, route and severity hold; no title or key can form a link or mention; every
 /// button names its incident. <c>ESC_FUZZ_SEED=&lt;seed&gt;</c> replays a failing run.
 /// </summary>
+[Lane(TestLane.Unit)]
 public class SlackMessageLimitsTests(ITestOutputHelper output)
 {
     private static readonly Uri Base = new("https://ops.example.com/esc");

@@ -6,6 +6,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Notifications;
 
+[Lane(TestLane.Database)]
 public class SlackMessageTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     [Fact]

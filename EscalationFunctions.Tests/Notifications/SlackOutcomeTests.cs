@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// Reference §5.3 over real HTTP: redirects never followed, permanent refusals dead-lettered at once while
 /// the webhook's next messages go on, and a slow webhook shared by two instances posted to once per message.
 /// </summary>
+[Lane(TestLane.Database)]
 public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private Dictionary<string, string> Settings(params string[] routes) => SettingsWithWebhooks(routes);

@@ -8,6 +8,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// Reference §5.1 with real server processes: four instances share one pace per webhook, against a
 /// stand-in that answers 429 to any post less than a second after the last one it accepted.
 /// </summary>
+[Lane(TestLane.Process)]
 public class SlackScaleOutTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private const int Instances = 4;

@@ -3,6 +3,7 @@ using EscalationFunctions.Engine.Slack.Messages;
 
 namespace EscalationFunctions.Tests.Notifications;
 
+[Lane(TestLane.Unit)]
 public class SlackTextTests
 {
     [Fact]

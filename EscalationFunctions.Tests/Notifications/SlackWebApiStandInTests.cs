@@ -13,6 +13,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// are kept with their ts, each refusal has Slack's error code, the per-channel pace gives 429, and
 /// scripted replies come first.
 /// </summary>
+[Lane(TestLane.Unit)]
 public class SlackWebApiStandInTests
 {
     private static readonly HttpClient Http = new();
@@ -309,6 +310,7 @@ public class SlackWebApiStandInTests
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.Status);
         Assert.Equal(TimeSpan.FromSeconds(1), limited.RetryAfter?.Delta);
 
+        // Time passing is what is tested: the stand-in enforces its interval on the real clock.
         await Task.Delay(350);
 
         Assert.True((await PostAsync(slack, new { channel = "C1", text = "later" })).Ok);

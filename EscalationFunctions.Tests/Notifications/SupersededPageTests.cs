@@ -16,6 +16,7 @@ namespace EscalationFunctions.Tests.Notifications;
 /// Acknowledgements here are another system's plain SQL; the ops API and Slack clicks are in
 /// <see cref="SlackAckStormScaleOutTests"/>.
 /// </summary>
+[Lane(TestLane.Database)]
 public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private static readonly DeliveryLease Long = new(TimeSpan.FromMinutes(1));

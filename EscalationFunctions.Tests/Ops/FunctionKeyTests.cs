@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The plain server asks for a function key, as Azure does, when OPS_FUNCTION_KEY is set.</summary>
+[Lane(TestLane.Database)]
 public class FunctionKeyTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private const string Key = "local-function-key-0123456789";

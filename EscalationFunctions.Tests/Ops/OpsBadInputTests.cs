@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Ops;
 /// Single hostile requests, each a finding of a hostile-input review, against the in-process server (the seeded
 /// fuzzing of every route is <see cref="OpsFuzzTests"/>, against a server process).
 /// </summary>
+[Lane(TestLane.Database)]
 public class OpsBadInputTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;

@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Ops;
 /// incidents, events and outbox untouched, and one audit row for every call that reached the app.
 /// <c>ESC_FUZZ_SEED=&lt;seed&gt;</c> replays a run; the seed is printed and is in every failure message.
 /// </summary>
+[Lane(TestLane.Process)]
 public class OpsFuzzTests(DatabaseFixture fixture, ITestOutputHelper output) : DatabaseTest(fixture)
 {
     private const int Requests = 2000;

@@ -4,6 +4,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>At most OPS_RATE_LIMIT_PER_MIN calls per minute per caller per endpoint, across all instances (reference §6).</summary>
+[Lane(TestLane.Process)]
 public class OpsRateLimitTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]
@@ -26,7 +27,8 @@ public class OpsRateLimitTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Equal(200, (await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/tick"))).Status);
         Assert.Equal(200, (await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/recalc", principal: OpsCall.Admin("bob")))).Status);
 
-        // Waiting as long as Retry-After said is enough.
+        // Waiting as long as Retry-After said is enough. A real wait: the window slides on the
+        // database's clock (ops_rate_limit_take), which no TimeProvider reaches.
         await Task.Delay(retryAfter.Value + TimeSpan.FromMilliseconds(200));
         Assert.Equal(200, (await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/recalc"))).Status);
     }

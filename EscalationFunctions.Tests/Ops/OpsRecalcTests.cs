@@ -4,6 +4,7 @@ using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Ops;
 
+[Lane(TestLane.Process)]
 public class OpsRecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]

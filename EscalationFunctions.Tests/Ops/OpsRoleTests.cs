@@ -7,6 +7,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The caller must hold OPS_ADMIN_ROLE, read from a trusted X-MS-CLIENT-PRINCIPAL (reference §6).</summary>
+[Lane(TestLane.Database)]
 public class OpsRoleTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private static string Principal(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json));

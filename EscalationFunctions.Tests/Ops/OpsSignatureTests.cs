@@ -2,10 +2,12 @@ using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The timestamped HMAC of reference §6, over real HTTP.</summary>
+[Lane(TestLane.Process)]
 public class OpsSignatureTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     private InProcessServer _server = null!;
@@ -13,12 +15,14 @@ public class OpsSignatureTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        _server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, new()
-        {
-            [SettingNames.OpsHmacSecret] = $"{OpsCall.Secret},{OpsCall.OldSecret}",
-            [SettingNames.OpsRateLimitPerMinute] = "1000",
-        }));
+        _server = await InProcessServer.StartAsync(Settings());
     }
+
+    private Dictionary<string, string> Settings() => OpsTestSettings.For(Db, new()
+    {
+        [SettingNames.OpsHmacSecret] = $"{OpsCall.Secret},{OpsCall.OldSecret}",
+        [SettingNames.OpsRateLimitPerMinute] = "1000",
+    });
 
     public override async Task DisposeAsync()
     {
@@ -92,15 +96,12 @@ public class OpsSignatureTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     public async Task The_timestamp_must_be_within_300_seconds_of_the_server(int offsetSeconds, int status)
     {
         // The server compares whole seconds: a call that crosses into the next second sees 301 s ahead
-        // as 300 s and accepts it. Starting early in a second keeps the edge where the test puts it.
-        var now = DateTimeOffset.UtcNow;
-        if (now.Millisecond > 500)
-        {
-            await Task.Delay(TimeSpan.FromMilliseconds(1010 - now.Millisecond));
-        }
-        var ts = DateTimeOffset.UtcNow.ToUnixTimeSeconds() + offsetSeconds;
+        // as 300 s and accepts it. A server clock held at the start of a second keeps the edge where the test puts it.
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        await using var server = await InProcessServer.StartAsync(Settings(), time);
+        var ts = time.GetUtcNow().ToUnixTimeSeconds() + offsetSeconds;
 
-        var answer = await SendAsync(OpsCall.Signed("/ops/escalation/tick", timestamp: ts));
+        var answer = await OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/tick", timestamp: ts));
 
         Assert.Equal(status, answer.Status);
         if (status == 401)

@@ -8,6 +8,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>The operators' signing command, run as the README and the runbook run it.</summary>
+[Lane(TestLane.Process)]
 public class SignCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]

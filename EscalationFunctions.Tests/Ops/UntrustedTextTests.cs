@@ -3,6 +3,7 @@ using EscalationFunctions.Engine.Untrusted;
 namespace EscalationFunctions.Tests.Ops;
 
 /// <summary>What callers and other systems write (names, paths, incident keys) cannot split or forge a log line, nor stop PostgreSQL storing it.</summary>
+[Lane(TestLane.Unit)]
 public class UntrustedTextTests
 {
     [Theory]

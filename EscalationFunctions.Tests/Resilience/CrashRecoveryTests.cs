@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Resilience;
 /// The server is killed (SIGKILL) over and over while 2,000 incidents fall due and their pages go
 /// out; after the last restart every due escalation has happened exactly once (reference §4.2).
 /// </summary>
+[Lane(TestLane.Process)]
 public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackTest(fixture)
 {
     private const int Due = 2000;
@@ -47,6 +48,7 @@ public class CrashRecoveryTests(DatabaseFixture fixture, ITestOutputHelper outpu
         {
             Assert.True(DateTime.UtcNow < deadline, $"still killing after 4 minutes ({kills} kills)");
             await using var server = await ServerProcess.StartAsync(env);
+            // A kill at a random moment of the server's life is the point: no condition to wait for.
             await Task.Delay(random.Next(100, 1500));
             server.Kill();
             kills++;

@@ -5,6 +5,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Resilience;
 
 /// <summary>A restarted worker repeats nothing that was done and finishes what was not.</summary>
+[Lane(TestLane.Process)]
 public class RestartReplayTests(DatabaseFixture fixture) : SlackTest(fixture)
 {
     private Dictionary<string, string> Settings() => TestSettings.Environment(Db, Slack, new() { [SettingNames.TickMs] = "200" });

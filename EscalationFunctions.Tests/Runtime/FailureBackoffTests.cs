@@ -8,6 +8,7 @@ using Npgsql;
 namespace EscalationFunctions.Tests.Runtime;
 
 /// <summary>The policy of a loop whose failure repeats: wait, log once, say when it recovered.</summary>
+[Lane(TestLane.Unit)]
 public class FailureBackoffTests
 {
     private readonly CapturedLogs _logs = new();

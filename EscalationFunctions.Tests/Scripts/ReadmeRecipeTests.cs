@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Scripts;
 /// after <c>./scripts/run-local.sh samples</c>; the Functions loop's blocks run up to <c>func start</c>,
 /// the stand-in taking its place. Unmarked blocks (Azure, benchmarks) are not run.
 /// </summary>
+[Lane(TestLane.Process)]
 public sealed partial class ReadmeRecipeTests : IAsyncLifetime
 {
     public const string Marker = "<!-- readme-test: runs against the local worker -->";

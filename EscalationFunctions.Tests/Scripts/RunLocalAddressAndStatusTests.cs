@@ -9,6 +9,7 @@ namespace EscalationFunctions.Tests.Scripts;
 /// and the incident links), <c>status</c> against a stopped or missing local PostgreSQL (one line,
 /// nothing started), and <c>ops-call.sh</c> failing on answers that are not 2xx.
 /// </summary>
+[Lane(TestLane.Process)]
 public class RunLocalAddressAndStatusTests : IAsyncLifetime
 {
     private readonly LocalCheckout _checkout = new();

@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Scripts;
 /// sourced environment, a busy port, a failed start and the local acknowledge loop, each as a
 /// newcomer meets them.
 /// </summary>
+[Lane(TestLane.Process)]
 public class RunLocalScriptTests : IAsyncLifetime
 {
     private readonly LocalCheckout _checkout = new();

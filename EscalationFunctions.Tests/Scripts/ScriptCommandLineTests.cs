@@ -12,6 +12,7 @@ namespace EscalationFunctions.Tests.Scripts;
 /// created, its port not listening). The server's commands and their bad values come from
 /// <see cref="CommandMatrix"/>, built from the commands' definitions.
 /// </summary>
+[Lane(TestLane.Process)]
 public class ScriptCommandLineTests : IAsyncLifetime
 {
     private readonly LocalCheckout _checkout = new();
@@ -25,7 +26,7 @@ public class ScriptCommandLineTests : IAsyncLifetime
         lines.AddRange([
             "scripts/ops-call.sh --help", "scripts/ops-call.sh -h", "scripts/ops-call.sh tick --help", "scripts/ops-call.sh --functions ack KEY --help",
             "scripts/benchmark.sh --help", "scripts/benchmark.sh -h", "scripts/benchmark.sh --quick --help",
-            "scripts/test.sh --help", "scripts/test.sh --filter X -h",
+            "scripts/test.sh --help", "scripts/test.sh --filter X -h", "scripts/test.sh --fast --help",
             "scripts/postgres.sh --help", "scripts/postgres.sh start .local/postgres --help",
             "scripts/bicep.sh --help", "scripts/bicep.sh lint -h",
             "scripts/create-app-registration.sh --help",
@@ -62,6 +63,7 @@ public class ScriptCommandLineTests : IAsyncLifetime
             ("scripts/benchmark.sh --only nope", "nope"),
             ("scripts/benchmark.sh --frobnicate", "--frobnicate"),
             ("scripts/test.sh --filter", "--filter"),
+            ("scripts/test.sh --fast --filter", "--filter"),
             ("scripts/postgres.sh", "expected start"),
             ("scripts/postgres.sh frob .local/postgres", "frob"),
             ("scripts/postgres.sh start .local/postgres abc", "abc"),

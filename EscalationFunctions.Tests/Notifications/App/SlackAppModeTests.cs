@@ -13,6 +13,7 @@ namespace EscalationFunctions.Tests.Notifications.App;
 /// Reference §10 in-process against the Web API stand-in: threads, rewrites after an acknowledgement or
 /// a resolve, digests re-rendered, pages before rewrites.
 /// </summary>
+[Lane(TestLane.Database)]
 public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackAppTest(fixture)
 {
     private const string Payments = "C0PAYMENTS";

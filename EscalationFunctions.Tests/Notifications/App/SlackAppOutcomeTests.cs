@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Notifications.App;
 /// Reference §10.3: what each answer of the Web API does to the message. Errors come as HTTP 200 with
 /// <c>"ok": false</c>; the error code, not the status, decides.
 /// </summary>
+[Lane(TestLane.Database)]
 public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixture)
 {
     private Task<List<(string Status, int Attempts, string? Error)>> OutboxAsync() => Db.QueryAsync(

@@ -11,6 +11,7 @@ namespace EscalationFunctions.Tests.Notifications.App;
 /// Reference §10 on real server processes against the Web API stand-in, which answers 429 to a call
 /// less than a second after the last one it took in the same channel, as Slack does.
 /// </summary>
+[Lane(TestLane.Process)]
 public class SlackAppScaleOutTests(DatabaseFixture fixture, ITestOutputHelper output) : SlackAppTest(fixture)
 {
     private const int Channels = 12;

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace EscalationFunctions.Tests.Notifications.App;
 
 /// <summary>Reference §10.3 on the plain server reading its secrets from (a mocked) Key Vault: the bot token rotates without a restart.</summary>
+[Lane(TestLane.Database)]
 public class SlackAppVaultTests(DatabaseFixture fixture) : SlackAppTest(fixture)
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace EscalationFunctions.Tests.Notifications.App;
 /// the incidents still shown open (<see cref="SlackMessageSql.QueueRewrites"/>), never by reading the
 /// incidents or every message that was ever posted.
 /// </summary>
+[Lane(TestLane.Database)]
 public class SlackRewritePlanTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
     [Fact]
