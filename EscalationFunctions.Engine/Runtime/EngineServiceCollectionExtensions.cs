@@ -45,6 +45,14 @@ public static class EngineServiceCollectionExtensions
 
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SlaRecalculator>();
+        services.AddSingleton<DueIncidentQuery>();
+        services.AddSingleton<EscalationBatch>();
+        services.AddSingleton<PoisonRowSearch>();
+        services.AddSingleton<BatchEscalator>();
+        services.AddSingleton<DryRunPreview>();
+        services.AddSingleton<TickGates>();
+        services.AddSingleton<StaleMessageRewrites>();
+        services.AddSingleton<CompletedTickRecorder>();
         services.AddSingleton<EscalationTicker>();
 
         services.AddSingleton<SlackWebhookDirectory>();
@@ -75,7 +83,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SlackMessageComposer>();
         services.AddSingleton<WebhookLane>();
         services.AddSingleton<NotificationDispatcher>();
-        services.AddSingleton<EscalationCycle>();
+        services.AddSingleton<TimerInvocation>();
 
         services.AddSingleton<WorkerStatusReader>();
         services.AddSingleton<StatusReportReader>();
