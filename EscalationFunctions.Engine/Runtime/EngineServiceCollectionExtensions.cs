@@ -77,11 +77,17 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SlackSigningSecretProvider>();
         // The host's stop, when there is a host (tests may run the engine without one).
         services.AddSingleton(sp => new DeliveryShutdown(sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
-        services.AddSingleton<DeliveryConnections>();
+        services.AddSingleton<DeliveryDatabaseGate>();
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<OutboxOutcomes>();
         services.AddSingleton<WebhookLaneStore>();
         services.AddSingleton<SlackMessageComposer>();
-        services.AddSingleton<WebhookLane>();
+        services.AddSingleton<LaneLeases>();
+        services.AddSingleton<LanePace>();
+        services.AddSingleton<LaneOutcomeRecorder>();
+        services.AddSingleton<LanePoster>();
+        services.AddSingleton<LaneRunner>();
+        services.AddSingleton<LanePlanningPass>();
         services.AddSingleton<NotificationDispatcher>();
         services.AddSingleton<TimerInvocation>();
 
