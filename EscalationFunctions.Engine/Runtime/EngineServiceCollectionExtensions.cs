@@ -86,6 +86,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<LanePace>();
         services.AddSingleton<LaneOutcomeRecorder>();
         services.AddSingleton<LanePoster>();
+        services.AddSingleton<ClaimedRows>();
         services.AddSingleton<LaneRunner>();
         services.AddSingleton<LanePlanningPass>();
         services.AddSingleton<NotificationDispatcher>();

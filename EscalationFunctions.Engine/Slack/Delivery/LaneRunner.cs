@@ -12,8 +12,7 @@ namespace EscalationFunctions.Engine.Slack.Delivery;
 /// the lane (<c>next_free_at</c>), never only in memory. The post and its outcome are <see cref="LanePoster"/>'s.
 /// </summary>
 public sealed class LaneRunner(
-    OutboxStore store,
-    OutboxOutcomes outcomes,
+    ClaimedRows claimedRows,
     LaneLeases leases,
     SlackMessageComposer composer,
     LanePoster poster,
@@ -21,7 +20,7 @@ public sealed class LaneRunner(
     TimeProvider time)
 {
     /// <summary>
-    /// How long before its webhook is free a post's start is recorded (<see cref="OutboxOutcomes.StartPostsAsync"/>):
+    /// How long before its webhook is free a post's start is recorded (<see cref="ClaimedRows.StartPostsAsync"/>):
     /// a write whose commit takes 10–20 ms on a disk that syncs, which would otherwise be added to every
     /// interval (about 2% of the pace at one post a second). The supersede check, which writes only when it
     /// sets a page aside, still runs right before the post.
@@ -64,24 +63,24 @@ public sealed class LaneRunner(
                 {
                     // Not posted: the rows go back as they were (no attempt was counted), for this lane's next holder.
                     heartbeat.Carrying([]);
-                    await outcomes.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null, giveBackAttempt: false);
+                    await claimedRows.GiveBackAsync(rows, giveBackAttempt: false);
                     break;
                 }
                 // The attempt counts from here, recorded StartAhead before the webhook is free so that
                 // its commit does not stretch the pace.
-                var starting = outcomes.StartPostsAsync(rows);
+                var starting = claimedRows.StartPostsAsync(rows);
                 var free = await WaitAsync(wait - time.GetElapsedTime(waitFrom), stopping);
                 rows = await starting;
                 if (!free)
                 {
                     // Stopping before the post: its attempt was counted, and is given back with the rows.
                     heartbeat.Carrying([]);
-                    await outcomes.ReleaseAsync(rows.Select(r => r.Id).ToArray(), null, giveBackAttempt: true);
+                    await claimedRows.GiveBackAsync(rows, giveBackAttempt: true);
                     break;
                 }
                 // Reference §5.6: what was acknowledged or resolved while the lane waited is not posted; a digest
                 // shrinks, and when nothing is left the lane goes on to its next rows at once.
-                rows = await store.SupersedeClosedAsync(rows);
+                rows = await claimedRows.SupersedeClosedAsync(rows);
                 heartbeat.Carrying(rows.Select(r => r.Id));
                 if (rows.Count == 0)
                 {
@@ -92,7 +91,7 @@ public sealed class LaneRunner(
                 if (message is null)
                 {
                     heartbeat.Carrying([]);
-                    await outcomes.MarkDeadAsync(rows.Select(r => r.Id).ToArray(), "the message to rewrite is no longer in slack_messages");
+                    await claimedRows.MarkDeadAsync(rows, "the message to rewrite is no longer in slack_messages");
                     continue;
                 }
                 (var next, var delivered, rateLimitedInARow) = await poster.PostAsync(lane, message, rateLimitedInARow, shutdown.AbandonPosts);
