@@ -32,7 +32,7 @@ public sealed class BenchEngine : IAsyncDisposable
     public EscalationSettings Settings => _services.GetRequiredService<EscalationSettings>();
     public EscalationTicker Ticker => _services.GetRequiredService<EscalationTicker>();
     public NotificationDispatcher Dispatcher => _services.GetRequiredService<NotificationDispatcher>();
-    public EscalationCycle Cycle => _services.GetRequiredService<EscalationCycle>();
+    public TimerInvocation Cycle => _services.GetRequiredService<TimerInvocation>();
     public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
 
     /// <summary>Set once from the command line (<c>--batch-size</c>); null keeps the engine's default.</summary>

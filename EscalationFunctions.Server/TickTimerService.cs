@@ -7,12 +7,12 @@ namespace EscalationFunctions.Server;
 
 /// <summary>
 /// The plain host's timer: every <c>ESC_TICK_MS</c> a tick followed by delivery
-/// (<see cref="EscalationCycle"/>), the first one period after start (like the Functions timer with
+/// (<see cref="TimerInvocation"/>), the first one period after start (like the Functions timer with
 /// <c>RunOnStartup = false</c>). A cycle that runs long delays the next one instead of overlapping it.
 /// A failed cycle is retried with <see cref="FailureBackoff"/>: the period, doubling up to 30 s while
 /// it keeps failing, one warning when it starts and one line when it recovers.
 /// </summary>
-public sealed class TickTimerService(EscalationCycle cycle, EscalationSettings settings, TimeProvider time, ILogger<TickTimerService> logger)
+public sealed class TickTimerService(TimerInvocation cycle, EscalationSettings settings, TimeProvider time, ILogger<TickTimerService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -36,15 +36,14 @@ public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings sett
         // Only one recalculation at a time across all instances; the others would just repeat its work.
         if (!await LockAsync(conn, wait: force, ct))
         {
-            logger.LogInformation("SLA recalculation owed, but another instance is already running it");
+            RecalcLog.RunningElsewhere(logger);
             return null;
         }
 
         try
         {
-            logger.LogInformation(
-                "Recalculating next_due_at of open incidents (SLA v{Version}: critical {Crit} min, other {Warn} min, snooze {Snooze} min, max level {Max})",
-                version, settings.Sla.CriticalAckMinutes, settings.Sla.WarningAckMinutes, settings.Sla.SnoozeMinutes, settings.Sla.MaxLevel);
+            RecalcLog.Recalculating(logger, version, settings.Sla.CriticalAckMinutes, settings.Sla.WarningAckMinutes, settings.Sla.SnoozeMinutes,
+                settings.Sla.MaxLevel);
             long afterId = 0;
             int scanned = 0, updated = 0, batches = 0;
             while (true)
@@ -66,8 +65,7 @@ public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings sett
                 batches++;
                 scanned += pageSize;
                 updated += changed;
-                logger.LogInformation("Recalc batch {Batch}: {PageSize} open incident(s) up to id {LastId}, {Changed} updated ({Updated} so far)",
-                    batches, pageSize, afterId, changed, updated);
+                RecalcLog.Batch(logger, batches, pageSize, afterId, changed, updated);
                 if (pageSize < settings.Tick.BatchSize)
                 {
                     break;
@@ -80,8 +78,7 @@ public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings sett
                 await mark.ExecuteNonQueryAsync(ct);
             }
             var result = new RecalcResult(scanned, updated, batches, version, stopwatch.Elapsed.TotalMilliseconds);
-            logger.LogInformation("Recalculated {Updated} of {Scanned} open incident(s) in {Batches} batch(es), {DurationMs:F0} ms",
-                updated, scanned, batches, result.DurationMs);
+            RecalcLog.Recalculated(logger, updated, scanned, batches, result.DurationMs);
             return result;
         }
         finally
@@ -103,7 +100,7 @@ public sealed class SlaRecalculator(NpgsqlDataSource db, EscalationSettings sett
             sync.Parameters.AddWithValue("max_level", sla.MaxLevel);
             if (await sync.ExecuteNonQueryAsync(ct) > 0)
             {
-                logger.LogWarning("SLA settings differ from the ones in the database; they were updated and open incidents will be recalculated");
+                RecalcLog.SettingsChanged(logger);
             }
         }
 

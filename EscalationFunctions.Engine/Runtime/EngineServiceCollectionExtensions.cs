@@ -45,6 +45,14 @@ public static class EngineServiceCollectionExtensions
 
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SlaRecalculator>();
+        services.AddSingleton<DueIncidentQuery>();
+        services.AddSingleton<EscalationBatch>();
+        services.AddSingleton<PoisonRowSearch>();
+        services.AddSingleton<BatchEscalator>();
+        services.AddSingleton<DryRunPreview>();
+        services.AddSingleton<TickGates>();
+        services.AddSingleton<StaleMessageRewrites>();
+        services.AddSingleton<CompletedTickRecorder>();
         services.AddSingleton<EscalationTicker>();
 
         services.AddSingleton<SlackWebhookDirectory>();
@@ -69,13 +77,20 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<SlackSigningSecretProvider>();
         // The host's stop, when there is a host (tests may run the engine without one).
         services.AddSingleton(sp => new DeliveryShutdown(sp.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None));
-        services.AddSingleton<DeliveryConnections>();
+        services.AddSingleton<DeliveryDatabaseGate>();
         services.AddSingleton<OutboxStore>();
+        services.AddSingleton<OutboxOutcomes>();
         services.AddSingleton<WebhookLaneStore>();
         services.AddSingleton<SlackMessageComposer>();
-        services.AddSingleton<WebhookLane>();
+        services.AddSingleton<LaneLeases>();
+        services.AddSingleton<LanePace>();
+        services.AddSingleton<LaneOutcomeRecorder>();
+        services.AddSingleton<LanePoster>();
+        services.AddSingleton<ClaimedRows>();
+        services.AddSingleton<LaneRunner>();
+        services.AddSingleton<LanePlanningPass>();
         services.AddSingleton<NotificationDispatcher>();
-        services.AddSingleton<EscalationCycle>();
+        services.AddSingleton<TimerInvocation>();
 
         services.AddSingleton<WorkerStatusReader>();
         services.AddSingleton<StatusReportReader>();

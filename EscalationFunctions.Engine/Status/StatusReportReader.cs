@@ -22,7 +22,7 @@ public sealed class StatusReportReader(NpgsqlDataSource db)
             await readOnly.ExecuteNonQueryAsync(ct);
         }
 
-        var now = await EscalationTicker.DatabaseNowAsync(conn, ct);
+        var now = await DatabaseClock.NowAsync(conn, ct);
         var open = new StatusList<OpenIncident>(
             await ScalarAsync(conn, tx, StatusReportSql.OpenIncidentCount, ct),
             await ListAsync(conn, tx, StatusReportSql.OpenIncidents, c => c.Parameters.AddWithValue("limit", limit), r => new OpenIncident(

@@ -49,7 +49,7 @@ internal static class TickSql
 
     /// <summary>
     /// One batch of the tick, in one statement, run in its own transaction after
-    /// <see cref="BatchPlanSettings"/> (<c>EscalationTicker.BeginBatchAsync</c>): claim up to
+    /// <see cref="BatchPlanSettings"/> (<c>EscalationBatch.BeginTransactionAsync</c>): claim up to
     /// <c>@batch_size</c> due incidents in the canary (rows another tick holds are skipped, not waited
     /// for), raise each exactly one level, record one event per new (incident, level) and enqueue its
     /// Slack notification. An (incident, level) whose event already exists is not recorded or

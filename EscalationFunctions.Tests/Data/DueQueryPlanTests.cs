@@ -97,7 +97,7 @@ public class DueQueryPlanTests(DatabaseFixture fixture) : IClassFixture<Database
             """);
         Assert.Equal(100, await fixture.Db.ScalarAsync<long>("SELECT count(*) FROM incidents WHERE acknowledged_at IS NULL"));
         await using var conn = await fixture.Db.DataSource.OpenConnectionAsync();
-        await using var tx = await EscalationTicker.BeginBatchAsync(conn, CancellationToken.None);
+        await using var tx = await EscalationBatch.BeginTransactionAsync(conn, CancellationToken.None);
 
         var json = await PlanAsync(TickSql.EscalateBatch, withTickParameters: true, canaryPct: 100, conn);
         var nodes = Nodes(JsonDocument.Parse(json).RootElement[0].GetProperty("Plan")).ToList();

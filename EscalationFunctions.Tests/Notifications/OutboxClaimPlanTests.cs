@@ -6,7 +6,7 @@ using EscalationFunctions.Tests.Support;
 namespace EscalationFunctions.Tests.Notifications;
 
 /// <summary>
-/// The claim of many lanes at once (<see cref="OutboxSql.ClaimNext"/>) when the outbox's statistics
+/// The claim of many lanes at once (<see cref="OutboxClaimSql.ClaimNext"/>) when the outbox's statistics
 /// are stale, as they are right after a tick has filled it: the waiting rows are counted once, not
 /// once per outbox row. Inlined, its picking CTE ran 1,000 times here (14 s with 100 lanes).
 /// Since reference §5.6 the claim also looks up each waiting row's incident (by its unique key) to set
@@ -97,7 +97,7 @@ public class OutboxClaimPlanTests(DatabaseFixture fixture) : DatabaseTest(fixtur
         await using var conn = await Db.DataSource.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         await using var cmd = conn.CreateCommand();
-        cmd.CommandText = "EXPLAIN (ANALYZE, FORMAT JSON) " + OutboxSql.ClaimNext;
+        cmd.CommandText = "EXPLAIN (ANALYZE, FORMAT JSON) " + OutboxClaimSql.ClaimNext;
         cmd.Parameters.AddWithValue("lane_ids", routes);
         cmd.Parameters.AddWithValue("routes", routes);
         cmd.Parameters.AddWithValue("answer_lane_ids", Array.Empty<string>());

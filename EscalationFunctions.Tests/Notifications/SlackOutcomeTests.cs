@@ -123,7 +123,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
         await Incidents.InsertDueAsync(Db, 5, _ => "paged");
         await using var engine = EngineHost.Create(Settings("paged"));
 
-        var tick = await engine.Get<EscalationCycle>().RunAsync(CancellationToken.None);
+        var tick = await engine.Get<TimerInvocation>().RunAsync(CancellationToken.None);
 
         // No background sender runs in this host: whatever arrived, the invocation posted.
         Assert.Equal(5, tick.Escalations);
@@ -147,7 +147,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
         {
             await using var engine = EngineHost.Create(Settings("paged"));
 
-            var failure = await Assert.ThrowsAnyAsync<Exception>(() => engine.Get<EscalationCycle>().RunAsync(CancellationToken.None));
+            var failure = await Assert.ThrowsAnyAsync<Exception>(() => engine.Get<TimerInvocation>().RunAsync(CancellationToken.None));
 
             Assert.Contains("heartbeat refused by the test", failure.Message);
             Assert.Equal(3, Slack.PostsTo("paged").Count(p => p.Accepted));
@@ -169,7 +169,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
         env[SettingNames.TickMs] = "1000";
         env[SettingNames.SlackTimeoutMs] = "20000"; // a 500 ms answer stretched by a loaded machine is not a timeout to retry
         await using var engine = EngineHost.Create(env);
-        var cycle = engine.Get<EscalationCycle>();
+        var cycle = engine.Get<TimerInvocation>();
 
         await cycle.RunAsync(CancellationToken.None);
         Assert.True(await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'pending'") > 0,

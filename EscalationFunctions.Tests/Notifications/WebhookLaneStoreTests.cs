@@ -16,10 +16,10 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
 
     private static PlannedLane Plan => new(Hook, WebhookId.Of(Hook), ["default"]);
 
-    private static async Task<LaneTicket?> AcquireAsync(EngineHost instance, DeliveryLease lease, TimeSpan? within = null)
+    private static async Task<HeldLane?> AcquireAsync(EngineHost instance, DeliveryLease lease, TimeSpan? within = null)
     {
         var taken = await instance.Get<WebhookLaneStore>().AcquireLanesAsync([Plan.WebhookId], within ?? NoLimit, lease, CancellationToken.None);
-        return taken.Count == 0 ? null : new LaneTicket(Plan, taken[0].Token, taken[0].FirstWait, []);
+        return taken.Count == 0 ? null : new HeldLane(Plan, taken[0].Token, taken[0].FirstWait, []);
     }
 
     [Fact]
@@ -89,6 +89,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         await using var engine = EngineHost.Create(TestSettings.Environment(Db));
         await engine.Ticker.TickAsync();
         var outbox = engine.Get<OutboxStore>();
+        var outcomes = engine.Get<OutboxOutcomes>();
         var ids = new List<long>();
         for (var i = 0; i < 3; i++)
         {
@@ -96,9 +97,9 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         }
         Assert.Equal(3, ids.Distinct().Count());
 
-        await outbox.ReleaseAsync([ids[0]], null, giveBackAttempt: false);
-        await outbox.MarkSentAsync([ids[1]]);
-        await outbox.ExtendLeasesAsync([.. ids], Long);
+        await outcomes.ReleaseAsync([ids[0]], null, giveBackAttempt: false);
+        await outcomes.MarkSentAsync([ids[1]]);
+        await outcomes.ExtendLeasesAsync([.. ids], Long);
 
         var leases = await Db.QueryAsync("SELECT id, lease_until IS NOT NULL FROM notification_outbox ORDER BY id", r => (r.GetInt64(0), r.GetBoolean(1)));
         Assert.Equal([(ids[0], false), (ids[1], false), (ids[2], true)], leases.OrderBy(l => ids.IndexOf(l.Item1)));
@@ -135,6 +136,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         await using var engine = EngineHost.Create(TestSettings.Environment(Db));
         await engine.Ticker.TickAsync();
         var outbox = engine.Get<OutboxStore>();
+        var outcomes = engine.Get<OutboxOutcomes>();
         async Task<OutboxNotification> ClaimAsync() => Assert.Single((await outbox.ClaimNextAsync([Plan], Long, 1_000_000, 20, CancellationToken.None))[Plan.WebhookId]);
         async Task<int> AttemptsAsync(long id) => await Db.ScalarAsync<int>("SELECT attempts FROM notification_outbox WHERE id = @id", ("id", id));
 
@@ -142,16 +144,16 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         var row = await ClaimAsync();
         for (var i = 0; i < 20; i++)
         {
-            await outbox.ReleaseAsync([row.Id], null, giveBackAttempt: false);
+            await outcomes.ReleaseAsync([row.Id], null, giveBackAttempt: false);
             row = await ClaimAsync();
         }
         Assert.Equal(0, await AttemptsAsync(row.Id));
 
-        var started = Assert.Single(await outbox.StartPostsAsync([row]));
+        var started = Assert.Single(await outcomes.StartPostsAsync([row]));
         Assert.Equal((row.Id, 1), (started.Id, started.Attempts));
         Assert.Equal(1, await AttemptsAsync(row.Id));
 
-        await outbox.ReleaseAsync([row.Id], "HTTP 429", giveBackAttempt: true);
+        await outcomes.ReleaseAsync([row.Id], "HTTP 429", giveBackAttempt: true);
         Assert.Equal(0, await AttemptsAsync(row.Id));
     }
 
@@ -162,17 +164,18 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.SlackMaxAttempts] = "3" }));
         await engine.Ticker.TickAsync();
         var outbox = engine.Get<OutboxStore>();
+        var outcomes = engine.Get<OutboxOutcomes>();
 
         // Three senders died during their post (the attempt counted, no outcome recorded, the lease left to run out).
         for (var i = 0; i < 3; i++)
         {
             var claimed = Assert.Single((await outbox.ClaimNextAsync([Plan], Long, 1_000_000, 20, CancellationToken.None))[Plan.WebhookId]);
-            Assert.Single(await outbox.StartPostsAsync([claimed]));
+            Assert.Single(await outcomes.StartPostsAsync([claimed]));
             await Db.ExecuteAsync("UPDATE notification_outbox SET lease_until = now() - interval '1 second'");
         }
         var fourth = Assert.Single((await outbox.ClaimNextAsync([Plan], Long, 1_000_000, 20, CancellationToken.None))[Plan.WebhookId]);
 
-        Assert.Empty(await outbox.StartPostsAsync([fourth]));
+        Assert.Empty(await outcomes.StartPostsAsync([fourth]));
         Assert.Equal([("dead", 3, false)], await Db.QueryAsync("SELECT status, attempts, lease_until IS NOT NULL FROM notification_outbox",
             r => (r.GetString(0), r.GetInt32(1), r.GetBoolean(2))));
         Assert.Contains("3 posts started and none recorded an outcome", await Db.ScalarAsync<string>("SELECT last_error FROM notification_outbox"));

@@ -8,7 +8,7 @@ namespace EscalationFunctions.Functions;
 /// The tick and the Slack delivery after it (reference §1.1), on the schedule in the app setting
 /// ESC_TICK_SCHEDULE (NCRONTAB, validated against ESC_TICK_MS at start).
 /// </summary>
-public sealed class EscalationTimer(EscalationCycle cycle, ILogger<EscalationTimer> logger)
+public sealed class EscalationTimer(TimerInvocation cycle, ILogger<EscalationTimer> logger)
 {
     [Function("EscalationTick")]
     public async Task RunAsync([TimerTrigger("%ESC_TICK_SCHEDULE%", RunOnStartup = false)] TimerInfo timer, CancellationToken ct)

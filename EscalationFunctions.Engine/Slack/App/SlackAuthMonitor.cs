@@ -9,7 +9,7 @@ namespace EscalationFunctions.Engine.Slack.App;
 /// instance: the failure is logged once when it starts (by the instance that saw it first) and once
 /// when it ends, whatever the number of channels and instances, and health shows it meanwhile.
 /// </summary>
-public sealed class SlackAuthMonitor(DeliveryConnections db, TimeProvider time, ILogger<SlackAuthMonitor> logger)
+public sealed class SlackAuthMonitor(DeliveryDatabaseGate db, TimeProvider time, ILogger<SlackAuthMonitor> logger)
 {
     /// <summary>How often a process whose posts go through checks whether another instance recorded a failure that has ended.</summary>
     private static readonly TimeSpan RecheckEvery = TimeSpan.FromSeconds(15);
@@ -23,8 +23,7 @@ public sealed class SlackAuthMonitor(DeliveryConnections db, TimeProvider time, 
         var started = await db.RunAsync(SlackMessageSql.AuthFailing, p => p.AddWithValue("error", error), async r => await r.ReadAsync(), CancellationToken.None);
         if (started)
         {
-            logger.LogError("Slack refuses the app's token ({Error}): every message waits, none is dead-lettered, and each channel tries again " +
-                            "every minute. Fix or rotate SLACK_BOT_TOKEN (Key Vault secret slack-bot-token); no restart is needed", error);
+            SlackAppLog.TokenRefused(logger, error);
         }
     }
 
@@ -40,7 +39,7 @@ public sealed class SlackAuthMonitor(DeliveryConnections db, TimeProvider time, 
             CancellationToken.None);
         if (failedFor is { } seconds)
         {
-            logger.LogInformation("Slack accepts the app's token again after {Seconds:F0} s of refusals; the waiting messages go out now", seconds);
+            SlackAppLog.TokenAcceptedAgain(logger, seconds);
         }
     }
 }

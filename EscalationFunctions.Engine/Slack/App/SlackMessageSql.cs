@@ -29,7 +29,7 @@ internal static class SlackMessageSql
         $"""
         WITH sent AS (
             UPDATE notification_outbox
-            SET {OutboxSql.SentColumns}
+            SET {OutboxOutcomeSql.SentColumns}
             WHERE id = ANY(@ids)
             RETURNING id
         ),
@@ -73,7 +73,7 @@ internal static class SlackMessageSql
         $"""
         WITH sent AS (
             UPDATE notification_outbox
-            SET {OutboxSql.SentColumns}
+            SET {OutboxOutcomeSql.SentColumns}
             WHERE id = ANY(@ids)
             RETURNING slack_message_id
         )

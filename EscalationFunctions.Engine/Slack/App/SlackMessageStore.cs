@@ -9,7 +9,7 @@ using NpgsqlTypes;
 namespace EscalationFunctions.Engine.Slack.App;
 
 /// <summary>Runs <see cref="SlackMessageSql"/>: app mode's posted messages, their threads and their rewrites.</summary>
-public sealed class SlackMessageStore(DeliveryConnections db, NpgsqlDataSource dataSource)
+public sealed class SlackMessageStore(DeliveryDatabaseGate db, NpgsqlDataSource dataSource)
 {
     /// <summary><c>shows</c> is stored as <c>[{"dedup_key": …, "incident_key": …, "level": …, …}]</c>.</summary>
     private static readonly JsonSerializerOptions ShowsJson = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };

@@ -11,16 +11,16 @@ namespace EscalationFunctions.Engine.Slack.Delivery;
 /// </summary>
 public sealed class LeaseHeartbeat : IAsyncDisposable
 {
-    private readonly OutboxStore _store;
+    private readonly OutboxOutcomes _store;
     private readonly WebhookLaneStore _lanes;
-    private readonly LaneTicket _lane;
+    private readonly HeldLane _lane;
     private readonly DeliveryLease _lease;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private long[] _inFlight = [];
 
-    public LeaseHeartbeat(OutboxStore store, WebhookLaneStore lanes, LaneTicket lane, DeliveryLease lease, TimeProvider time, ILogger logger)
+    public LeaseHeartbeat(OutboxOutcomes store, WebhookLaneStore lanes, HeldLane lane, DeliveryLease lease, TimeProvider time, ILogger logger)
     {
         _store = store;
         _lanes = lanes;
@@ -52,14 +52,14 @@ public sealed class LeaseHeartbeat : IAsyncDisposable
                     if (!await _lanes.ExtendLaneAsync(_lane, _lease))
                     {
                         Lost = true;
-                        _logger.LogWarning("Slack lane for the {Destination} was taken over after its lease ran out; it stops before its next post", _lane.Name);
+                        DeliveryLog.LaneTakenOver(_logger, _lane.Name);
                         return;
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The next renewal tries again; the lease is long enough to miss one.
-                    _logger.LogWarning(e, "Could not renew the Slack lane for the {Destination}", _lane.Name);
+                    DeliveryLog.LaneRenewalFailed(_logger, e, _lane.Name);
                 }
             }
         }

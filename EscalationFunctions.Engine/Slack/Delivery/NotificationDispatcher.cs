@@ -1,15 +1,13 @@
-using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Slack.Outbox;
-using EscalationFunctions.Engine.Slack.Transports;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Slack.Delivery;
 
 /// <summary>
 /// Delivers the one outgoing queue to Slack (reference §4.2, §5, §5.7): pages after the tick has
-/// committed them, click answers after the click was answered. Opens a
-/// <see cref="WebhookLane"/> for every destination with waiting messages whose lane no one holds
-/// (<see cref="LanePlanner"/> picks them, the database settles which instance gets each), and runs
+/// committed them, click answers after the click was answered. Runs a
+/// <see cref="LaneRunner"/> for every destination with waiting messages whose lane no one holds
+/// (<see cref="LanePlanningPass"/> takes them, the database settles which instance gets each), and runs
 /// the lanes in parallel, so a failing or slow webhook holds up only itself.
 /// <para>
 /// No webhook waits for another (reference §1.1, §5.1): each lane's stop time is fixed when it starts,
@@ -21,11 +19,8 @@ namespace EscalationFunctions.Engine.Slack.Delivery;
 /// </para>
 /// </summary>
 public sealed class NotificationDispatcher(
-    OutboxStore store,
-    WebhookLaneStore lanes,
-    SlackWebhookDirectory webhooks,
-    EscalationSettings settings,
-    WebhookLane lane,
+    LanePlanningPass planningPass,
+    LaneRunner runner,
     OutboxSignal signal,
     DeliveryShutdown shutdown,
     TimeProvider time,
@@ -117,23 +112,8 @@ public sealed class NotificationDispatcher(
         await _planning.WaitAsync(ct);
         try
         {
-            var waiting = await store.WaitingDestinationsAsync(ct);
-            if (waiting.Count == 0 || shutdown.IsStopping)
-            {
-                return [];
-            }
-            var table = await webhooks.CurrentAsync(ct);
-            var planned = LanePlanner.Plan(waiting, table, IsRunning, settings.Slack.App?.Channels);
-            if (planned.Count == 0)
-            {
-                return [];
-            }
-            var taken = await lanes.AcquireLanesAsync(planned.Select(p => p.WebhookId).ToList(), within, lane.Lease, ct);
-            var byId = planned.ToDictionary(p => p.WebhookId);
-            var tickets = taken.Select(t => new LaneTicket(byId[t.WebhookId], t.Token, t.FirstWait, [])).ToList();
-            var firstMessages = await ClaimFirstMessagesAsync(tickets);
-            return tickets.Select(ticket => StartLane(ticket with { FirstMessages = firstMessages.GetValueOrDefault(ticket.WebhookId) ?? [] }, stopBy))
-                .ToList();
+            var taken = await planningPass.TakeAsync(within, IsRunning, ct);
+            return taken.Select(lane => StartLane(lane, stopBy)).ToList();
         }
         finally
         {
@@ -141,71 +121,33 @@ public sealed class NotificationDispatcher(
         }
     }
 
-    /// <summary>
-    /// Claims the first message(s) of every lane just taken, in one statement: claimed lane by lane,
-    /// a hundred lanes spread their first posts over ~0.4 s of claims queueing for connections. If the
-    /// claim fails, the lanes are handed back at once rather than held idle until their lease runs out.
-    /// </summary>
-    private async Task<Dictionary<string, List<OutboxNotification>>> ClaimFirstMessagesAsync(List<LaneTicket> taken)
-    {
-        if (taken.Count == 0)
-        {
-            return [];
-        }
-        try
-        {
-            return await lane.ClaimNextAsync(taken.Select(t => t.Plan).ToList());
-        }
-        catch
-        {
-            await ReleaseAllAsync(taken);
-            throw;
-        }
-    }
-
-    private async Task ReleaseAllAsync(List<LaneTicket> taken)
-    {
-        try
-        {
-            foreach (var ticket in taken)
-            {
-                await lanes.ReleaseLaneAsync(ticket);
-            }
-        }
-        catch (Exception e)
-        {
-            // The claim's error is the one to report; lanes not handed back free up when their lease runs out.
-            logger.LogWarning(e, "Slack lanes could not be handed back after their first claim failed");
-        }
-    }
-
-    private Task<int> StartLane(LaneTicket ticket, DateTimeOffset stopBy)
+    private Task<int> StartLane(HeldLane lane, DateTimeOffset stopBy)
     {
         lock (_lanesLock)
         {
-            var running = RunLaneAsync(ticket, stopBy);
-            _lanes[ticket.WebhookId] = running;
+            var running = RunLaneAsync(lane, stopBy);
+            _lanes[lane.WebhookId] = running;
             return running;
         }
     }
 
-    private async Task<int> RunLaneAsync(LaneTicket ticket, DateTimeOffset stopBy)
+    private async Task<int> RunLaneAsync(HeldLane lane, DateTimeOffset stopBy)
     {
         try
         {
-            return await lane.RunAsync(ticket, stopBy);
+            return await runner.RunAsync(lane, stopBy);
         }
         catch (Exception e)
         {
             // Claimed rows stay leased and are tried again once their lease runs out.
-            logger.LogError(e, "Slack lane for the {Destination} stopped", ticket.Name);
+            DeliveryLog.LaneStopped(logger, e, lane.Name);
             return 0;
         }
         finally
         {
             lock (_lanesLock)
             {
-                _lanes.Remove(ticket.WebhookId);
+                _lanes.Remove(lane.WebhookId);
             }
             signal.Notify();
         }

@@ -1,6 +1,6 @@
 namespace EscalationFunctions.Engine.Slack.Outbox;
 
-/// <summary>The claim's look-ahead per route (<see cref="OutboxSql.ClaimNext"/>).</summary>
+/// <summary>The claim's look-ahead per route (<see cref="OutboxClaimSql.ClaimNext"/>).</summary>
 public static class ClaimPeek
 {
     /// <summary>

@@ -1,20 +1,17 @@
 using EscalationFunctions.Engine.Data;
-using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Slack.Delivery;
-using EscalationFunctions.Engine.Untrusted;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace EscalationFunctions.Engine.Slack.Outbox;
 
 /// <summary>
-/// Runs <see cref="OutboxSql"/> for the sender. Outcomes are recorded even while shutting down
-/// (losing one would repeat or strand a page). Pages whose incident no longer pages are set aside
+/// Runs <see cref="OutboxClaimSql"/> and the supersede check of <see cref="OutboxLeaseSql"/> for the sender; <see cref="OutboxOutcomes"/>
+/// records what became of the rows. Pages whose incident no longer pages are set aside
 /// as <c>superseded</c> (reference §5.6), at claim time and again right before the post, with one
 /// Information line per batch: that is the system working, not a failure.
 /// </summary>
-public sealed class OutboxStore(DeliveryConnections db, EscalationSettings settings, ILogger<OutboxStore> logger)
+public sealed class OutboxStore(DeliveryDatabaseGate db, ILogger<OutboxStore> logger)
 {
     /// <summary>
     /// At most this many closed rows of one lane are set aside by one claim, so that a claim after a
@@ -23,14 +20,8 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     /// </summary>
     internal const int MaxSupersededPerRoute = 1_000;
 
-    /// <summary>Incidents named in a supersede line; the count says how many more there were.</summary>
-    internal const int IncidentsShown = 5;
-
-    /// <summary>Each named incident key is cut to this (it is another system's text, reference §6.1).</summary>
-    internal const int IncidentKeyShown = 100;
-
-    /// <summary>Where the messages that may be sent now go (<see cref="OutboxSql.WaitingDestinations"/>).</summary>
-    public Task<List<WaitingDestination>> WaitingDestinationsAsync(CancellationToken ct) => db.RunAsync(OutboxSql.WaitingDestinations, _ => { }, async r =>
+    /// <summary>Where the messages that may be sent now go (<see cref="OutboxClaimSql.WaitingDestinations"/>).</summary>
+    public Task<List<WaitingDestination>> WaitingDestinationsAsync(CancellationToken ct) => db.RunAsync(OutboxClaimSql.WaitingDestinations, _ => { }, async r =>
     {
         var waiting = new List<WaitingDestination>();
         while (await r.ReadAsync(ct))
@@ -41,13 +32,13 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     }, ct);
 
     /// <summary>
-    /// Queues the answer to a Slack click in the click's transaction (<see cref="OutboxSql.QueueClickAnswer"/>);
+    /// Queues the answer to a Slack click in the click's transaction (<see cref="OutboxOutcomeSql.QueueClickAnswer"/>);
     /// it expires with the response_url. Returns its id.
     /// </summary>
     public static async Task<long> QueueClickAnswerAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string incidentKey, Uri responseUrl, string body,
         TimeSpan lifetime, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(OutboxSql.QueueClickAnswer, conn, tx);
+        await using var cmd = new NpgsqlCommand(OutboxOutcomeSql.QueueClickAnswer, conn, tx);
         cmd.Parameters.AddWithValue("incident_key", incidentKey);
         cmd.Parameters.AddWithValue("destination", responseUrl.OriginalString);
         cmd.Parameters.AddWithValue("body", body);
@@ -56,7 +47,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     }
 
     /// <summary>
-    /// Claims the next message(s) of every lane in one statement (<see cref="OutboxSql.ClaimNext"/>);
+    /// Claims the next message(s) of every lane in one statement (<see cref="OutboxClaimSql.ClaimNext"/>);
     /// returns each lane's rows, oldest first, by webhook id (a lane with nothing to send is absent).
     /// Waiting rows of acknowledged or resolved incidents are superseded by the same statement and
     /// never returned.
@@ -67,7 +58,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         var answerLanes = lanes.Where(l => l.Kind == OutgoingKind.ClickAnswer).ToList();
         var pageLanes = lanes.Where(l => l.Kind == OutgoingKind.Page).ToList();
         var channelLanes = pageLanes.Where(l => l.Channel is not null).ToList();
-        var rows = await db.RunAsync(OutboxSql.ClaimNext, p =>
+        var rows = await db.RunAsync(OutboxClaimSql.ClaimNext, p =>
         {
             p.AddWithValue("lane_ids", pageLanes.SelectMany(l => l.Routes.Select(_ => l.WebhookId)).ToArray());
             p.AddWithValue("routes", pageLanes.SelectMany(l => l.Routes).ToArray());
@@ -96,45 +87,8 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
     }
 
     /// <summary>
-    /// As a post is about to start (<see cref="OutboxSql.StartPosts"/>): counts the attempt of the claimed
-    /// <paramref name="rows"/>, and dead-letters those whose every post so far ended with its sender.
-    /// Returns the rest, in order and with their attempts. Recorded even while shutting down, like every outcome.
-    /// </summary>
-    public async Task<IReadOnlyList<OutboxNotification>> StartPostsAsync(IReadOnlyList<OutboxNotification> rows)
-    {
-        if (rows.Count == 0)
-        {
-            return rows;
-        }
-        var spentError = $"{settings.Slack.MaxAttempts} posts started and none recorded an outcome (each sender stopped during its post)";
-        var started = await db.RunAsync(OutboxSql.StartPosts, p =>
-        {
-            p.AddWithValue("ids", rows.Select(r => r.Id).ToArray());
-            p.AddWithValue("max_attempts", settings.Slack.MaxAttempts);
-            p.AddWithValue("spent_error", spentError);
-        }, async r =>
-        {
-            var byId = new Dictionary<long, (string Status, int Attempts)>();
-            while (await r.ReadAsync(CancellationToken.None))
-            {
-                byId[r.GetInt64(0)] = (r.GetString(1), r.GetInt32(2));
-            }
-            return byId;
-        }, CancellationToken.None);
-        var spent = rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == "dead").ToList();
-        if (spent.Count > 0)
-        {
-            logger.LogError("Slack: {Count} message(s) dead-lettered, not posted again: {Error} ({Incidents})",
-                spent.Count, spentError, IncidentsOf(spent));
-        }
-        return rows.Where(r => started.TryGetValue(r.Id, out var s) && s.Status == "pending")
-            .Select(r => r with { Attempts = started[r.Id].Attempts })
-            .ToList();
-    }
-
-    /// <summary>
     /// Right before a post (reference §5.6): supersedes the <paramref name="rows"/> about to be posted whose
-    /// incident was acknowledged or resolved since they were claimed (<see cref="OutboxSql.SupersedeClosed"/>);
+    /// incident was acknowledged or resolved since they were claimed (<see cref="OutboxLeaseSql.SupersedeClosed"/>);
     /// returns the rest, in order, to be posted (none: nothing is posted). Recorded even while
     /// shutting down, like every outcome.
     /// </summary>
@@ -144,7 +98,7 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         {
             return rows;
         }
-        var superseded = await db.RunBeforePostAsync(OutboxSql.SupersedeClosed, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
+        var superseded = await db.RunBeforePostAsync(OutboxLeaseSql.SupersedeClosed, p => p.AddWithValue("ids", rows.Select(r => r.Id).ToArray()), async r =>
         {
             var ids = new HashSet<long>();
             while (await r.ReadAsync(CancellationToken.None))
@@ -178,58 +132,6 @@ public sealed class OutboxStore(DeliveryConnections db, EscalationSettings setti
         {
             return;
         }
-        logger.LogInformation(
-            "Slack: {Count} page(s) superseded {When}, not posted: their incident was acknowledged or resolved after they were queued ({Incidents})",
-            rows.Count, when, IncidentsOf(rows));
+        OutboxLog.Superseded(logger, rows.Count, when, OutboxIncidentList.Of(rows));
     }
-
-    /// <summary>The incidents of <paramref name="rows"/> for one log line: the first few, escaped and cut, and how many more.</summary>
-    private static string IncidentsOf(IReadOnlyList<OutboxNotification> rows)
-    {
-        var keys = rows.Select(r => r.IncidentKey).Distinct(StringComparer.Ordinal).ToList();
-        var shown = string.Join(", ", keys.Take(IncidentsShown).Select(k => UntrustedText.Escape(k, IncidentKeyShown)));
-        return keys.Count > IncidentsShown ? $"{shown} and {keys.Count - IncidentsShown} more" : shown;
-    }
-
-    public Task ExtendLeasesAsync(long[] ids, DeliveryLease lease) => db.ExecuteAsync(OutboxSql.ExtendLeases, p =>
-    {
-        p.AddWithValue("ids", ids);
-        p.AddWithValue("lease_seconds", lease.Length.TotalSeconds);
-    });
-
-    public Task MarkSentAsync(long[] ids) => db.ExecuteAsync(OutboxSql.MarkSent, p => p.AddWithValue("ids", ids));
-
-    public Task MarkDeadAsync(long[] ids, string reason) => db.ExecuteAsync(OutboxSql.MarkDead, p =>
-    {
-        p.AddWithValue("ids", ids);
-        p.AddWithValue("error", reason);
-    });
-
-    /// <summary>Records a failed attempt; returns the ids that are now dead (their attempts used up).</summary>
-    public Task<List<long>> MarkFailedAsync(long[] ids, TimeSpan retryIn, string error) => db.RunAsync(OutboxSql.MarkFailed, p =>
-    {
-        p.AddWithValue("ids", ids);
-        p.AddWithValue("max_attempts", settings.Slack.MaxAttempts);
-        p.AddWithValue("retry_seconds", retryIn.TotalSeconds);
-        p.AddWithValue("error", error);
-    }, async r =>
-    {
-        var dead = new List<long>();
-        while (await r.ReadAsync(CancellationToken.None))
-        {
-            if (r.GetString(1) == "dead")
-            {
-                dead.Add(r.GetInt64(0));
-            }
-        }
-        return dead;
-    }, CancellationToken.None);
-
-    /// <param name="giveBackAttempt">True after a 429: the post started (its attempt was counted) but no attempt was used.</param>
-    public Task ReleaseAsync(long[] ids, string? error, bool giveBackAttempt) => ids.Length == 0 ? Task.CompletedTask : db.ExecuteAsync(OutboxSql.Release, p =>
-    {
-        p.AddWithValue("ids", ids);
-        p.AddWithValue("give_back", giveBackAttempt);
-        p.Add(new NpgsqlParameter("error", NpgsqlDbType.Text) { Value = (object?)error ?? DBNull.Value });
-    });
 }

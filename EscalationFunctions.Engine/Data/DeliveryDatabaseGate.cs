@@ -16,7 +16,7 @@ namespace EscalationFunctions.Engine.Data;
 /// webhook's pace. Everything else (claims, outcomes, leases) happens while lanes wait for their pace.
 /// </para>
 /// </summary>
-public sealed class DeliveryConnections(NpgsqlDataSource db)
+public sealed class DeliveryDatabaseGate(NpgsqlDataSource db)
 {
     private const int MaxConcurrent = 6;
     private const int MaxConcurrentBeforePost = 10;

@@ -11,7 +11,7 @@ namespace EscalationFunctions.Engine.Tick;
 /// deadline (no post starts after it, and each is bounded by <c>SLACK_TIMEOUT_MS</c>). Answers to
 /// Slack clicks still waiting are rows of the same queue and go out beside the pages, each in its own lane.
 /// </summary>
-public sealed class EscalationCycle(
+public sealed class TimerInvocation(
     EscalationTicker ticker,
     NotificationDispatcher dispatcher,
     EscalationSettings settings,

@@ -1,14 +1,14 @@
-using EscalationFunctions.Engine.Slack.Delivery;
-
 namespace EscalationFunctions.Engine.Slack.Outbox;
 
 /// <summary>
 /// The SQL of the one outgoing queue, <c>notification_outbox</c> (reference §5.7): pages and click answers
-/// are rows of it with a <c>kind</c>, claimed, leased, posted and recorded by the same statements.
+/// are rows of it with a <c>kind</c>, claimed, leased, posted and recorded by the same statements. These
+/// find and claim the waiting rows; <see cref="OutboxLeaseSql"/> keeps and checks them, <see cref="OutboxOutcomeSql"/> records what became of them.
 /// </summary>
-internal static class OutboxSql
+internal static class OutboxClaimSql
 {
-    private const string Waiting =
+    /// <summary>Pending, due, not leased by a live sender.</summary>
+    internal const string Waiting =
         "status = 'pending' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())";
 
     /// <summary>
@@ -26,7 +26,7 @@ internal static class OutboxSql
     /// incident_key for each row that reaches it, where an EXISTS may be planned as a hash join that
     /// reads every closed incident (most of a large table) on every claim.
     /// </summary>
-    private const string IncidentOpen =
+    internal const string IncidentOpen =
         "(SELECT i.acknowledged_at IS NULL AND i.resolved_at IS NULL FROM incidents i WHERE i.incident_key = o.incident_key)";
 
     /// <summary>What a claimed row comes back as: <see cref="OutboxStore"/> reads these columns in this order.</summary>
@@ -41,7 +41,7 @@ internal static class OutboxSql
     /// planning pass takes, so a hundred lanes start posting together rather than one claim after another.
     /// No attempt is counted here: a lane that claims and then stops or dies before its post (while it
     /// waits for its webhook's pace) has not tried, and its rows must not creep towards the dead letter
-    /// (<see cref="StartPosts"/> counts the attempt as the post starts).
+    /// (<see cref="OutboxOutcomeSql.StartPosts"/> counts the attempt as the post starts).
     /// <para>
     /// A click answer goes to its own <c>destination</c>, so its lane is that destination alone
     /// (<c>@answer_lane_ids</c> with <c>@destinations</c>): its oldest waiting answer is claimed, never
@@ -140,119 +140,5 @@ internal static class OutboxSql
         WHERE o.id = t.id
           AND o.status = 'pending' AND (o.lease_until IS NULL OR o.lease_until < now())
         RETURNING t.lane_id, {ClaimedColumns}, t.superseded
-        """;
-
-    /// <summary>
-    /// As a post is about to start: its attempt is counted, so a lane stopped before it posts used
-    /// none while a sender that dies mid-post used one. Rows of <c>@ids</c> whose <c>@max_attempts</c>
-    /// posts all ended with no outcome recorded (each sender stopped mid-post: a message that crashes
-    /// its sender, say) become <c>dead</c> with <c>@spent_error</c> instead, so they cannot stop every
-    /// sender forever. Returns each row still pending or just dead, with its status and attempts.
-    /// </summary>
-    public const string StartPosts =
-        """
-        UPDATE notification_outbox o
-        SET status = CASE WHEN c.spent THEN 'dead' ELSE o.status END,
-            dead_at = CASE WHEN c.spent THEN now() ELSE o.dead_at END,
-            destination = CASE WHEN c.spent THEN NULL ELSE o.destination END,
-            last_error = CASE WHEN c.spent THEN @spent_error ELSE o.last_error END,
-            lease_until = CASE WHEN c.spent THEN NULL ELSE o.lease_until END,
-            attempts = CASE WHEN c.spent THEN o.attempts ELSE o.attempts + 1 END
-        FROM (
-            SELECT id, attempts >= @max_attempts AS spent
-            FROM notification_outbox
-            WHERE id = ANY(@ids) AND status = 'pending'
-        ) c
-        WHERE o.id = c.id
-        RETURNING o.id, o.status, o.attempts
-        """;
-
-    /// <summary>
-    /// The check right before a post (reference §5.6): of the rows a lane is about to post, the pages whose
-    /// incident was acknowledged or resolved since they were claimed (while the lane waited for its
-    /// webhook's pace, or a 429's Retry-After) become <c>superseded</c>, with their lease cleared and the
-    /// attempt counted for the post given back. Returns the rows set aside; the rest are posted. It
-    /// writes only when it sets a row aside, so it adds no commit to a post in the usual case. A post
-    /// already on its way is not recalled: this runs before it starts, and an acknowledgement that
-    /// commits after it does not stop that post.
-    /// </summary>
-    public const string SupersedeClosed =
-        $"""
-        UPDATE notification_outbox o
-        SET status = 'superseded', superseded_at = now(), lease_until = NULL, attempts = greatest(o.attempts - 1, 0)
-        WHERE o.id = ANY(@ids) AND o.status = 'pending' AND o.kind = 'page' AND {IncidentOpen} IS FALSE
-        RETURNING o.id
-        """;
-
-    /// <summary>
-    /// Keeps the leases of messages whose post is in flight. Only a lease still held is extended: a
-    /// renewal that races the row's outcome or release must not lease it again for no one.
-    /// </summary>
-    public const string ExtendLeases =
-        """
-        UPDATE notification_outbox
-        SET lease_until = greatest(lease_until, now() + make_interval(secs => @lease_seconds))
-        WHERE id = ANY(@ids) AND status = 'pending' AND lease_until > now()
-        """;
-
-    /// <summary>What a posted row becomes. A click answer's response_url (a bearer token for the channel) is not kept.</summary>
-    public const string SentColumns = "status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL, destination = NULL";
-
-    /// <summary>Posted.</summary>
-    public const string MarkSent = $"UPDATE notification_outbox SET {SentColumns} WHERE id = ANY(@ids)";
-
-    /// <summary>Refused for good (reference §5.3: a permanent 4xx, a redirect): dead at once, with the answer as the reason.</summary>
-    public const string MarkDead =
-        """
-        UPDATE notification_outbox
-        SET status = 'dead', dead_at = now(), lease_until = NULL, last_error = @error, destination = NULL
-        WHERE id = ANY(@ids)
-        """;
-
-    /// <summary>
-    /// A failed attempt: retry later, or dead-letter once the attempts are used up or the retry would
-    /// come after the row's <c>expires_at</c> (a response_url Slack no longer accepts). Returns each
-    /// row's new status.
-    /// </summary>
-    public const string MarkFailed =
-        """
-        UPDATE notification_outbox o
-        SET status = CASE WHEN f.dead THEN 'dead' ELSE 'pending' END,
-            dead_at = CASE WHEN f.dead THEN now() END,
-            destination = CASE WHEN f.dead THEN NULL ELSE o.destination END,
-            next_attempt_at = now() + make_interval(secs => @retry_seconds),
-            lease_until = NULL,
-            last_error = @error
-        FROM (
-            SELECT id, attempts >= @max_attempts OR coalesce(expires_at <= now() + make_interval(secs => @retry_seconds), false) AS dead
-            FROM notification_outbox
-            WHERE id = ANY(@ids)
-        ) f
-        WHERE o.id = f.id
-        RETURNING o.id, o.status
-        """;
-
-    /// <summary>
-    /// Gives claimed rows back: after a 429 (no attempt used, so the one counted when the post
-    /// started is given back, <c>@give_back</c>), or when the lane stops before posting them.
-    /// </summary>
-    public const string Release =
-        """
-        UPDATE notification_outbox
-        SET attempts = CASE WHEN @give_back THEN greatest(attempts - 1, 0) ELSE attempts END,
-            lease_until = NULL,
-            last_error = coalesce(@error, last_error)
-        WHERE id = ANY(@ids) AND status = 'pending'
-        """;
-
-    /// <summary>
-    /// Queues the answer to a Slack click in the click's own transaction (reference §9): committed before
-    /// Slack gets its 200, so any instance posts it should this one stop right after answering.
-    /// </summary>
-    public const string QueueClickAnswer =
-        """
-        INSERT INTO notification_outbox (kind, incident_key, destination, body, expires_at)
-        VALUES ('click_answer', @incident_key, @destination, @body, now() + make_interval(secs => @lifetime_seconds))
-        RETURNING id
         """;
 }
