@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Architecture;
 /// than <see cref="MaxDependencies"/> collaborators, or a file longer than <see cref="MaxLines"/>
 /// lines, is doing more than one job. Each failure names the class or file and its size.
 /// </summary>
+[Lane(TestLane.Unit)]
 public sealed class EngineSizeTests
 {
     public const int MaxLines = 200;

@@ -4,6 +4,7 @@ using EscalationFunctions.Engine.Data.Migrations;
 namespace EscalationFunctions.Tests.Data;
 
 /// <summary>What the migrations say, read as text: each column is added by one migration only.</summary>
+[Lane(TestLane.Unit)]
 public sealed partial class MigrationTextTests
 {
     [Fact]

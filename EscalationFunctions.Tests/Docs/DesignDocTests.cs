@@ -8,6 +8,7 @@ namespace EscalationFunctions.Tests.Docs;
 /// docs/design.md tells a newcomer where each behaviour lives: every file or folder it names must
 /// exist, and every engine folder must be in its picture, so the page cannot drift from the code.
 /// </summary>
+[Lane(TestLane.Unit)]
 public sealed partial class DesignDocTests
 {
     private static readonly string Design = File.ReadAllText(Path.Combine(RepoPaths.Root, "docs", "design.md"));
