@@ -192,7 +192,10 @@ public class SlackInteractionTests(DatabaseFixture fixture) : SlackTest(fixture)
         await Incidents.InsertAsync(Db, "INC-6", "search", "critical", TimeSpan.FromMinutes(6));
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var server = await InProcessServer.StartAsync(Settings(), time);
-        var captured = SlackClick.Signed(Interactions, SlackClick.FormBody(SlackClick.Payload("INC-6", Slack.ResponseUrl("r6"))));
+        // Signed at the server's clock: starting the server takes real seconds on a busy machine, and a
+        // timestamp from the wall clock would then be that much younger than the 301 s advanced below.
+        var captured = SlackClick.Signed(Interactions, SlackClick.FormBody(SlackClick.Payload("INC-6", Slack.ResponseUrl("r6"))),
+            timestamp: time.GetUtcNow().ToUnixTimeSeconds());
         var replay = await OpsCall.CloneAsync(captured);
         Assert.Equal(200, (await OpsCall.SendAsync(server.Client, captured)).Status);
         await ResponseAsync("r6");
