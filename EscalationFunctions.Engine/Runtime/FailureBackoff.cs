@@ -32,10 +32,9 @@ public sealed class FailureBackoff(string activity, TimeSpan period, ILogger log
         {
             _firstFailureAt = time.GetTimestamp();
             // The message says what is wrong; the stack trace is for Debug, not for every second of an outage.
-            logger.LogWarning("{Activity} failed: {Error} Retrying with backoff up to {MaxDelaySec} s; the next line is when it recovers",
-                activity, OneLine(error), MaxDelay.TotalSeconds);
+            RuntimeLog.LoopFailed(logger, activity, OneLine(error), MaxDelay.TotalSeconds);
         }
-        logger.LogDebug(error, "{Activity} failed ({Failures} in a row)", activity, _failures);
+        RuntimeLog.LoopFailedAgain(logger, error, activity, _failures);
         return DelayAfter(_failures);
     }
 
@@ -46,8 +45,7 @@ public sealed class FailureBackoff(string activity, TimeSpan period, ILogger log
         {
             return;
         }
-        logger.LogInformation("{Activity} recovered after {Failures} failed tr{Plural} over {Seconds:0} s",
-            activity, _failures, _failures == 1 ? "y" : "ies", time.GetElapsedTime(_firstFailureAt).TotalSeconds);
+        RuntimeLog.LoopRecovered(logger, activity, _failures, _failures == 1 ? "y" : "ies", time.GetElapsedTime(_firstFailureAt).TotalSeconds);
         _failures = 0;
     }
 

@@ -129,7 +129,7 @@ public sealed partial class DatabaseOutageTests : IAsyncLifetime
     private static List<TimeSpan> Failures(string output) =>
         FailureLine().Matches(output).Select(m => TimeSpan.ParseExact(m.Groups[1].Value, @"hh\:mm\:ss\.fff", CultureInfo.InvariantCulture)).ToList();
 
-    [GeneratedRegex(@"(\d\d:\d\d:\d\d\.\d\d\d) dbug: EscalationFunctions\.Server\.TickTimerService\[0\] Tick failed \(\d+ in a row\)")]
+    [GeneratedRegex(@"(\d\d:\d\d:\d\d\.\d\d\d) dbug: EscalationFunctions\.Server\.TickTimerService\[\d+\] Tick failed \(\d+ in a row\)")]
     private static partial Regex FailureLine();
 
     private static async Task<long> TicksAsync(string connectionString)

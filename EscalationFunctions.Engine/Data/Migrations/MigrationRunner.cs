@@ -56,7 +56,7 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
                     await record.ExecuteNonQueryAsync(ct);
                 }
                 await tx.CommitAsync(ct);
-                logger.LogInformation("Applied migration {Version} {Name}", migration.Version, migration.Name);
+                DataLog.MigrationApplied(logger, migration.Version, migration.Name);
                 done.Add(migration.Version);
             }
             return done;

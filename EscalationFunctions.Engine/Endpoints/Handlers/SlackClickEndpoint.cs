@@ -58,7 +58,7 @@ public sealed class SlackClickEndpoint(
         var responseUrl = settings.Slack.ResponseUrlHosts.Allow(click.ResponseUrl, out var refusal);
         if (responseUrl is null)
         {
-            logger.LogWarning("Slack click by {Caller} on {Incident}: no answer will be posted, {Refusal}", caller, incident, UntrustedText.Escape(refusal));
+            EndpointsLog.ClickAnswerRefused(logger, caller, incident, UntrustedText.Escape(refusal));
         }
 
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -95,8 +95,7 @@ public sealed class SlackClickEndpoint(
         }
         catch (Exception e)
         {
-            logger.LogWarning("The Slack answer about {Incident} was not posted now ({Error}); the next delivery pass posts it",
-                incident, UntrustedText.Escape(e.Message));
+            EndpointsLog.ClickAnswerDeferred(logger, incident, UntrustedText.Escape(e.Message));
         }
     }
 }

@@ -39,12 +39,11 @@ public sealed class DatabaseOutageLog(ILogger<DatabaseOutageLog> logger, TimePro
         }
         if (first)
         {
-            logger.LogError(error, "The database is unavailable ({Activity} failed); calls that need it get 503 until it is back, " +
-                                   "and the next line from here says when", activity);
+            EndpointsLog.DatabaseUnavailable(logger, error, activity);
         }
         else
         {
-            logger.LogDebug("The database is still unavailable ({Activity} failed)", activity);
+            EndpointsLog.DatabaseStillUnavailable(logger, activity);
         }
     }
 
@@ -61,7 +60,6 @@ public sealed class DatabaseOutageLog(ILogger<DatabaseOutageLog> logger, TimePro
             }
             (failures, startedAt, _failures) = (_failures, _startedAt, 0);
         }
-        logger.LogWarning("The database is available again after {Seconds:0} s; {Failures} call(s) failed meanwhile",
-            time.GetElapsedTime(startedAt).TotalSeconds, failures);
+        EndpointsLog.DatabaseAvailableAgain(logger, time.GetElapsedTime(startedAt).TotalSeconds, failures);
     }
 }

@@ -120,17 +120,15 @@ public sealed class EndpointPipeline(
         var subject = outcome.Subject is null ? "" : $" ({outcome.Subject})";
         if (answer.Status < 400)
         {
-            logger.LogInformation("{Route} by {Caller} from {Remote}: {Status}{Subject}", route.Name, caller, request.RemoteAddress, answer.Status, subject);
+            EndpointsLog.CallAnswered(logger, route.Name, caller, request.RemoteAddress, answer.Status, subject);
         }
         else if (!outcome.FailureLogged)
         {
-            logger.LogWarning("{Route} by {Caller} from {Remote} refused: {Status} {Outcome}{Subject}", route.Name, caller, request.RemoteAddress,
-                answer.Status, answer.Outcome, subject);
+            EndpointsLog.CallRefused(logger, route.Name, caller, request.RemoteAddress, answer.Status, answer.Outcome, subject);
         }
         else
         {
-            logger.LogDebug("{Route} by {Caller} from {Remote} failed: {Status} {Outcome}", route.Name, caller, request.RemoteAddress, answer.Status,
-                answer.Outcome);
+            EndpointsLog.CallFailed(logger, route.Name, caller, request.RemoteAddress, answer.Status, answer.Outcome);
         }
     }
 }

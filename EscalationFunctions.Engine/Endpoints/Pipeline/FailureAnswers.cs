@@ -31,7 +31,7 @@ public sealed class FailureAnswers(DatabaseOutageLog outage, ILogger<FailureAnsw
         {
             return EndpointAnswer.Error(499, "client_closed_request", "The caller closed the request before it finished.");
         }
-        logger.LogError(error, "The {Route} call failed", route.Name);
+        EndpointsLog.CallThrew(logger, error, route.Name);
         return new EndpointOutcome(EndpointAnswer.Error(503, "internal_error",
             "The worker failed to handle the call; its logs say why. Try again shortly.")) { FailureLogged = true };
     }
@@ -45,7 +45,7 @@ public sealed class FailureAnswers(DatabaseOutageLog outage, ILogger<FailureAnsw
         }
         else
         {
-            logger.LogError(error, "Could not write the audit row of a {Route} call", route.Name);
+            EndpointsLog.AuditRowFailed(logger, error, route.Name);
         }
     }
 

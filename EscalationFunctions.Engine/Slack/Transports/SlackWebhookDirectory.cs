@@ -31,7 +31,7 @@ public sealed class SlackWebhookDirectory
                 {
                     foreach (var warning in table.Warnings.Where(logged.Add))
                     {
-                        logger.LogWarning("{Warning}", warning);
+                        TransportsLog.WebhookTableWarning(logger, warning);
                     }
                 }
                 return problems.Count == 0 ? (table, null) : (null, string.Join(" ", problems));
