@@ -10,6 +10,7 @@ namespace EscalationFunctions.Tests.Architecture;
 /// Reads the compiled engine, Hosting, Server and Functions assemblies with Mono.Cecil: the Functions
 /// app is built but not referenced by the tests, and reading metadata needs none of its dependencies.
 /// </summary>
+[Lane(TestLane.Unit)]
 public sealed class LogEventIdTests
 {
     private const string LoggerMessageAttribute = "Microsoft.Extensions.Logging.LoggerMessageAttribute";
