@@ -15,7 +15,7 @@ namespace EscalationFunctions.Engine.Slack.Transports;
 /// 62-character name, so a line reads like the message it stands for. What other systems wrote
 /// (key, title, route, severity) is escaped and cut, so each message is one line (reference §6.1).
 /// </summary>
-public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFactory loggers) : ISlackTransport
+public sealed class SlackConsoleTransport(EscalationSettings settings, ConsoleAckCommand ackCommand, ILoggerFactory loggers) : ISlackTransport
 {
     public const string Category = "Slack";
 
@@ -106,15 +106,15 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
     /// shown. A key with control characters printed escaped would make a command that acknowledges
     /// another key, and a cut one none.
     /// </summary>
-    private static string PrintableAckCommand(string incidentKey)
+    private string PrintableAckCommand(string incidentKey)
     {
-        var command = AckCommand(incidentKey);
+        if (ackCommand.For(incidentKey) is not { } command)
+        {
+            return "no command (the host names none)";
+        }
         var shown = UntrustedText.Escape(incidentKey);
         return shown == incidentKey && command.Length <= MaxCommand
             ? command
             : $"no command printed for key {shown} ({incidentKey.Length} characters): it is too long or holds control characters";
     }
-
-    /// <summary>The local ops call that acknowledges the incident, with the key quoted for a POSIX shell.</summary>
-    internal static string AckCommand(string incidentKey) => $"./scripts/ops-call.sh ack '{incidentKey.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }
