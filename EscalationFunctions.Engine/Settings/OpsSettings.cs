@@ -10,7 +10,4 @@ public sealed class OpsSettings
 
     /// <summary>True when <c>X-MS-CLIENT-PRINCIPAL</c> may be believed (App Service Authentication on, or local development).</summary>
     public required bool TrustPrincipalHeader { get; init; }
-
-    /// <summary>Keys the plain server accepts in <c>x-functions-key</c> or <c>?code=</c>; empty: no key required.</summary>
-    public required IReadOnlyList<string> FunctionKeys { get; init; }
 }

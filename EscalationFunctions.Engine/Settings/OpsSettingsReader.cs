@@ -5,7 +5,8 @@ namespace EscalationFunctions.Engine.Settings;
 /// <summary>Reads what guards the ops endpoints: HMAC keys, the admin role, the rate limit, which callers' principal header is believed.</summary>
 internal static class OpsSettingsReader
 {
-    public static OpsSettings Read(SettingValues values)
+    /// <param name="platformAuthenticatesCallers">The host's platform signs callers in and sets the principal header itself (App Service Authentication).</param>
+    public static OpsSettings Read(SettingValues values, bool platformAuthenticatesCallers)
     {
         var rawSecrets = values.Raw(SettingNames.OpsHmacSecret);
         if (!SecretFormats.TryParseHmacKeys(rawSecrets, out var secrets, out var secretProblem))
@@ -22,9 +23,7 @@ internal static class OpsSettingsReader
             HmacSecrets = secrets,
             AdminRole = role,
             RateLimitPerMinute = values.Int(SettingNames.OpsRateLimitPerMinute, 10, 1, 100_000),
-            TrustPrincipalHeader = values.Bool(SettingNames.WebsiteAuthEnabled, false) | values.Bool(SettingNames.OpsTrustPrincipalHeader, false),
-            FunctionKeys = values.List(SettingNames.OpsFunctionKey, minLength: 16, maxItems: 10,
-                "expected one or more comma-separated keys of at least 16 characters"),
+            TrustPrincipalHeader = platformAuthenticatesCallers | values.Bool(SettingNames.OpsTrustPrincipalHeader, false),
         };
     }
 }

@@ -13,6 +13,15 @@ public sealed class SettingValues(Func<string, string?> lookup)
     public List<string> Problems { get; } = [];
     public List<string> Warnings { get; } = [];
 
+    /// <summary>Throws one <see cref="SettingsException"/> with every problem found, if any.</summary>
+    public void ThrowIfProblems()
+    {
+        if (Problems.Count > 0)
+        {
+            throw new SettingsException([.. Problems]);
+        }
+    }
+
     public string? Raw(string name) => lookup(name);
 
     public bool Has(string name) => !string.IsNullOrWhiteSpace(lookup(name));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Hosting;
 using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
@@ -189,7 +190,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
         });
         Assert.DoesNotContain(settings.Values, v => v.StartsWith('[') || v.StartsWith("@Microsoft.KeyVault", StringComparison.Ordinal));
 
-        var read = SettingsReader.Read(settings.GetValueOrDefault, out _, requireTickSchedule: true);
+        var (read, _) = HostSettingsReader.Read(settings.GetValueOrDefault, out _, requireTickSchedule: true);
         Assert.Equal(PostgresAuthentication.Entra, read.Connections.PostgresAuth);
         Assert.Equal(TimeSpan.FromMinutes(1), read.Tick.Period);
     }
