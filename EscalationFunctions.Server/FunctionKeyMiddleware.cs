@@ -26,8 +26,8 @@ public sealed class FunctionKeyMiddleware(RequestDelegate next, HostSettings set
         }
 
         // The path is the caller's text (a decoded %0D is a CR), so it is escaped; the query, which may hold a key, is never logged.
-        logger.LogWarning("Refused {Method} {Path} from {Remote}: no valid function key", context.Request.Method,
-            UntrustedText.Escape(context.Request.Path.Value), context.Connection.RemoteIpAddress);
+        ServerLog.FunctionKeyRefused(logger, context.Request.Method, UntrustedText.Escape(context.Request.Path.Value),
+            context.Connection.RemoteIpAddress);
         var result = HttpEndpoints.HostRefusal(context.Response, 401, "invalid_function_key",
             $"Send a valid function key in the {FunctionKeyCheck.Header} header or the ?{FunctionKeyCheck.QueryParameter}= query parameter.");
         await RouteTableMapping.ExecuteAsync(context, result);

@@ -40,8 +40,7 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ConsoleAc
         var buttons = message.Json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
         foreach (var n in message.Members)
         {
-            _logger.LogInformation(
-                "#{Route}: level {Level}: {Title} ({Severity}) {Url} dedup_key={DedupKey} buttons: {Buttons} acknowledge: {AckCommand}",
+            TransportsLog.ConsolePage(_logger,
                 UntrustedText.Escape(n.Route, MaxRouteOrSeverity), n.Level,
                 string.IsNullOrWhiteSpace(n.Title) ? UntrustedText.Escape(n.IncidentKey) : UntrustedText.Escape(n.Title, MaxTitle),
                 UntrustedText.Escape(n.Severity, MaxRouteOrSeverity),
@@ -60,22 +59,21 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ConsoleAc
     {
         if (target.IsUpdate)
         {
-            _logger.LogInformation("chat.update #{Channel} ts {Ts}: {Text}", target.Channel, target.UpdateTs, TextOf(message));
+            TransportsLog.ConsoleUpdate(_logger, target.Channel, target.UpdateTs, TextOf(message));
             return SlackPostResult.Delivered with { Ts = target.UpdateTs };
         }
         var ts = NextTs();
         if (target.ThreadTs is { } thread)
         {
-            _logger.LogInformation("chat.postMessage #{Channel} ts {Ts} (reply in thread {ThreadTs}, also sent to the channel): {Text}",
-                target.Channel, ts, thread, TextOf(message));
+            TransportsLog.ConsoleThreadReply(_logger, target.Channel, ts, thread, TextOf(message));
         }
         else
         {
-            _logger.LogInformation("chat.postMessage #{Channel} ts {Ts}: {Text}", target.Channel, ts, TextOf(message));
+            TransportsLog.ConsolePost(_logger, target.Channel, ts, TextOf(message));
         }
         if (!message.IsDigest && !message.IsRewrite)
         {
-            _logger.LogInformation("  acknowledge: {AckCommand}", PrintableAckCommand(message.Members[0].IncidentKey));
+            TransportsLog.ConsoleAckCommand(_logger, PrintableAckCommand(message.Members[0].IncidentKey));
         }
         return SlackPostResult.Delivered with { Ts = ts };
     }
