@@ -46,6 +46,9 @@ public static class HostingServiceCollectionExtensions
             services.AddEscalationApplicationInsights(connectionString);
             services.KeepInformationLogsInApplicationInsights();
         }
+        services.AddSingleton(startup.Host);
+        services.AddSingleton(startup.Host.Instance);
+        services.AddSingleton(RepositoryScripts.AckCommand);
         services.AddEscalationEngine(startup.Settings);
         services.AddSingleton<HttpEndpoints>();
         return services;

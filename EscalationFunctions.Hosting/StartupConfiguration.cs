@@ -19,6 +19,9 @@ namespace EscalationFunctions.Hosting;
 public sealed class StartupConfiguration
 {
     public required EscalationSettings Settings { get; init; }
+
+    /// <summary>The settings only the hosts use, and what the platform tells them.</summary>
+    public required HostSettings Host { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
     public required Func<string, string?> Environment { get; init; }
 
@@ -47,8 +50,8 @@ public sealed class StartupConfiguration
         {
             // No vault (or a malformed KEY_VAULT_URI, which the settings reader reports).
             RefuseUnresolvedVaultReferences(environment);
-            var settings = SettingsReader.Read(environment, out var warnings, requireTickSchedule);
-            loaded = new StartupConfiguration { Settings = settings, Warnings = warnings, Environment = environment, Credential = credential };
+            var (settings, host) = HostSettingsReader.Read(environment, out var warnings, requireTickSchedule);
+            loaded = new StartupConfiguration { Settings = settings, Host = host, Warnings = warnings, Environment = environment, Credential = credential };
         }
         else
         {
@@ -56,10 +59,11 @@ public sealed class StartupConfiguration
             var values = await KeyVaultSecretStore.LoadAsync(client, vaultUri, ct);
             string? Lookup(string name) => VaultSecretNames.BySetting.ContainsKey(name) ? values.GetValueOrDefault(name) : environment(name);
             RefuseUnresolvedVaultReferences(Lookup);
-            var fromVault = SettingsReader.Read(Lookup, out var vaultWarnings, requireTickSchedule);
+            var (fromVault, host) = HostSettingsReader.Read(Lookup, out var vaultWarnings, requireTickSchedule);
             loaded = new StartupConfiguration
             {
                 Settings = fromVault,
+                Host = host,
                 Warnings = vaultWarnings,
                 Environment = environment,
                 Credential = credential,

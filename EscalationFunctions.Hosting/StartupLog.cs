@@ -10,7 +10,7 @@ public static class StartupLog
     {
         foreach (var warning in startup.Warnings)
         {
-            logger.LogWarning("Configuration: {Warning}", warning);
+            HostingLog.ConfigurationWarning(logger, warning);
         }
     }
 

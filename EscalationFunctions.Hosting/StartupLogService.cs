@@ -9,7 +9,7 @@ public sealed class StartupLogService(StartupConfiguration startup, TimeProvider
     public Task StartAsync(CancellationToken cancellationToken)
     {
         StartupLog.Warnings(logger, startup);
-        logger.LogInformation("EscalationFunctions worker started; {Mode}", StartupLog.Mode(startup.Settings, time));
+        HostingLog.WorkerStarted(logger, StartupLog.Mode(startup.Settings, time));
         return Task.CompletedTask;
     }
 

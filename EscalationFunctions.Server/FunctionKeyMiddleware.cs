@@ -1,6 +1,6 @@
 using EscalationFunctions.Engine.Endpoints;
-using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Untrusted;
+using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Http;
 
 namespace EscalationFunctions.Server;
@@ -12,11 +12,11 @@ namespace EscalationFunctions.Server;
 /// before the app handles (or audits) it. Both the raw path and the server's cleaned-up one are
 /// checked, so no spelling of a path (<c>%6Fps</c>, <c>/x/../ops</c>) slips past.
 /// </summary>
-public sealed class FunctionKeyMiddleware(RequestDelegate next, EscalationSettings settings, ILogger<FunctionKeyMiddleware> logger)
+public sealed class FunctionKeyMiddleware(RequestDelegate next, HostSettings settings, ILogger<FunctionKeyMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var keys = settings.Ops.FunctionKeys;
+        var keys = settings.FunctionKeys;
         var guarded = RouteTable.IsUnderPrefix(HttpEndpoints.RawPath(context.Request)) || RouteTable.IsUnderPrefix(context.Request.Path.Value ?? "");
         if (keys.Count == 0 || !guarded ||
             FunctionKeyCheck.IsAllowed(keys, context.Request.Headers[FunctionKeyCheck.Header], context.Request.Query[FunctionKeyCheck.QueryParameter]))
@@ -26,8 +26,8 @@ public sealed class FunctionKeyMiddleware(RequestDelegate next, EscalationSettin
         }
 
         // The path is the caller's text (a decoded %0D is a CR), so it is escaped; the query, which may hold a key, is never logged.
-        logger.LogWarning("Refused {Method} {Path} from {Remote}: no valid function key", context.Request.Method,
-            UntrustedText.Escape(context.Request.Path.Value), context.Connection.RemoteIpAddress);
+        ServerLog.FunctionKeyRefused(logger, context.Request.Method, UntrustedText.Escape(context.Request.Path.Value),
+            context.Connection.RemoteIpAddress);
         var result = HttpEndpoints.HostRefusal(context.Response, 401, "invalid_function_key",
             $"Send a valid function key in the {FunctionKeyCheck.Header} header or the ?{FunctionKeyCheck.QueryParameter}= query parameter.");
         await RouteTableMapping.ExecuteAsync(context, result);

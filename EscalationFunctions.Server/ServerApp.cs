@@ -62,9 +62,8 @@ public static class ServerApp
         StartupLog.Warnings(logger, startup);
         var time = app.Services.GetRequiredService<TimeProvider>();
         app.Lifetime.ApplicationStarted.Register(() =>
-            logger.LogInformation("EscalationFunctions server listening on {Urls}; {Mode}. Ctrl+C stops it",
-                string.Join(", ", app.Urls), StartupLog.Mode(settings, time)));
-        app.Lifetime.ApplicationStopping.Register(() => logger.LogInformation("Stopping: the tick and the Slack posts in flight finish first"));
+            ServerLog.Listening(logger, string.Join(", ", app.Urls), StartupLog.Mode(settings, time)));
+        app.Lifetime.ApplicationStopping.Register(() => ServerLog.Stopping(logger));
         return app;
     }
 }

@@ -27,6 +27,7 @@ public static class InProcessEngine
             services.AddSingleton(time);
         }
         services.AddSingleton(new WorkerInstance(instanceId));
+        services.AddSingleton(new Engine.Slack.Transports.ConsoleAckCommand("./scripts/ops-call.sh ack {0}")); // as the hosts print it
         services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
         services.AddEscalationEngine(TestSettings.Read(env));
         return services.BuildServiceProvider();

@@ -37,7 +37,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(settings);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IMetricSink>(NullMetricSink.Instance);
-        services.TryAddSingleton(WorkerInstance.FromEnvironment());
+        services.TryAddSingleton(ConsoleAckCommand.None);
 
         services.AddSingleton(sp => DataSource(settings, sp.GetRequiredService<ISecretStore>(), sp.GetService<IPostgresPasswordSource>(),
             sp.GetRequiredService<ILoggerFactory>()));

@@ -34,12 +34,12 @@ public sealed class RotatingSecret<TRaw, T>(
             _raw = raw;
             if (problem is not null)
             {
-                logger.LogError("{What} changed to a value that is not valid ({Problem}); the previous value stays in use", what, problem);
+                SecretsLog.RotatedToInvalidValue(logger, what, problem);
                 return _value;
             }
             if (!firstRead)
             {
-                logger.LogInformation("{What} was rotated; the new value is in use", what);
+                SecretsLog.Rotated(logger, what);
             }
             _value = value!;
             return _value;

@@ -43,12 +43,15 @@ public static class SettingNames
     public const string SlackMinIntervalMs = "SLACK_MIN_INTERVAL_MS";
     public const string SlackMaxAttempts = "SLACK_MAX_ATTEMPTS";
     public const string SlackRetryBaseMs = "SLACK_RETRY_BASE_MS";
-    public const string WebsiteAuthEnabled = "WEBSITE_AUTH_ENABLED";
     public const string OpsTrustPrincipalHeader = "OPS_TRUST_PRINCIPAL_HEADER";
-    public const string OpsFunctionKey = "OPS_FUNCTION_KEY";
-    public const string TickSchedule = "ESC_TICK_SCHEDULE";
     public const string KeyVaultCacheTtlSeconds = "KEY_VAULT_CACHE_TTL_SEC";
     public const string PostgresAuth = "POSTGRES_AUTH";
+
+    // Read by the hosts, not the engine (EscalationFunctions.Hosting's HostSettingsReader); named here
+    // with the others so that one list covers secret masking and the unresolved-vault-reference check.
+    public const string WebsiteAuthEnabled = "WEBSITE_AUTH_ENABLED";
+    public const string OpsFunctionKey = "OPS_FUNCTION_KEY";
+    public const string TickSchedule = "ESC_TICK_SCHEDULE";
 
     /// <summary>Settings whose values are secrets: never printed, logged or echoed in errors.</summary>
     public static readonly IReadOnlySet<string> Secrets = new HashSet<string>(StringComparer.Ordinal)

@@ -47,12 +47,12 @@ public sealed class PostgresAccessTokenSource(
             }
             var renewed = await FetchAsync(credential, ct);
             _current = renewed;
-            logger.LogInformation("Got a PostgreSQL access token from Microsoft Entra ID, valid until {ExpiresOn:u}.", renewed.ExpiresOn);
+            HostingLog.PostgresTokenRenewed(logger, renewed.ExpiresOn);
             return renewed.Token;
         }
         catch (PostgresAccessTokenException e)
         {
-            logger.LogWarning("{Problem} The connection pool keeps the previous token and asks again shortly.", e.Message);
+            HostingLog.PostgresTokenFailed(logger, e.Message);
             throw;
         }
         finally

@@ -85,8 +85,7 @@ public sealed class KeyVaultSecretStore : ISecretStore
             {
                 Interlocked.Increment(ref _failures);
                 _metrics.Track(FailureMetric, 1);
-                _logger.LogWarning("Key Vault: could not read secret '{Secret}' ({Reason}); the last good value stays in use, next try in {RetryS} s",
-                    secretName, Describe(e), RetryAfterFailure.TotalSeconds);
+                HostingLog.VaultReadFailed(_logger, secretName, Describe(e), RetryAfterFailure.TotalSeconds);
                 Remember(settingName, new Entry(previous?.Value, _time.GetUtcNow() + RetryAfterFailure));
                 return previous?.Value;
             }

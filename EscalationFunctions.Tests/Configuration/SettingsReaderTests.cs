@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Hosting;
 
 namespace EscalationFunctions.Tests.Configuration;
 
@@ -12,8 +13,9 @@ public class SettingsReaderTests
         [SettingNames.SlackWebhookUrl] = "https://hooks.slack.com/services/T0/B0/globaltokenvalue",
     };
 
+    // As the hosts read them: the engine's settings with the hosts' own (OPS_FUNCTION_KEY, WEBSITE_AUTH_ENABLED).
     private static EscalationSettings Read(Dictionary<string, string> env, out IReadOnlyList<string> warnings) =>
-        SettingsReader.Read(n => env.TryGetValue(n, out var v) ? v : null, out warnings);
+        HostSettingsReader.Read(n => env.TryGetValue(n, out var v) ? v : null, out warnings).Engine;
 
     private static Dictionary<string, string> With(params (string Name, string Value)[] changes)
     {

@@ -1,4 +1,5 @@
 using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Hosting;
 
 namespace EscalationFunctions.Tests.Configuration;
 
@@ -6,7 +7,7 @@ namespace EscalationFunctions.Tests.Configuration;
 [Lane(TestLane.Unit)]
 public class TickScheduleTests
 {
-    private static EscalationSettings Read(string? schedule, string tickMs, bool required = false)
+    private static HostSettings Read(string? schedule, string tickMs, bool required = false)
     {
         var env = new Dictionary<string, string>
         {
@@ -19,7 +20,7 @@ public class TickScheduleTests
         {
             env[SettingNames.TickSchedule] = schedule;
         }
-        return SettingsReader.Read(n => env.GetValueOrDefault(n), out _, requireTickSchedule: required);
+        return HostSettingsReader.Read(n => env.GetValueOrDefault(n), out _, requireTickSchedule: required).Host;
     }
 
     [Theory]
@@ -28,7 +29,7 @@ public class TickScheduleTests
     [InlineData("0 */5 * * * *", "300000")]
     [InlineData("0 0 * * * *", "3600000")]
     public void A_schedule_that_fires_every_ESC_TICK_MS_is_accepted(string schedule, string tickMs) =>
-        Assert.Equal(schedule, Read(schedule, tickMs, required: true).Tick.Schedule);
+        Assert.Equal(schedule, Read(schedule, tickMs, required: true).TickSchedule);
 
     [Theory]
     [InlineData("0 */5 * * * *", "60000", "fires every 300000 ms")]
@@ -47,7 +48,7 @@ public class TickScheduleTests
     [Fact]
     public void The_Functions_host_requires_a_schedule_and_the_plain_server_does_not()
     {
-        Assert.Null(Read(null, "60000").Tick.Schedule);
+        Assert.Null(Read(null, "60000").TickSchedule);
         var e = Assert.Throws<SettingsException>(() => Read(null, "60000", required: true));
         Assert.StartsWith($"{SettingNames.TickSchedule} is not set", Assert.Single(e.Problems));
     }

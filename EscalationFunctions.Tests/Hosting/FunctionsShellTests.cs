@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Hosting;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Docs;
 
@@ -68,7 +69,7 @@ public class FunctionsShellTests
         }
         Assert.Equal("UseDevelopmentStorage=true", values["AzureWebJobsStorage"]);
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
-        var settings = SettingsReader.Read(n => values.GetValueOrDefault(n), out _, requireTickSchedule: true);
+        var (settings, _) = HostSettingsReader.Read(n => values.GetValueOrDefault(n), out _, requireTickSchedule: true);
         Assert.Contains("127.0.0.1", settings.Connections.PostgresConnectionString);
         Assert.True(settings.Slack.AppBaseUrl.IsLoopback);
     }

@@ -146,7 +146,7 @@ public class HostileRowsLogTests(DatabaseFixture fixture) : SlackTest(fixture)
 
         var output = server.Output;
         Assert.True(Offences(output).Count == 0, string.Join('\n', Offences(output).Take(40)));
-        var lines = output.Split('\n').Where(l => l.Contains("Slack[0]", StringComparison.Ordinal)).ToList();
+        var lines = output.Split('\n').Where(l => l.Contains("Slack[3310]", StringComparison.Ordinal)).ToList();
         Assert.Contains(lines, l => l.Contains("#" + Escaped("payments\r\n"), StringComparison.Ordinal) && l.Contains(Escaped("Title\r\n")) &&
                                     l.Contains(Escaped("critical\r\n")));
         Assert.Contains(lines, l => l.Contains(Escaped(longKey[..40]), StringComparison.Ordinal) && l.Contains("TTTT", StringComparison.Ordinal));

@@ -16,7 +16,7 @@ public class ReadableOutputTests(DatabaseFixture fixture) : DatabaseTest(fixture
     {
         await Incidents.InsertDueAsync(Db, 1);
         await using var server = await ServerProcess.StartAsync(TestSettings.Environment(Db, overrides: new() { [SettingNames.TickMs] = "300" }));
-        await Eventually.TrueAsync(() => Task.FromResult(server.Output.Contains("Slack[0]", StringComparison.Ordinal)), TimeSpan.FromSeconds(60),
+        await Eventually.TrueAsync(() => Task.FromResult(server.Output.Contains("Slack[3310]", StringComparison.Ordinal)), TimeSpan.FromSeconds(60),
             "the console Slack line");
         using var client = new HttpClient { BaseAddress = server.BaseUrl };
         for (var i = 0; i < 3; i++)
@@ -28,8 +28,8 @@ public class ReadableOutputTests(DatabaseFixture fixture) : DatabaseTest(fixture
         var lines = server.Output.Split('\n');
         Assert.Contains(lines, l => l.Contains("listening on", StringComparison.Ordinal) &&
                                     l.Contains("mode: escalating, every route, Slack printed to this log", StringComparison.Ordinal));
-        var slack = Assert.Single(lines, l => l.Contains("Slack[0]", StringComparison.Ordinal));
-        Assert.Matches(@"info: Slack\[0\] #default: level 1: Incident 0 \(warning\) https://escalation\.example\.test/incidents/INC-0 dedup_key=[0-9a-f]{64} buttons: \[Open incident\] acknowledge: \./scripts/ops-call\.sh ack 'INC-0'$", slack);
+        var slack = Assert.Single(lines, l => l.Contains("Slack[3310]", StringComparison.Ordinal));
+        Assert.Matches(@"info: Slack\[3310\] #default: level 1: Incident 0 \(warning\) https://escalation\.example\.test/incidents/INC-0 dedup_key=[0-9a-f]{64} buttons: \[Open incident\] acknowledge: \./scripts/ops-call\.sh ack 'INC-0'$", slack);
         Assert.DoesNotContain(lines, l => l.Contains("SlackConsoleTransport", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Microsoft.AspNetCore", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("Microsoft.Hosting.Lifetime", StringComparison.Ordinal));

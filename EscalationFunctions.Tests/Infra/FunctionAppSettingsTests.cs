@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Hosting;
 using static EscalationFunctions.Tests.Infra.Snapshot;
 
 namespace EscalationFunctions.Tests.Infra;
@@ -190,7 +191,7 @@ public class FunctionAppSettingsTests(InfraSnapshots infra)
         settings["SLACK_SIGNING_SECRET"] = "a-slack-signing-secret-0123456789";
         Assert.DoesNotContain(settings.Values, v => v.StartsWith('[') || v.StartsWith("@Microsoft.KeyVault", StringComparison.Ordinal));
 
-        var read = SettingsReader.Read(settings.GetValueOrDefault, out _, requireTickSchedule: true);
+        var (read, _) = HostSettingsReader.Read(settings.GetValueOrDefault, out _, requireTickSchedule: true);
         Assert.Equal(PostgresAuthentication.Entra, read.Connections.PostgresAuth);
         Assert.Equal(TimeSpan.FromMinutes(1), read.Tick.Period);
     }

@@ -35,8 +35,7 @@ public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fix
     [InlineData("$(touch /tmp/pwned) `x` \"q\" \\ ;|&")]
     public async Task The_printed_command_hands_the_key_to_the_script_unchanged(string key)
     {
-        var command = Engine.Slack.Transports.SlackConsoleTransport.AckCommand(key);
-        var argument = command["./scripts/ops-call.sh ack ".Length..];
+        var argument = Engine.Slack.Transports.ConsoleAckCommand.ShellQuoted(key);
 
         // The shell must see exactly one argument, the key, whatever it holds.
         using var bash = Process.Start(new ProcessStartInfo("bash", ["-c", $"printf '%s' {argument}"]) { RedirectStandardOutput = true })!;

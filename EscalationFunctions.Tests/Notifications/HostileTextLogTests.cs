@@ -4,6 +4,7 @@ using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Messages;
 using EscalationFunctions.Engine.Slack.Outbox;
 using EscalationFunctions.Engine.Slack.Transports;
+using EscalationFunctions.Hosting;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;
@@ -81,7 +82,7 @@ public class HostileTextLogTests
     public async Task A_console_line_shows_a_hostile_row_escaped_and_cut_and_no_command_that_would_act_on_another_key()
     {
         var logs = new CapturedLogs();
-        var transport = new SlackConsoleTransport(Settings(), new LoggerFactory([logs]));
+        var transport = new SlackConsoleTransport(Settings(), RepositoryScripts.AckCommand, new LoggerFactory([logs]));
         var hostile = "\r\nINJECTED \u001b[31m\u2028FAKE\t";
 
         await transport.PostAsync(new PlannedLane(new SlackWebhook(null, "console"), "console", []), new SlackMessage(

@@ -13,7 +13,7 @@ public sealed class EscalationTimer(TimerInvocation cycle, ILogger<EscalationTim
     [Function("EscalationTick")]
     public async Task RunAsync([TimerTrigger("%ESC_TICK_SCHEDULE%", RunOnStartup = false)] TimerInfo timer, CancellationToken ct)
     {
-        logger.LogInformation("Escalation timer fired (past due: {IsPastDue})", timer.IsPastDue);
+        FunctionsLog.TimerFired(logger, timer.IsPastDue);
         await cycle.RunAsync(ct);
     }
 }

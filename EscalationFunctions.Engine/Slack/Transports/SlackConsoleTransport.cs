@@ -15,7 +15,7 @@ namespace EscalationFunctions.Engine.Slack.Transports;
 /// 62-character name, so a line reads like the message it stands for. What other systems wrote
 /// (key, title, route, severity) is escaped and cut, so each message is one line (reference §6.1).
 /// </summary>
-public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFactory loggers) : ISlackTransport
+public sealed class SlackConsoleTransport(EscalationSettings settings, ConsoleAckCommand ackCommand, ILoggerFactory loggers) : ISlackTransport
 {
     public const string Category = "Slack";
 
@@ -40,8 +40,7 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
         var buttons = message.Json.Contains("\"action_id\":\"ack\"", StringComparison.Ordinal) ? "[Acknowledge] [Open incident]" : "[Open incident]";
         foreach (var n in message.Members)
         {
-            _logger.LogInformation(
-                "#{Route}: level {Level}: {Title} ({Severity}) {Url} dedup_key={DedupKey} buttons: {Buttons} acknowledge: {AckCommand}",
+            TransportsLog.ConsolePage(_logger,
                 UntrustedText.Escape(n.Route, MaxRouteOrSeverity), n.Level,
                 string.IsNullOrWhiteSpace(n.Title) ? UntrustedText.Escape(n.IncidentKey) : UntrustedText.Escape(n.Title, MaxTitle),
                 UntrustedText.Escape(n.Severity, MaxRouteOrSeverity),
@@ -60,22 +59,21 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
     {
         if (target.IsUpdate)
         {
-            _logger.LogInformation("chat.update #{Channel} ts {Ts}: {Text}", target.Channel, target.UpdateTs, TextOf(message));
+            TransportsLog.ConsoleUpdate(_logger, target.Channel, target.UpdateTs, TextOf(message));
             return SlackPostResult.Delivered with { Ts = target.UpdateTs };
         }
         var ts = NextTs();
         if (target.ThreadTs is { } thread)
         {
-            _logger.LogInformation("chat.postMessage #{Channel} ts {Ts} (reply in thread {ThreadTs}, also sent to the channel): {Text}",
-                target.Channel, ts, thread, TextOf(message));
+            TransportsLog.ConsoleThreadReply(_logger, target.Channel, ts, thread, TextOf(message));
         }
         else
         {
-            _logger.LogInformation("chat.postMessage #{Channel} ts {Ts}: {Text}", target.Channel, ts, TextOf(message));
+            TransportsLog.ConsolePost(_logger, target.Channel, ts, TextOf(message));
         }
         if (!message.IsDigest && !message.IsRewrite)
         {
-            _logger.LogInformation("  acknowledge: {AckCommand}", PrintableAckCommand(message.Members[0].IncidentKey));
+            TransportsLog.ConsoleAckCommand(_logger, PrintableAckCommand(message.Members[0].IncidentKey));
         }
         return SlackPostResult.Delivered with { Ts = ts };
     }
@@ -106,15 +104,15 @@ public sealed class SlackConsoleTransport(EscalationSettings settings, ILoggerFa
     /// shown. A key with control characters printed escaped would make a command that acknowledges
     /// another key, and a cut one none.
     /// </summary>
-    private static string PrintableAckCommand(string incidentKey)
+    private string PrintableAckCommand(string incidentKey)
     {
-        var command = AckCommand(incidentKey);
+        if (ackCommand.For(incidentKey) is not { } command)
+        {
+            return "no command (the host names none)";
+        }
         var shown = UntrustedText.Escape(incidentKey);
         return shown == incidentKey && command.Length <= MaxCommand
             ? command
             : $"no command printed for key {shown} ({incidentKey.Length} characters): it is too long or holds control characters";
     }
-
-    /// <summary>The local ops call that acknowledges the incident, with the key quoted for a POSIX shell.</summary>
-    internal static string AckCommand(string incidentKey) => $"./scripts/ops-call.sh ack '{incidentKey.Replace("'", "'\\''", StringComparison.Ordinal)}'";
 }
