@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -10,6 +11,8 @@ namespace EscalationFunctions.Engine.Tick;
 /// </summary>
 public static class CanaryRoute
 {
+    [SuppressMessage("Security", "CA5351:Do not use broken cryptographic algorithms",
+        Justification = "Not security: the contract defines the canary bucket as md5(route), the same in SQL and here.")]
     public static int Bucket(string route)
     {
         Span<byte> digest = stackalloc byte[MD5.HashSizeInBytes];

@@ -92,7 +92,7 @@ public sealed class HttpEndpoints(EndpointPipeline pipeline)
     private static Func<string, string?> Header(HttpRequest request) =>
         name => request.Headers.TryGetValue(name, out var values) ? values.ToString() : null;
 
-    private static IActionResult ToActionResult(HttpResponse response, EndpointAnswer answer)
+    private static ContentResult ToActionResult(HttpResponse response, EndpointAnswer answer)
     {
         foreach (var (name, value) in answer.Headers)
         {

@@ -126,7 +126,7 @@ public sealed class OutboxStore(DeliveryDatabaseGate db, ILogger<OutboxStore> lo
                 r.GetString(from + 6), r.GetString(from + 7), attempts);
     }
 
-    private void LogSuperseded(IReadOnlyList<OutboxNotification> rows, string when)
+    private void LogSuperseded(List<OutboxNotification> rows, string when)
     {
         if (rows.Count == 0)
         {
