@@ -7,6 +7,7 @@ using EscalationFunctions.Engine.Slack.Transports;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EscalationFunctions.Tests.Notifications;
@@ -79,8 +80,8 @@ public class HostileTextLogTests
     [Fact]
     public async Task A_console_line_shows_a_hostile_row_escaped_and_cut_and_no_command_that_would_act_on_another_key()
     {
-        var logs = new CapturedLogs();
-        var transport = new SlackConsoleTransport(Settings(), new LoggerFactory([logs]));
+        var logs = new FakeLogCollector();
+        var transport = new SlackConsoleTransport(Settings(), new LoggerFactory([new FakeLoggerProvider(logs)]));
         var hostile = "\r\nINJECTED \u001b[31m\u2028FAKE\t";
 
         await transport.PostAsync(new PlannedLane(new SlackWebhook(null, "console"), "console", []), new SlackMessage(

@@ -5,6 +5,7 @@ using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace EscalationFunctions.Tests.Support;
 
@@ -16,14 +17,14 @@ public sealed class EngineHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    private EngineHost(ServiceProvider services, CapturedLogs logs, RecordingMetricSink metrics)
+    private EngineHost(ServiceProvider services, FakeLogCollector logs, RecordingMetricSink metrics)
     {
         _services = services;
         Logs = logs;
         Metrics = metrics;
     }
 
-    public CapturedLogs Logs { get; }
+    public FakeLogCollector Logs { get; }
     public RecordingMetricSink Metrics { get; }
     public EscalationSettings Settings => _services.GetRequiredService<EscalationSettings>();
     public EscalationTicker Ticker => _services.GetRequiredService<EscalationTicker>();
@@ -32,9 +33,9 @@ public sealed class EngineHost : IAsyncDisposable
 
     public static EngineHost Create(IReadOnlyDictionary<string, string> env, TimeProvider? time = null, string? instanceId = null)
     {
-        var logs = new CapturedLogs();
+        var logs = new FakeLogCollector();
         var metrics = new RecordingMetricSink();
-        var services = InProcessEngine.Build(env, metrics, b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug),
+        var services = InProcessEngine.Build(env, metrics, b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug),
             instanceId ?? $"test-{Guid.NewGuid():N}"[..13], time);
         return new EngineHost(services, logs, metrics);
     }
