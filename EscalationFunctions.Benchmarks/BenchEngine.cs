@@ -59,24 +59,16 @@ public sealed class BenchEngine : IAsyncDisposable
 
     private static Dictionary<string, string> SettingsEnvironment(string connectionString, IReadOnlyDictionary<string, string>? extra)
     {
-        var env = new Dictionary<string, string>
-        {
-            [SettingNames.PostgresConnectionString] = connectionString,
-            [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
-        };
+        var overrides = new Dictionary<string, string>();
         if (BatchSize is { } batchSize)
         {
-            env[SettingNames.TickBatchSize] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            overrides[SettingNames.TickBatchSize] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {
-            env[name] = value;
+            overrides[name] = value;
         }
-        if (!env.ContainsKey(SettingNames.SlackWebhookUrl) && !env.ContainsKey(SettingNames.SlackRouteWebhooks) && !env.ContainsKey(SettingNames.SlackBotToken))
-        {
-            env[SettingNames.SlackDelivery] = "console";
-        }
-        return env;
+        return TestSettings.Deployment(connectionString, overrides);
     }
 
     /// <summary>

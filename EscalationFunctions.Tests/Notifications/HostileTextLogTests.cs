@@ -29,12 +29,8 @@ public class HostileTextLogTests
         Assert.DoesNotContain(line, c => char.IsControl(c) || c is '\u2028' or '\u2029');
     }
 
-    private static EscalationSettings Settings() => SettingsReader.Read(new Dictionary<string, string>
-    {
-        [SettingNames.PostgresConnectionString] = "Host=127.0.0.1;Database=esc;Username=esc",
-        [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
-        [SettingNames.SlackWebhookUrl] = "https://hooks.slack.com/services/T0/B0/x",
-    }.GetValueOrDefault);
+    private static EscalationSettings Settings() => TestSettings.Read(TestSettings.Deployment("Host=127.0.0.1;Database=esc;Username=esc",
+        new Dictionary<string, string> { [SettingNames.SlackWebhookUrl] = "https://hooks.slack.com/services/T0/B0/x" }));
 
     private static OutboxNotification Notification(string key, string route = "payments", string severity = "critical", string title = "DB down") =>
         new(1, new string('d', 64), key, 1, route, severity, title, 0);
