@@ -18,7 +18,7 @@ public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fix
         {
             env[SettingNames.SlackSigningSecret] = SlackClick.Secret;
         }
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
