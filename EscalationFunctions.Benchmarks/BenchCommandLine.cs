@@ -137,6 +137,8 @@ public static class BenchCommandLine
         {
             case OptionResult { Tokens.Count: 0, Implicit: false } missing when missing.Option.Arity.MinimumNumberOfValues > 0:
                 return $"{missing.Option.Name} needs a value{Expectation(missing.Option.Name)}";
+            case OptionResult { Tokens.Count: > 1 } repeated:
+                return $"{repeated.Option.Name} was given {repeated.Tokens.Count} times: expected it once";
             case OptionResult or ArgumentResult:
                 return error.Message;
         }
