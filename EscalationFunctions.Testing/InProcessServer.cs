@@ -1,14 +1,13 @@
 using Azure.Security.KeyVault.Secrets;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Server;
-using EscalationFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
-namespace EscalationFunctions.Tests.Support;
+namespace EscalationFunctions.Testing;
 
 /// <summary>
 /// The plain server built by <see cref="ServerApp.Build"/> inside the test process, listening on a
