@@ -13,28 +13,13 @@ using Npgsql;
 namespace EscalationFunctions.Benchmarks;
 
 /// <summary>
-/// The engine in-process, wired by <see cref="EngineServiceCollectionExtensions.AddEscalationEngine"/>
-/// exactly as the hosts wire it, with settings parsed by the hosts' <see cref="SettingsReader"/>.
-/// Only warnings and errors are logged (to stderr), so logging costs nothing inside the timed work.
+/// The engine in-process (<see cref="InProcessEngine"/>, wired exactly as the hosts wire it) with the
+/// benchmark's settings and logging, and the warm-up that puts it in a running worker's state. Only
+/// warnings and errors are logged (to stderr), so logging costs nothing inside the timed work, and
+/// metrics are summed without keeping values, so the allocations reported per tick are the engine's own.
 /// </summary>
-public sealed class BenchEngine : IAsyncDisposable
+public static class BenchEngine
 {
-    private readonly ServiceProvider _services;
-    private readonly List<IHostedService> _started = [];
-
-    private BenchEngine(ServiceProvider services, CountingMetricSink metrics)
-    {
-        _services = services;
-        Metrics = metrics;
-    }
-
-    public CountingMetricSink Metrics { get; }
-    public EscalationSettings Settings => _services.GetRequiredService<EscalationSettings>();
-    public EscalationTicker Ticker => _services.GetRequiredService<EscalationTicker>();
-    public NotificationDispatcher Dispatcher => _services.GetRequiredService<NotificationDispatcher>();
-    public TimerInvocation Cycle => _services.GetRequiredService<TimerInvocation>();
-    public NpgsqlDataSource DataSource => _services.GetRequiredService<NpgsqlDataSource>();
-
     /// <summary>Set once from the command line (<c>--batch-size</c>); null keeps the engine's default.</summary>
     public static int? BatchSize { get; set; }
 
@@ -43,15 +28,11 @@ public sealed class BenchEngine : IAsyncDisposable
     /// and Slack's destinations are given; everything else (batch size, Slack pacing, timeouts)
     /// keeps its default.
     /// </summary>
-    public static BenchEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null, string instanceId = "benchmark")
-    {
-        var metrics = new CountingMetricSink();
-        var services = InProcessEngine.Build(SettingsEnvironment(connectionString, extra), metrics, b => b
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(LogLevel.Warning), instanceId: instanceId);
-        return new BenchEngine(services, metrics);
-    }
+    public static InProcessEngine Create(string connectionString, IReadOnlyDictionary<string, string>? extra = null, string instanceId = "benchmark") =>
+        InProcessEngine.Create(SettingsEnvironment(connectionString, extra), instanceId: instanceId, logLevel: LogLevel.Warning, keepMetricValues: false,
+            logging: b => b
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
 
     /// <summary>The settings the engine runs with (parsed as the hosts parse them).</summary>
     public static EscalationSettings ReadSettings(string connectionString, IReadOnlyDictionary<string, string>? extra = null) =>
@@ -59,24 +40,16 @@ public sealed class BenchEngine : IAsyncDisposable
 
     private static Dictionary<string, string> SettingsEnvironment(string connectionString, IReadOnlyDictionary<string, string>? extra)
     {
-        var env = new Dictionary<string, string>
-        {
-            [SettingNames.PostgresConnectionString] = connectionString,
-            [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
-        };
+        var overrides = new Dictionary<string, string>();
         if (BatchSize is { } batchSize)
         {
-            env[SettingNames.TickBatchSize] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            overrides[SettingNames.TickBatchSize] = batchSize.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {
-            env[name] = value;
+            overrides[name] = value;
         }
-        if (!env.ContainsKey(SettingNames.SlackWebhookUrl) && !env.ContainsKey(SettingNames.SlackRouteWebhooks) && !env.ContainsKey(SettingNames.SlackBotToken))
-        {
-            env[SettingNames.SlackDelivery] = "console";
-        }
-        return env;
+        return TestSettings.Deployment(connectionString, overrides);
     }
 
     /// <summary>
@@ -87,12 +60,12 @@ public sealed class BenchEngine : IAsyncDisposable
     /// worker whose long-lived connections have been ticking every minute against a database that
     /// fits in the buffer cache.
     /// </summary>
-    public async Task WarmPoolAsync(int count = 2, bool prewarm = false)
+    public static async Task WarmPoolAsync(this InProcessEngine engine, int count = 2, bool prewarm = false)
     {
         var connections = new List<NpgsqlConnection>();
         for (var i = 0; i < count; i++)
         {
-            connections.Add(await DataSource.OpenConnectionAsync());
+            connections.Add(await engine.DataSource.OpenConnectionAsync());
         }
         foreach (var conn in connections)
         {
@@ -145,35 +118,4 @@ public sealed class BenchEngine : IAsyncDisposable
         END
         $$
         """;
-
-    /// <summary>Starts the Slack sender (<see cref="NotificationSenderService"/>) as the hosts run it.</summary>
-    public async Task StartSenderAsync()
-    {
-        var sender = _services.GetServices<IHostedService>().OfType<NotificationSenderService>().Single();
-        await sender.StartAsync(CancellationToken.None);
-        _started.Add(sender);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var service in _started)
-        {
-            await service.StopAsync(CancellationToken.None);
-        }
-        _started.Clear();
-        await _services.DisposeAsync();
-    }
-}
-
-/// <summary>
-/// Sums each metric the engine reports. It keeps no value lists (unlike the tests' recording sink),
-/// so the allocations the benchmark reports per tick are the engine's own.
-/// </summary>
-public sealed class CountingMetricSink : IMetricSink
-{
-    private readonly ConcurrentDictionary<string, double> _sums = new();
-
-    public void Track(string metricName, double value) => _sums.AddOrUpdate(metricName, value, (_, sum) => sum + value);
-
-    public double Sum(string metricName) => _sums.GetValueOrDefault(metricName);
 }

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using EscalationFunctions.Testing;
 using Npgsql;
 
 namespace EscalationFunctions.Benchmarks;
@@ -138,32 +138,20 @@ public sealed record MachineInfo
     {
         try
         {
-            var psi = new ProcessStartInfo("git", "rev-parse --short HEAD")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = EscalationFunctions.Testing.RepoPaths.Root,
-            };
-            using var git = Process.Start(psi)!;
-            var output = git.StandardOutput.ReadToEnd().Trim();
-            git.WaitForExit();
-            if (git.ExitCode != 0)
+            var (exit, commit, _) = Git("rev-parse", "--short", "HEAD");
+            if (exit != 0)
             {
                 return null;
             }
-            using var status = Process.Start(new ProcessStartInfo("git", "status --porcelain --untracked-files=no")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = EscalationFunctions.Testing.RepoPaths.Root,
-            })!;
-            var dirty = status.StandardOutput.ReadToEnd().Trim().Length > 0;
-            status.WaitForExit();
-            return dirty ? output + "+changes" : output;
+            var dirty = Git("status", "--porcelain", "--untracked-files=no").Stdout.Trim().Length > 0;
+            return dirty ? commit.Trim() + "+changes" : commit.Trim();
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {
             return null;
         }
     }
+
+    private static (int ExitCode, string Stdout, string Stderr) Git(params string[] args) =>
+        ChildProcess.RunAsync(new ChildProcessStart("git", args) { WorkingDirectory = RepoPaths.Root }, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
 }

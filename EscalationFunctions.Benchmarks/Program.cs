@@ -6,21 +6,9 @@ using EscalationFunctions.Testing;
 // Slack delivery gets to the webhook limit. Prints a table, writes JSON and CSV, and (with --docs)
 // the figures section of docs/performance.md. Run it with scripts/benchmark.sh.
 
-BenchOptions options;
-try
+if (BenchCommandLine.Read(args, out var options) is { } exitCode)
 {
-    options = BenchOptions.Parse(args);
-}
-catch (HelpRequested)
-{
-    Console.WriteLine(BenchOptions.Usage);
-    return 0;
-}
-catch (ArgumentException e)
-{
-    // One line: what is wrong with which option; --help has the rest.
-    Console.Error.WriteLine($"benchmark: {e.Message} (--help lists the options)");
-    return 2;
+    return exitCode;
 }
 if (Environment.GetEnvironmentVariable(BenchOptions.CheckOnlyVariable) == "1")
 {

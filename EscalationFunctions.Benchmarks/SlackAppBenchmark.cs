@@ -171,7 +171,7 @@ public static class SlackAppBenchmark
         return pairs;
     }
 
-    private static async Task RunTimerAsync(BenchEngine engine, CancellationToken stop)
+    private static async Task RunTimerAsync(InProcessEngine engine, CancellationToken stop)
     {
         try
         {

@@ -249,7 +249,7 @@ public static class SlackBenchmark
     }
 
     /// <summary>The timer invocation every second, as the plain host's timer runs it (a long one delays the next).</summary>
-    private static async Task RunTimerAsync(BenchEngine engine, CancellationToken stop)
+    private static async Task RunTimerAsync(InProcessEngine engine, CancellationToken stop)
     {
         try
         {

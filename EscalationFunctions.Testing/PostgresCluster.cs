@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Npgsql;
 
 namespace EscalationFunctions.Testing;
@@ -73,18 +72,6 @@ public static class PostgresCluster
         }
     }
 
-    private static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(string file, string arguments)
-    {
-        var psi = new ProcessStartInfo("bash", $"{file} {arguments}")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string file, string arguments) =>
+        ChildProcess.RunAsync(new ChildProcessStart("bash", [file, .. arguments.Split(' ')]), TimeSpan.FromMinutes(5));
 }

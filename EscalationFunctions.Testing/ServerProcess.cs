@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Testing;
 
@@ -15,27 +12,24 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private const string ReadyMarker = "EscalationFunctions server listening on";
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
+    private ChildProcess _process = null!;
     private Uri? _baseUrl;
 
-    private ServerProcess(Process process)
+    private ServerProcess()
     {
-        _process = process;
     }
 
     /// <summary>Where the server listens: the address its start line names, known once it is ready.</summary>
     public Uri BaseUrl => _baseUrl ?? throw new InvalidOperationException("The server has not said where it listens yet.");
-    public string Output => string.Join('\n', _output);
+    public string Output => _process.Output;
     public bool HasExited => _process.HasExited;
     public int Id => _process.Id;
 
     /// <summary>Starts the server and waits until it listens. Fails with its output if it exits first.</summary>
     public static async Task<ServerProcess> StartAsync(Dictionary<string, string> settings, TimeSpan? readyTimeout = null)
     {
-        var server = Launch(settings, ["serve"], out _);
+        var server = Launch(settings, ["serve"]);
         var timeout = Task.Delay(readyTimeout ?? TimeSpan.FromSeconds(60));
         var exited = server._process.WaitForExitAsync();
         var first = await Task.WhenAny(server._ready.Task, exited, timeout);
@@ -52,34 +46,16 @@ public sealed class ServerProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(
         Dictionary<string, string> settings, string[] args, TimeSpan? timeout = null)
     {
-        var server = Launch(settings, args, out var stderr);
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        try
+        await using var server = Launch(settings, args);
+        if (!await server._process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(60)))
         {
-            await server._process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            server.Kill();
             throw new TimeoutException($"Server '{string.Join(' ', args)}' did not exit. Output:\n{server.Output}");
         }
-        server._process.WaitForExit(); // flushes the redirected streams
-        return (server._process.ExitCode, server.Output, string.Join('\n', stderr));
+        return (server._process.ExitCode, server.Output, string.Join('\n', server._process.StderrLines));
     }
 
     /// <summary>SIGKILL: no shutdown hooks run, like a crashed or evicted instance.</summary>
-    public void Kill()
-    {
-        try
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        _process.WaitForExit();
-    }
+    public void Kill() => _process.Kill();
 
     /// <summary>Asks the server to shut down gracefully (SIGTERM) and waits for it.</summary>
     public async Task StopAsync(TimeSpan? timeout = null)
@@ -88,30 +64,11 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             return;
         }
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]))
-        {
-            await kill.WaitForExitAsync();
-        }
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
-        try
-        {
-            await _process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill();
-        }
+        await ChildProcess.RunAsync(new ChildProcessStart("kill", ["-TERM", _process.Id.ToString()]), TimeSpan.FromSeconds(10));
+        await _process.WaitForExitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            Kill();
-        }
-        await _process.WaitForExitAsync();
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     /// <summary>
     /// A loopback port that is free now, for a process that will bind it later (a script's worker
@@ -160,81 +117,44 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static ServerProcess Launch(Dictionary<string, string> settings, string[] args, out ConcurrentQueue<string> stderr)
+    private static ServerProcess Launch(Dictionary<string, string> settings, string[] args)
     {
         if (!File.Exists(RepoPaths.ServerDll))
         {
             throw new InvalidOperationException($"Server binary not found at {RepoPaths.ServerDll}; build the solution first.");
         }
-        var psi = new ProcessStartInfo("dotnet")
+        var environment = new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(RepoPaths.ServerDll)!,
+            // Port 0: the server binds a port the kernel picks and names it in its start line, so no
+            // other process can take the port between choosing and binding it.
+            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["DOTNET_NOLOGO"] = "1",
         };
-        psi.ArgumentList.Add(RepoPaths.ServerDll);
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        // Hermetic: drop every setting the runner may have in its environment, then set ours.
-        foreach (var name in psi.Environment.Keys.ToList())
-        {
-            if (IsSetting(name))
-            {
-                psi.Environment.Remove(name);
-            }
-        }
-        // Port 0: the server binds a port the kernel picks and names it in its start line, so no
-        // other process can take the port between choosing and binding it.
-        psi.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
-        psi.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (name, value) in settings)
         {
-            psi.Environment[name] = value;
+            environment[name] = value;
         }
-
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var server = new ServerProcess(process);
-        var errors = new ConcurrentQueue<string>();
-        stderr = errors;
-        process.OutputDataReceived += (_, e) =>
+        var server = new ServerProcess();
+        // Hermetic: none of the settings the runner may have in its environment, only ours.
+        server._process = ChildProcess.Start(new ChildProcessStart("dotnet", [RepoPaths.ServerDll, .. args])
         {
-            if (e.Data is null)
-            {
-                return;
-            }
-            server._output.Enqueue(e.Data);
-            var ready = e.Data.IndexOf(ReadyMarker, StringComparison.Ordinal);
-            if (ready >= 0)
-            {
-                // "... listening on http://127.0.0.1:41234; <mode>. Ctrl+C stops it"
-                var urls = e.Data[(ready + ReadyMarker.Length)..].TrimStart();
-                server._baseUrl = new Uri(urls[..urls.IndexOfAny([';', ',', ' '])]);
-                server._ready.TrySetResult();
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                server._output.Enqueue(e.Data);
-                errors.Enqueue(e.Data);
-            }
-        };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+            WorkingDirectory = Path.GetDirectoryName(RepoPaths.ServerDll)!,
+            Environment = environment,
+            Hermetic = true,
+            OnStdoutLine = server.OnStdoutLine,
+        });
         return server;
     }
 
-    /// <summary>A setting of ours the test runner may carry in its environment; child processes get only the ones a test gives.</summary>
-    internal static bool IsSetting(string name) =>
-        name.StartsWith("ESC", StringComparison.Ordinal) || name.StartsWith("SLACK_", StringComparison.Ordinal) ||
-        name.StartsWith("OPS_", StringComparison.Ordinal) || name.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ||
-        name.StartsWith("KEY_VAULT_", StringComparison.Ordinal) ||
-        name is SettingNames.MaxLevel or SettingNames.AppBaseUrl or SettingNames.PostgresConnectionString or
-            SettingNames.KeyVaultUri or SettingNames.ApplicationInsightsConnectionString or SettingNames.WebsiteAuthEnabled;
+    private void OnStdoutLine(string line)
+    {
+        var ready = line.IndexOf(ReadyMarker, StringComparison.Ordinal);
+        if (ready >= 0)
+        {
+            // "... listening on http://127.0.0.1:41234; <mode>. Ctrl+C stops it"
+            var urls = line[(ready + ReadyMarker.Length)..].TrimStart();
+            _baseUrl = new Uri(urls[..urls.IndexOfAny([';', ',', ' '])]);
+            _ready.TrySetResult();
+        }
+    }
 }

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace EscalationFunctions.Testing.FunctionsHost;
 
 /// <summary>
@@ -11,94 +8,52 @@ namespace EscalationFunctions.Testing.FunctionsHost;
 /// </summary>
 internal sealed class WorkerProcess : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ChildProcess _process;
 
-    private WorkerProcess(Process process) => _process = process;
+    private WorkerProcess(ChildProcess process)
+    {
+        _process = process;
+        Exited = process.WaitForExitAsync();
+    }
 
-    public string Output => string.Join('\n', _output);
-    public Task Exited { get; private set; } = Task.CompletedTask;
+    public string Output => _process.Output;
+
+    /// <summary>Completes at the exit, once the redirected output has been read to its end.</summary>
+    public Task Exited { get; }
     public int ExitCode => _process.ExitCode;
     public bool HasExited => _process.HasExited;
     public int Id => _process.Id;
 
     public static WorkerProcess Start(string appDirectory, string workerDll, Uri grpcUri, string workerId, IReadOnlyDictionary<string, string> appSettings)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        var environment = new Dictionary<string, string?>
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = appDirectory,
+            ["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated",
+            ["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory,
+            ["FUNCTIONS_WORKER_DIRECTORY"] = appDirectory,
+            ["DOTNET_NOLOGO"] = "1",
         };
-        // The arguments worker 2.x reads (WorkerHostBuilderExtensions); without the message length
-        // the worker fails at StartStream.
-        foreach (var arg in new[]
-                 {
-                     Path.Combine(appDirectory, workerDll),
-                     "--functions-uri", grpcUri.AbsoluteUri,
-                     "--functions-worker-id", workerId,
-                     "--functions-request-id", Guid.NewGuid().ToString(),
-                     "--functions-grpc-max-message-length", int.MaxValue.ToString(),
-                 })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        foreach (var name in psi.Environment.Keys.Where(n => ServerProcess.IsSetting(n) || n.StartsWith("FUNCTIONS_", StringComparison.Ordinal)).ToList())
-        {
-            psi.Environment.Remove(name);
-        }
-        psi.Environment["FUNCTIONS_WORKER_RUNTIME"] = "dotnet-isolated";
-        psi.Environment["FUNCTIONS_APPLICATION_DIRECTORY"] = appDirectory;
-        psi.Environment["FUNCTIONS_WORKER_DIRECTORY"] = appDirectory;
-        psi.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (name, value) in appSettings)
         {
-            psi.Environment[name] = value;
+            environment[name] = value;
         }
-
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var worker = new WorkerProcess(process);
-        process.OutputDataReceived += (_, e) => worker.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        worker.Exited = ExitedAsync(process);
-        return worker;
-    }
-
-    /// <summary>Waits for the exit, and for the redirected output to be read to its end.</summary>
-    private static async Task ExitedAsync(Process process)
-    {
-        await process.WaitForExitAsync();
-        process.WaitForExit();
-    }
-
-    private void Keep(string? line)
-    {
-        if (line is not null)
+        // The arguments worker 2.x reads (WorkerHostBuilderExtensions); without the message length
+        // the worker fails at StartStream.
+        return new WorkerProcess(ChildProcess.Start(new ChildProcessStart("dotnet",
+        [
+            Path.Combine(appDirectory, workerDll),
+            "--functions-uri", grpcUri.AbsoluteUri,
+            "--functions-worker-id", workerId,
+            "--functions-request-id", Guid.NewGuid().ToString(),
+            "--functions-grpc-max-message-length", int.MaxValue.ToString(),
+        ])
         {
-            _output.Enqueue(line);
-        }
+            WorkingDirectory = appDirectory,
+            Environment = environment,
+            Hermetic = true,
+        }));
     }
 
     /// <summary>Kills the worker and every process it started.</summary>
-    public async ValueTask DisposeAsync()
-    {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // already gone
-        }
-        await Exited;
-        _process.Dispose();
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -1,5 +1,6 @@
 using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Ops;
 using EscalationFunctions.Tests.Support;
 

@@ -181,7 +181,7 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         await Incidents.InsertAsync(Db, "LATE-1", "payments", "critical", TimeSpan.FromMinutes(6));
         await Incidents.InsertAsync(Db, "POISON-1", "payments", "critical", TimeSpan.FromMinutes(6));
         await Db.ExecuteAsync("UPDATE incidents SET quarantined_at = now(), quarantine_error = 'test' WHERE incident_key = 'POISON-1'");
-        await using (var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [setting] = value }), instanceId: "gated"))
+        await using (var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [setting] = value }), instanceId: "gated"))
         {
             Assert.Equal(0, (await engine.Ticker.TickAsync()).Escalations);
         }
@@ -245,7 +245,7 @@ public class StatusCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         await Incidents.InsertAsync(Db, "NEW-1", "search", "critical", TimeSpan.FromMinutes(1));
         await Incidents.InsertAsync(Db, "ACK-1", "search", "critical", TimeSpan.FromMinutes(30));
         await Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'ACK-1'");
-        await using (var engine = EngineHost.Create(TestSettings.Environment(Db), instanceId: "status-test"))
+        await using (var engine = InProcessEngine.Create(TestSettings.Environment(Db), instanceId: "status-test"))
         {
             Assert.Equal(2, (await engine.Ticker.TickAsync()).Escalations);
         }

@@ -10,12 +10,7 @@ namespace EscalationFunctions.Tests.Configuration;
 [Lane(TestLane.Process)]
 public class StartupFailureTests
 {
-    private static Dictionary<string, string> Settings(string connectionString) => new()
-    {
-        [SettingNames.PostgresConnectionString] = connectionString,
-        [SettingNames.AppBaseUrl] = "https://ops.example.com",
-        [SettingNames.SlackDelivery] = "console",
-    };
+    private static Dictionary<string, string> Settings(string connectionString) => TestSettings.Deployment(connectionString);
 
     private static string OneLine(string stderr)
     {

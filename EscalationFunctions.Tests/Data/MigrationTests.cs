@@ -130,7 +130,7 @@ public class MigrationTests
         ], rows);
 
         // The one sender posts the due ones (the answer an old sender held included); the one waiting for its retry waits.
-        await using var engine = EngineHost.Create(TestSettings.Environment(db, slack, new() { [SettingNames.SlackResponseUrlHosts] = "127.0.0.1" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(db, slack, new() { [SettingNames.SlackResponseUrlHosts] = "127.0.0.1" }));
         await engine.Get<NotificationDispatcher>().DrainAsync(CancellationToken.None);
         Assert.Equal("answer a", Assert.Single(slack.ResponsesTo("a")).Json.GetProperty("text").GetString());
         Assert.Equal("answer huge", Assert.Single(slack.ResponsesTo("huge")).Json.GetProperty("text").GetString());

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using EscalationFunctions.Engine.Settings;
+using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Ops;
 using EscalationFunctions.Tests.Support;
 

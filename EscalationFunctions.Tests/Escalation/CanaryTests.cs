@@ -51,7 +51,7 @@ public class CanaryTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     {
         const int count = 400;
         await Incidents.InsertDueAsync(Db, count, i => $"route-{i % 200}");
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CanaryPercent] = "10" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CanaryPercent] = "10" }));
 
         var result = await engine.Ticker.TickAsync();
 
@@ -70,7 +70,7 @@ public class CanaryTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     public async Task A_canary_of_0_escalates_nothing()
     {
         await Incidents.InsertDueAsync(Db, 50, i => $"route-{i}");
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CanaryPercent] = "0" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CanaryPercent] = "0" }));
 
         var result = await engine.Ticker.TickAsync();
 

@@ -24,7 +24,7 @@ public class ClockSkewTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         // Due 60 s ago, and due in 60 s, by the database's clock.
         await Incidents.InsertAsync(Db, "OVERDUE", "r", "warning", TimeSpan.FromMinutes(16));
         await Incidents.InsertAsync(Db, "NOT-YET", "r", "warning", TimeSpan.FromMinutes(14));
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db), SkewedClock(skewSeconds));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db), SkewedClock(skewSeconds));
 
         var result = await engine.Ticker.TickAsync();
 
@@ -52,7 +52,7 @@ public class ClockSkewTests(DatabaseFixture fixture) : DatabaseTest(fixture)
             [SettingNames.PauseDurationMinutes] = "3",
             [SettingNames.PauseTimeZone] = zoneId,
         });
-        await using var engine = EngineHost.Create(env, SkewedClock(skewSeconds));
+        await using var engine = InProcessEngine.Create(env, SkewedClock(skewSeconds));
 
         var result = await engine.Ticker.TickAsync();
 

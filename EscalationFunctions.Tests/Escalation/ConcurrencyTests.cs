@@ -23,7 +23,7 @@ public class ConcurrencyTests(DatabaseFixture fixture) : SlackTest(fixture)
             [SettingNames.SlackMinIntervalMs] = "0",
         });
         // Eight separate engines, each with its own connection pool: eight instances.
-        var instances = Enumerable.Range(0, 8).Select(i => EngineHost.Create(env, instanceId: $"instance-{i}")).ToList();
+        var instances = Enumerable.Range(0, 8).Select(i => InProcessEngine.Create(env, instanceId: $"instance-{i}")).ToList();
         try
         {
             using var start = new ManualResetEventSlim();

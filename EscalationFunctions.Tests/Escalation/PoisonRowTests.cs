@@ -41,7 +41,7 @@ public class PoisonRowTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Equal("incident_key is 1001 characters long; at most 1000 are allowed", refused.MessageText);
         await Incidents.InsertAsync(db, new string('k', 1_000), "r", "warning", TimeSpan.Zero);
 
-        await using var engine = EngineHost.Create(TestSettings.Environment(db, overrides: new() { [SettingNames.TickBatchSize] = BatchSize }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(db, overrides: new() { [SettingNames.TickBatchSize] = BatchSize }));
         var first = await engine.Ticker.TickAsync();
 
         Assert.Equal((26, 1), (first.Escalations, first.Quarantined));
@@ -82,8 +82,8 @@ public class PoisonRowTests(DatabaseFixture fixture) : DatabaseTest(fixture)
             "INSERT INTO notification_outbox (dedup_key, incident_key, level, route, severity, title, status) VALUES ('old', 'CONFLICT', 1, 'route-3', 'warning', '', 'sent')");
         var outboxBefore = await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox");
 
-        await using var one = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.TickBatchSize] = BatchSize }));
-        await using var other = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.TickBatchSize] = BatchSize }));
+        await using var one = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.TickBatchSize] = BatchSize }));
+        await using var other = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.TickBatchSize] = BatchSize }));
         var ticks = await Task.WhenAll(one.Ticker.TickAsync(), other.Ticker.TickAsync());
 
         Assert.Equal(40, ticks.Sum(t => t.Escalations));
@@ -99,7 +99,7 @@ public class PoisonRowTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Equal(2, (await one.Get<WorkerStatusReader>().ReadAsync(CancellationToken.None)).QuarantinedIncidents);
 
         // A settings change recalculates open incidents, but does not lift a quarantine: only an update of the row does.
-        await using var changed = EngineHost.Create(TestSettings.Environment(Db, overrides: new()
+        await using var changed = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new()
         {
             [SettingNames.TickBatchSize] = BatchSize,
             [SettingNames.WarningAckMinutes] = "10",

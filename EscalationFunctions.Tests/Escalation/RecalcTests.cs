@@ -28,7 +28,7 @@ public class RecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     {
         await SeedAsync();
         Assert.Equal(10, await RowsWhoseDueIsAsync("CRIT-%", 5));
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CriticalAckMinutes] = "10" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CriticalAckMinutes] = "10" }));
 
         var result = await engine.Recalculator.RecalculateAsync(CancellationToken.None);
 
@@ -47,12 +47,12 @@ public class RecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     public async Task After_a_restart_with_changed_SLA_settings_the_first_tick_recalculates_by_itself()
     {
         await SeedAsync();
-        await using (var before = EngineHost.Create(TestSettings.Environment(Db)))
+        await using (var before = InProcessEngine.Create(TestSettings.Environment(Db)))
         {
             Assert.Equal(0, (await before.Ticker.TickAsync()).Recalculated);
         }
 
-        await using var after = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.WarningAckMinutes] = "30" }));
+        await using var after = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.WarningAckMinutes] = "30" }));
         var first = await after.Ticker.TickAsync();
         var second = await after.Ticker.TickAsync();
 
@@ -68,7 +68,7 @@ public class RecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         await SeedAsync();
         // As if an instance changed the SLA row and died before recalculating.
         await Db.ExecuteAsync("UPDATE escalation_sla SET crit_ack_min = 20, version = version + 1 WHERE id = 1");
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CriticalAckMinutes] = "20" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.CriticalAckMinutes] = "20" }));
 
         var result = await engine.Ticker.TickAsync();
 

@@ -9,8 +9,8 @@ namespace EscalationFunctions.Tests.Escalation;
 [Lane(TestLane.Database)]
 public class TickTests(DatabaseFixture fixture) : DatabaseTest(fixture)
 {
-    private EngineHost Engine(params (string Name, string Value)[] overrides) =>
-        EngineHost.Create(TestSettings.Environment(Db, overrides: overrides.ToDictionary(o => o.Name, o => o.Value)));
+    private InProcessEngine Engine(params (string Name, string Value)[] overrides) =>
+        InProcessEngine.Create(TestSettings.Environment(Db, overrides: overrides.ToDictionary(o => o.Name, o => o.Value)));
 
 
     [Fact]

@@ -35,15 +35,12 @@ public sealed partial class DatabaseOutageTests : IAsyncLifetime
     public async Task A_database_outage_is_one_warning_a_backoff_and_one_line_when_it_recovers()
     {
         var connectionString = (await PostgresAsync("start")).Trim() + ";Timeout=3";
-        await using var server = await ServerProcess.StartAsync(new()
+        await using var server = await ServerProcess.StartAsync(TestSettings.Deployment(connectionString, new Dictionary<string, string>
         {
-            [SettingNames.PostgresConnectionString] = connectionString,
-            [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
-            [SettingNames.SlackDelivery] = "console",
             [SettingNames.TickMs] = "300",
             // The retries themselves, with their count, at Debug for this category only.
             ["Logging__LogLevel__EscalationFunctions.Server.TickTimerService"] = "Debug",
-        });
+        }));
         await Eventually.TrueAsync(async () => await TicksAsync(connectionString) > 0, TimeSpan.FromSeconds(60), "a first tick");
 
         await PostgresAsync("stop");
@@ -84,15 +81,12 @@ public sealed partial class DatabaseOutageTests : IAsyncLifetime
     public async Task Under_ops_traffic_a_database_outage_is_one_line_when_it_starts_and_one_when_it_ends()
     {
         var connectionString = (await PostgresAsync("start")).Trim() + ";Timeout=3";
-        await using var server = await ServerProcess.StartAsync(new()
+        await using var server = await ServerProcess.StartAsync(TestSettings.Deployment(connectionString, new Dictionary<string, string>
         {
-            [SettingNames.PostgresConnectionString] = connectionString,
-            [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
-            [SettingNames.SlackDelivery] = "console",
             [SettingNames.OpsHmacSecret] = OpsCall.Secret,
             [SettingNames.OpsTrustPrincipalHeader] = "true",
             [SettingNames.TickMs] = "86400000", // no timer ticks: only the calls below touch the database
-        });
+        }));
         using var client = new HttpClient { BaseAddress = server.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         Assert.Equal(200, (await OpsCall.SendAsync(client, new HttpRequestMessage(HttpMethod.Get, "/ops/escalation/health"))).Status);
 

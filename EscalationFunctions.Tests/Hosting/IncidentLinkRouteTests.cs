@@ -23,7 +23,7 @@ public class IncidentLinkRouteTests(DatabaseFixture fixture) : DatabaseTest(fixt
     public async Task The_link_in_a_Slack_message_shows_the_incident_and_its_escalations(string key)
     {
         await Incidents.InsertAsync(Db, key, "payments", "critical", TimeSpan.FromMinutes(6), "Card authorisations failing");
-        await using (var engine = EngineHost.Create(TestSettings.Environment(Db)))
+        await using (var engine = InProcessEngine.Create(TestSettings.Environment(Db)))
         {
             Assert.Equal(1, (await engine.Ticker.TickAsync()).Escalations);
         }

@@ -1,8 +1,10 @@
 using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Hosting.Secrets;
+using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EscalationFunctions.Tests.Hosting;
@@ -17,7 +19,7 @@ public class KeyVaultSecretStoreTests
     private static readonly TimeSpan Ttl = TimeSpan.FromMinutes(5);
 
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
-    private readonly CapturedLogs _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly RecordingMetricSink _metrics = new();
 
     private static FakeVault FullVault() => new(new()
@@ -30,7 +32,7 @@ public class KeyVaultSecretStoreTests
 
     private async Task<KeyVaultSecretStore> StoreAsync(FakeVault vault) => new(
         vault.Client, Ttl, await KeyVaultSecretStore.LoadAsync(vault.Client, FakeVault.Uri, CancellationToken.None),
-        _time, _metrics, LoggerFactory.Create(b => b.AddProvider(_logs)).CreateLogger<KeyVaultSecretStore>());
+        _time, _metrics, LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(_logs))).CreateLogger<KeyVaultSecretStore>());
 
     [Fact]
     public async Task Start_up_reads_each_secret_setting_under_its_documented_name()

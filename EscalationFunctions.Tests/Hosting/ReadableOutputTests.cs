@@ -56,7 +56,7 @@ public class ReadableOutputTests(DatabaseFixture fixture) : DatabaseTest(fixture
     public async Task A_closed_gate_is_logged_once_not_every_tick(string setting, string value, string line)
     {
         await Incidents.InsertDueAsync(Db, 1);
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new()
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new()
         {
             [setting] = value,
             [SettingNames.PauseDurationMinutes] = "5",
@@ -74,7 +74,7 @@ public class ReadableOutputTests(DatabaseFixture fixture) : DatabaseTest(fixture
     [Fact]
     public async Task A_dry_run_with_nothing_due_logs_nothing_per_tick()
     {
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.DryRun] = "true" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.DryRun] = "true" }));
 
         for (var i = 0; i < 3; i++)
         {

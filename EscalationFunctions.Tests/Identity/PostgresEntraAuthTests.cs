@@ -9,6 +9,7 @@ using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -37,7 +38,7 @@ public class PostgresEntraAuthTests(DatabaseFixture fixture) : DatabaseTest(fixt
         Assert.Equal(1, credential.Calls); // the start-up check
         Assert.Equal([PostgresAccessTokenSource.Scope], credential.Scopes.Distinct());
 
-        var logs = new CapturedLogs();
+        var logs = new FakeLogCollector();
         await using var services = Services(startup, time, logs);
         var pool = services.GetRequiredService<NpgsqlDataSource>();
         Assert.Equal(ProbeRole, await CurrentUserAsync(pool));
@@ -100,8 +101,8 @@ public class PostgresEntraAuthTests(DatabaseFixture fixture) : DatabaseTest(fixt
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var credential = new FakeCredential(time, lifetime: TimeSpan.FromHours(1));
-        var logs = new CapturedLogs();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var logs = new FakeLogCollector();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
         var source = new PostgresAccessTokenSource(credential, time, loggers.CreateLogger<PostgresAccessTokenSource>());
         var first = await source.GetPasswordAsync(CancellationToken.None);
 
@@ -166,10 +167,10 @@ public class PostgresEntraAuthTests(DatabaseFixture fixture) : DatabaseTest(fixt
     /// The hosts' registration, with the token source asked every 100 ms instead of every minute
     /// (the one the hosts register is checked to be the same type).
     /// </summary>
-    private static ServiceProvider Services(StartupConfiguration startup, FakeTimeProvider time, CapturedLogs logs)
+    private static ServiceProvider Services(StartupConfiguration startup, FakeTimeProvider time, FakeLogCollector logs)
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        services.AddLogging(b => b.AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Debug));
         services.AddSingleton<TimeProvider>(time);
         services.AddEscalationHosting(startup);
         var registered = services.Single(d => d.ServiceType == typeof(IPostgresPasswordSource));

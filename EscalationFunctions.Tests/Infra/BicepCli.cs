@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EscalationFunctions.Testing;
 
 namespace EscalationFunctions.Tests.Infra;
@@ -35,41 +34,25 @@ public static class BicepCli
     /// <summary>Runs a copy of bicep.sh (see the warning test); <see cref="RunAsync"/> runs the repository's.</summary>
     public static async Task<Result> RunScriptAsync(string script, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var psi = new ProcessStartInfo("bash")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(Path.GetDirectoryName(script)) ?? RepoPaths.Root,
-        };
-        psi.ArgumentList.Add(script);
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
+        var env = new Dictionary<string, string?>();
         foreach (var name in ParameterEnvironment)
         {
-            psi.Environment.Remove(name);
+            env[name] = null;
         }
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            psi.Environment[name] = value;
+            env[name] = value;
         }
-
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"Could not start bash {Script}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
-        try
+        await using var process = ChildProcess.Start(new ChildProcessStart("bash", [script, .. args])
         {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
+            WorkingDirectory = Path.GetDirectoryName(Path.GetDirectoryName(script)) ?? RepoPaths.Root,
+            Environment = env,
+        });
+        if (!await process.WaitForExitAsync(TimeSpan.FromMinutes(10)))
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} {string.Join(' ', args)} did not finish within 10 minutes.\n{await stderr}");
+            throw new TimeoutException($"{script} {string.Join(' ', args)} did not finish within 10 minutes.\n{process.Stderr}");
         }
-        return new Result(process.ExitCode, await stdout, await stderr);
+        return new Result(process.ExitCode, process.Stdout, process.Stderr);
     }
 
     /// <summary>Runs and requires success; the message says what failed and shows the script's output.</summary>

@@ -34,7 +34,7 @@ public class ClickAnswerDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
         await Incidents.InsertDueAsync(Db, 2);
         await QueueAsync("INC-A", Slack.ResponseUrl("a").AbsoluteUri);
         await QueueAsync("INC-B", Slack.ResponseUrl("b").AbsoluteUri);
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
         await engine.Ticker.TickAsync();
 
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -52,7 +52,7 @@ public class ClickAnswerDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
     {
         await QueueAsync("INC-A", "https://evil.example.com/actions/1");
         await QueueAsync("INC-B", "not a url");
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
 
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
 
@@ -70,7 +70,7 @@ public class ClickAnswerDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
         Slack.SetDefault(SlackStandIn.ResponseUrlPrefix + "old", Reply.Status(503));
         await QueueAsync("INC-YOUNG", Slack.ResponseUrl("young").AbsoluteUri);
         await QueueAsync("INC-OLD", Slack.ResponseUrl("old").AbsoluteUri, expiresIn: "1 second");
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
 
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
@@ -20,7 +19,7 @@ public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fix
         {
             env[SettingNames.SlackSigningSecret] = SlackClick.Secret;
         }
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -38,9 +37,7 @@ public class ConsoleAcknowledgeTests(DatabaseFixture fixture) : DatabaseTest(fix
         var argument = Engine.Slack.Transports.ConsoleAckCommand.ShellQuoted(key);
 
         // The shell must see exactly one argument, the key, whatever it holds.
-        using var bash = Process.Start(new ProcessStartInfo("bash", ["-c", $"printf '%s' {argument}"]) { RedirectStandardOutput = true })!;
-        var seen = await bash.StandardOutput.ReadToEndAsync();
-        await bash.WaitForExitAsync();
+        var (_, seen, _) = await ChildProcess.RunAsync(new ChildProcessStart("bash", ["-c", $"printf '%s' {argument}"]), TimeSpan.FromSeconds(30));
 
         Assert.Equal(key, seen);
     }

@@ -8,6 +8,7 @@ using EscalationFunctions.Hosting;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EscalationFunctions.Tests.Notifications;
@@ -30,12 +31,8 @@ public class HostileTextLogTests
         Assert.DoesNotContain(line, c => char.IsControl(c) || c is '\u2028' or '\u2029');
     }
 
-    private static EscalationSettings Settings() => SettingsReader.Read(new Dictionary<string, string>
-    {
-        [SettingNames.PostgresConnectionString] = "Host=127.0.0.1;Database=esc;Username=esc",
-        [SettingNames.AppBaseUrl] = TestSettings.AppBaseUrl,
-        [SettingNames.SlackWebhookUrl] = "https://hooks.slack.com/services/T0/B0/x",
-    }.GetValueOrDefault);
+    private static EscalationSettings Settings() => TestSettings.Read(TestSettings.Deployment("Host=127.0.0.1;Database=esc;Username=esc",
+        new Dictionary<string, string> { [SettingNames.SlackWebhookUrl] = "https://hooks.slack.com/services/T0/B0/x" }));
 
     private static OutboxNotification Notification(string key, string route = "payments", string severity = "critical", string title = "DB down") =>
         new(1, new string('d', 64), key, 1, route, severity, title, 0);
@@ -81,8 +78,8 @@ public class HostileTextLogTests
     [Fact]
     public async Task A_console_line_shows_a_hostile_row_escaped_and_cut_and_no_command_that_would_act_on_another_key()
     {
-        var logs = new CapturedLogs();
-        var transport = new SlackConsoleTransport(Settings(), RepositoryScripts.AckCommand, new LoggerFactory([logs]));
+        var logs = new FakeLogCollector();
+        var transport = new SlackConsoleTransport(Settings(), RepositoryScripts.AckCommand, new LoggerFactory([new FakeLoggerProvider(logs)]));
         var hostile = "\r\nINJECTED \u001b[31m\u2028FAKE\t";
 
         await transport.PostAsync(new PlannedLane(new SlackWebhook(null, "console"), "console", []), new SlackMessage(
@@ -122,7 +119,7 @@ public class ClickAnswerLogTests(DatabaseFixture fixture) : SlackTest(fixture)
             Reply.Status(status, "no_text") with { ReasonPhrase = "Gone \u001b[31mINJECTED " + new string('R', 5_000) });
         await Db.ExecuteAsync("INSERT INTO notification_outbox (kind, incident_key, destination, body) VALUES ('click_answer', @k, @u, '{}')",
             ("k", HostileTextLogTests.HugeKey[..1_000]), ("u", Slack.ResponseUrl("answer").AbsoluteUri));
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, Slack, new() { [SettingNames.SlackResponseUrlHosts] = "127.0.0.1" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, Slack, new() { [SettingNames.SlackResponseUrlHosts] = "127.0.0.1" }));
 
         await engine.Get<NotificationDispatcher>().DrainAsync(CancellationToken.None);
 

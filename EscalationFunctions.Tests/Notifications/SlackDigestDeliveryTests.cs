@@ -30,7 +30,7 @@ public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
         // 43 waiting: 20, 20, then 3 (not more than the threshold of 5) one by one.
         await Incidents.InsertDueAsync(Db, 43, _ => "storm");
         await Incidents.InsertDueAsync(Db, 2, _ => "calm", prefix: "CALM");
-        await using var engine = EngineHost.Create(Settings("storm", "calm"));
+        await using var engine = InProcessEngine.Create(Settings("storm", "calm"));
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -66,7 +66,7 @@ public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
         var env = SettingsWithWebhooks(["storm"]);
         env.Remove(SettingNames.SlackDigestThreshold);
         Assert.False(env.ContainsKey(SettingNames.SlackDigestMax));
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -79,7 +79,7 @@ public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
     public async Task Exactly_the_threshold_waiting_goes_out_as_single_messages()
     {
         await Incidents.InsertDueAsync(Db, 5, _ => "edge");
-        await using var engine = EngineHost.Create(Settings("edge"));
+        await using var engine = InProcessEngine.Create(Settings("edge"));
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -94,7 +94,7 @@ public class SlackDigestDeliveryTests(DatabaseFixture fixture) : SlackTest(fixtu
         await Incidents.InsertDueAsync(Db, 12, _ => "refusing", prefix: "REFUSED");
         Slack.Script("flaky", Reply.Status(503));
         Slack.Script("refusing", Reply.Status(400, "invalid_blocks"));
-        await using var engine = EngineHost.Create(Settings("flaky", "refusing"));
+        await using var engine = InProcessEngine.Create(Settings("flaky", "refusing"));
 
         await engine.Ticker.TickAsync();
         await Eventually.TrueAsync(async () =>

@@ -17,7 +17,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : SlackTest(fixture)
     });
 
     /// <summary>Runs the sender until nothing is pending (retries included) or the deadline passes.</summary>
-    private async Task DeliverAllAsync(EngineHost engine)
+    private async Task DeliverAllAsync(InProcessEngine engine)
     {
         await Eventually.TrueAsync(async () =>
         {
@@ -33,7 +33,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : SlackTest(fixture)
         Slack.Script("flaky", Reply.Status(500), Reply.Status(503));
         Slack.Script("limited", Reply.RateLimited(TimeSpan.FromSeconds(1)));
         Slack.Script("hanging", Reply.Hang(TimeSpan.FromSeconds(30)));
-        await using var engine = EngineHost.Create(Settings("flaky", "limited", "hanging"));
+        await using var engine = InProcessEngine.Create(Settings("flaky", "limited", "hanging"));
 
         await engine.Ticker.TickAsync();
         await DeliverAllAsync(engine);
@@ -64,7 +64,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : SlackTest(fixture)
         Slack.SetDefault("broken", Reply.Hang(TimeSpan.FromSeconds(30)));
         var env = Settings("broken", "healthy");
         env[SettingNames.SlackTimeoutMs] = "1500";
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
 
         await engine.Ticker.TickAsync();
         await DeliverAllAsync(engine);
@@ -94,7 +94,7 @@ public class SlackFaultTests(DatabaseFixture fixture) : SlackTest(fixture)
         var env = Settings("paced");
         // 150 ms of headroom over the stand-in's limit absorbs loopback jitter on a busy test machine.
         env[SettingNames.SlackMinIntervalMs] = "350";
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
 
         await engine.Ticker.TickAsync();
         await DeliverAllAsync(engine);

@@ -17,7 +17,7 @@ public class SlackMessageTests(DatabaseFixture fixture) : SlackTest(fixture)
         {
             [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string> { ["payments"] = Slack.WebhookUrl("payments").AbsoluteUri }),
         });
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -47,7 +47,7 @@ public class SlackMessageTests(DatabaseFixture fixture) : SlackTest(fixture)
         {
             [SettingNames.SlackRouteWebhooks] = JsonSerializer.Serialize(new Dictionary<string, string> { ["payments"] = Slack.WebhookUrl("payments").AbsoluteUri }),
         });
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);

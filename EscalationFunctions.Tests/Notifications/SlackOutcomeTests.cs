@@ -34,7 +34,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
         await using var elsewhere = await SlackStandIn.StartAsync();
         await Incidents.InsertDueAsync(Db, 1, _ => "moved");
         Slack.SetDefault("moved", Reply.Redirect(status, elsewhere.WebhookUrl("stolen")));
-        await using var engine = EngineHost.Create(Settings("moved"));
+        await using var engine = InProcessEngine.Create(Settings("moved"));
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -63,7 +63,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
     {
         await Incidents.InsertDueAsync(Db, 4, _ => "refusing");
         Slack.Script("refusing", Reply.Status(status, answer));
-        await using var engine = EngineHost.Create(Settings("refusing"));
+        await using var engine = InProcessEngine.Create(Settings("refusing"));
 
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -101,8 +101,8 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
         env[SettingNames.SlackTimeoutMs] = "5000";
         env[SettingNames.SlackMinIntervalMs] = "200";
         Slack.EnforcedInterval = TimeSpan.FromMilliseconds(200);
-        await using var first = EngineHost.Create(env, instanceId: "instance-a");
-        await using var second = EngineHost.Create(env, instanceId: "instance-b");
+        await using var first = InProcessEngine.Create(env, instanceId: "instance-a");
+        await using var second = InProcessEngine.Create(env, instanceId: "instance-b");
 
         await first.Ticker.TickAsync();
         await Task.WhenAll(new[] { first, second }.Select(engine => Task.Run(() => Eventually.TrueAsync(async () =>
@@ -121,7 +121,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
     public async Task The_timer_invocation_delivers_after_its_tick_without_the_background_sender()
     {
         await Incidents.InsertDueAsync(Db, 5, _ => "paged");
-        await using var engine = EngineHost.Create(Settings("paged"));
+        await using var engine = InProcessEngine.Create(Settings("paged"));
 
         var tick = await engine.Get<TimerInvocation>().RunAsync(CancellationToken.None);
 
@@ -145,7 +145,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
             """);
         try
         {
-            await using var engine = EngineHost.Create(Settings("paged"));
+            await using var engine = InProcessEngine.Create(Settings("paged"));
 
             var failure = await Assert.ThrowsAnyAsync<Exception>(() => engine.Get<TimerInvocation>().RunAsync(CancellationToken.None));
 
@@ -168,7 +168,7 @@ public class SlackOutcomeTests(DatabaseFixture fixture) : SlackTest(fixture)
         var env = Settings("slow");
         env[SettingNames.TickMs] = "1000";
         env[SettingNames.SlackTimeoutMs] = "20000"; // a 500 ms answer stretched by a loaded machine is not a timeout to retry
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
         var cycle = engine.Get<TimerInvocation>();
 
         await cycle.RunAsync(CancellationToken.None);

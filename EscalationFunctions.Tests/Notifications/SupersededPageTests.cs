@@ -42,7 +42,7 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
     });
 
     /// <summary>The sender's own log lines about superseded pages (Npgsql's command log quotes the SQL, which says superseded too).</summary>
-    private static List<string> SupersedeLines(EngineHost engine) =>
+    private static List<string> SupersedeLines(InProcessEngine engine) =>
         engine.Logs.Lines.Where(l => l.Contains($" {typeof(OutboxStore).FullName}: ", StringComparison.Ordinal)).ToList();
 
     private static PlannedLane LaneOf(string route)
@@ -55,7 +55,7 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
     public async Task Pages_of_acknowledged_and_resolved_incidents_are_superseded_at_claim_never_returned_and_logged_once_escaped()
     {
         await Incidents.InsertDueAsync(Db, 6, _ => "r");
-        await using var engine = EngineHost.Create(Settings("r"));
+        await using var engine = InProcessEngine.Create(Settings("r"));
         await engine.Ticker.TickAsync();
         // Another system's key may hold anything: it is named escaped in the log line.
         await Db.ExecuteAsync("UPDATE incidents SET incident_key = E'INC-4\\r\\nFAKE log line' WHERE incident_key = 'INC-4'");
@@ -93,7 +93,7 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
         // 8 waiting for "calm": 3 resolved leaves 5 open, not more than 5: single messages.
         await Incidents.InsertDueAsync(Db, 12, _ => "storm", prefix: "STORM");
         await Incidents.InsertDueAsync(Db, 8, _ => "calm", prefix: "CALM");
-        await using var engine = EngineHost.Create(SettingsWithWebhooks(["storm", "calm"], new()
+        await using var engine = InProcessEngine.Create(SettingsWithWebhooks(["storm", "calm"], new()
         {
             [SettingNames.SlackDigestThreshold] = "5",
             [SettingNames.SlackDigestMax] = "40",
@@ -119,11 +119,11 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
     /// claimed again at once, and the lane waits out the 3 s. What is acknowledged meanwhile is
     /// superseded right before the post.
     /// </summary>
-    private async Task<(EngineHost Engine, Task Drain)> DigestWaitingOutA429Async(int waiting)
+    private async Task<(InProcessEngine Engine, Task Drain)> DigestWaitingOutA429Async(int waiting)
     {
         await Incidents.InsertDueAsync(Db, waiting, _ => "limited");
         Slack.Script("limited", Reply.RateLimited(TimeSpan.FromSeconds(3)));
-        var engine = EngineHost.Create(Settings("limited", digestMax: 8));
+        var engine = InProcessEngine.Create(Settings("limited", digestMax: 8));
         await engine.Ticker.TickAsync();
         var drain = Task.Run(() => engine.Dispatcher.DrainAsync(CancellationToken.None));
         // Released after the 429 (last_error set) and claimed again (leased): the lane now waits.
@@ -190,7 +190,7 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
     {
         await Incidents.InsertDueAsync(Db, 1, _ => "slow");
         Slack.Script("slow", Reply.Slow(TimeSpan.FromSeconds(1.5)));
-        await using var engine = EngineHost.Create(Settings("slow"));
+        await using var engine = InProcessEngine.Create(Settings("slow"));
         await engine.Ticker.TickAsync();
         var drain = Task.Run(() => engine.Dispatcher.DrainAsync(CancellationToken.None));
 
@@ -207,7 +207,7 @@ public class SupersededPageTests(DatabaseFixture fixture) : SlackTest(fixture)
     public async Task Superseded_messages_are_neither_pending_nor_dead_nor_queue_lag_and_are_counted_apart_in_health_and_status()
     {
         await Incidents.InsertDueAsync(Db, 4, _ => "r");
-        await using var engine = EngineHost.Create(Settings("r"));
+        await using var engine = InProcessEngine.Create(Settings("r"));
         await engine.Ticker.TickAsync();
         // Queued an hour ago, acknowledged since: were they counted as waiting, queue lag would be an hour.
         await Db.ExecuteAsync("UPDATE notification_outbox SET created_at = now() - interval '1 hour'");

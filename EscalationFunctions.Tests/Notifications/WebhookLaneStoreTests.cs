@@ -16,7 +16,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
 
     private static PlannedLane Plan => new(Hook, WebhookId.Of(Hook), ["default"]);
 
-    private static async Task<HeldLane?> AcquireAsync(EngineHost instance, DeliveryLease lease, TimeSpan? within = null)
+    private static async Task<HeldLane?> AcquireAsync(InProcessEngine instance, DeliveryLease lease, TimeSpan? within = null)
     {
         var taken = await instance.Get<WebhookLaneStore>().AcquireLanesAsync([Plan.WebhookId], within ?? NoLimit, lease, CancellationToken.None);
         return taken.Count == 0 ? null : new HeldLane(Plan, taken[0].Token, taken[0].FirstWait, []);
@@ -26,7 +26,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
     public async Task Of_many_instances_taking_one_webhooks_lane_at_once_exactly_one_gets_it_and_the_url_is_not_stored()
     {
         var env = TestSettings.Environment(Db);
-        var instances = Enumerable.Range(0, 6).Select(i => EngineHost.Create(env, instanceId: $"instance-{i}")).ToList();
+        var instances = Enumerable.Range(0, 6).Select(i => InProcessEngine.Create(env, instanceId: $"instance-{i}")).ToList();
         try
         {
             var tickets = await Task.WhenAll(instances.Select(i => Task.Run(() => AcquireAsync(i, Long))));
@@ -46,8 +46,8 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
     [Fact]
     public async Task The_next_holder_waits_out_the_hold_the_last_answer_set()
     {
-        await using var first = EngineHost.Create(TestSettings.Environment(Db), instanceId: "first");
-        await using var second = EngineHost.Create(TestSettings.Environment(Db), instanceId: "second");
+        await using var first = InProcessEngine.Create(TestSettings.Environment(Db), instanceId: "first");
+        await using var second = InProcessEngine.Create(TestSettings.Environment(Db), instanceId: "second");
         var lanes = first.Get<WebhookLaneStore>();
 
         var ticket = (await AcquireAsync(first, Long))!;
@@ -65,8 +65,8 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
     [Fact]
     public async Task A_lane_whose_lease_ran_out_is_taken_over_and_its_old_holder_learns_it_has_lost_it()
     {
-        await using var stalled = EngineHost.Create(TestSettings.Environment(Db), instanceId: "stalled");
-        await using var other = EngineHost.Create(TestSettings.Environment(Db), instanceId: "other");
+        await using var stalled = InProcessEngine.Create(TestSettings.Environment(Db), instanceId: "stalled");
+        await using var other = InProcessEngine.Create(TestSettings.Environment(Db), instanceId: "other");
         var shortLease = new DeliveryLease(TimeSpan.FromMilliseconds(200));
 
         var old = (await AcquireAsync(stalled, shortLease))!;
@@ -86,7 +86,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
     public async Task Renewing_the_leases_of_messages_never_leases_a_released_or_finished_one_again()
     {
         await Incidents.InsertDueAsync(Db, 3);
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db));
         await engine.Ticker.TickAsync();
         var outbox = engine.Get<OutboxStore>();
         var outcomes = engine.Get<OutboxOutcomes>();
@@ -112,7 +112,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
         // route with 9 (a storm: 4 of them, digest max 4), lane c a route with none waiting.
         var routes = new[] { "a1", "a1", "a1", "a2", "a2", "b", "b", "b", "b", "b", "b", "b", "b", "b" };
         await Incidents.InsertDueAsync(Db, routes.Length, i => routes[i]);
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db));
         await engine.Ticker.TickAsync();
         var ids = await Db.QueryAsync("SELECT route, id FROM notification_outbox ORDER BY id", r => (Route: r.GetString(0), Id: r.GetInt64(1)));
         PlannedLane LaneOf(string name, params string[] laneRoutes) =>
@@ -133,7 +133,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
     public async Task An_attempt_counts_when_its_post_starts_so_a_lane_stopped_before_posting_uses_none_and_a_429_gives_it_back()
     {
         await Incidents.InsertDueAsync(Db, 3);
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db));
         await engine.Ticker.TickAsync();
         var outbox = engine.Get<OutboxStore>();
         var outcomes = engine.Get<OutboxOutcomes>();
@@ -161,7 +161,7 @@ public class WebhookLaneStoreTests(DatabaseFixture fixture) : DatabaseTest(fixtu
     public async Task A_message_whose_every_post_ended_with_its_sender_is_dead_lettered_before_a_post_more()
     {
         await Incidents.InsertDueAsync(Db, 1);
-        await using var engine = EngineHost.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.SlackMaxAttempts] = "3" }));
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, overrides: new() { [SettingNames.SlackMaxAttempts] = "3" }));
         await engine.Ticker.TickAsync();
         var outbox = engine.Get<OutboxStore>();
         var outcomes = engine.Get<OutboxOutcomes>();

@@ -1,5 +1,6 @@
 using System.Text;
 using EscalationFunctions.Engine.Security;
+using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 
 namespace EscalationFunctions.Tests.Ops;

@@ -91,7 +91,7 @@ public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         await using var server = await InProcessServer.StartAsync(env);
         Assert.Equal(0, (await HealthAsync(server.Client)).GetProperty("pendingNotifications").GetInt64());
 
-        await using (var engine = EngineHost.Create(env))
+        await using (var engine = InProcessEngine.Create(env))
         {
             Assert.Equal(4, (await engine.Ticker.TickAsync()).Escalations);
         }
@@ -118,7 +118,7 @@ public class OpsHealthTests(DatabaseFixture fixture) : DatabaseTest(fixture)
     public async Task Superseded_notifications_are_counted_apart_neither_pending_nor_dead_nor_in_the_queue_lag()
     {
         await Incidents.InsertDueAsync(Db, 3);
-        await using (var engine = EngineHost.Create(OpsTestSettings.For(Db)))
+        await using (var engine = InProcessEngine.Create(OpsTestSettings.For(Db)))
         {
             Assert.Equal(3, (await engine.Ticker.TickAsync()).Escalations);
         }

@@ -19,7 +19,7 @@ public class OpsRecalcTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         await Incidents.InsertDueAsync(Db, 300, prefix: "C", severity: "critical");
         var newSla = new Dictionary<string, string> { [SettingNames.WarningAckMinutes] = "30", [SettingNames.TickBatchSize] = "1000" };
         await using var server = await InProcessServer.StartAsync(OpsTestSettings.For(Db, newSla));
-        await using var ticker = EngineHost.Create(OpsTestSettings.For(Db, newSla), instanceId: "ticker");
+        await using var ticker = InProcessEngine.Create(OpsTestSettings.For(Db, newSla), instanceId: "ticker");
 
         var recalc = OpsCall.SendAsync(server.Client, OpsCall.Signed("/ops/escalation/recalc"));
         await Eventually.TrueAsync(() => Task.FromResult(server.Logs.Lines.Any(l => l.Contains("Recalc batch 1:"))),

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using EscalationFunctions.Engine.Security;
 using EscalationFunctions.Engine.Settings;
@@ -46,11 +45,9 @@ public class SignCommandTests(DatabaseFixture fixture) : DatabaseTest(fixture)
         Assert.Equal(0, exit);
         Assert.DoesNotContain(functionKey, curl);
 
-        var psi = new ProcessStartInfo("bash", ["-c", curl.Trim()]) { RedirectStandardOutput = true };
-        psi.Environment["OPS_FUNCTION_KEY"] = functionKey;
-        using var process = Process.Start(psi)!;
-        var response = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (_, response, _) = await ChildProcess.RunAsync(
+            new ChildProcessStart("bash", ["-c", curl.Trim()]) { Environment = new Dictionary<string, string?> { ["OPS_FUNCTION_KEY"] = functionKey } },
+            TimeSpan.FromSeconds(60));
 
         Assert.Contains("\"escalations\":2", response);
         Assert.Equal(2, await Incidents.EventCountAsync(Db));

@@ -1,7 +1,9 @@
 using EscalationFunctions.Engine.Runtime;
 using EscalationFunctions.Engine.Slack.Delivery;
+using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
@@ -11,7 +13,7 @@ namespace EscalationFunctions.Tests.Runtime;
 [Lane(TestLane.Unit)]
 public class FailureBackoffTests
 {
-    private readonly CapturedLogs _logs = new();
+    private readonly FakeLogCollector _logs = new();
     private readonly FakeTimeProvider _time = new();
 
     [Theory]
@@ -79,7 +81,7 @@ public class FailureBackoffTests
         Assert.True(warning.Length < 1_200, $"{warning.Length} characters");
     }
 
-    private FailureBackoff Backoff(TimeSpan period) => new("Tick", period, new LoggerFactory([_logs]).CreateLogger("Loop"), _time);
+    private FailureBackoff Backoff(TimeSpan period) => new("Tick", period, new LoggerFactory([new FakeLoggerProvider(_logs)]).CreateLogger("Loop"), _time);
 
     private static NpgsqlException DatabaseDown() =>
         new("Failed to connect to 127.0.0.1:1", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused));

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using EscalationFunctions.Testing;
 using EscalationFunctions.Tests.Support;
 
@@ -13,16 +11,15 @@ namespace EscalationFunctions.Tests.Scripts;
 /// </summary>
 public sealed class LocalCheckout : IAsyncLifetime
 {
-    private static readonly string[] SettingPrefixes = ["ESC", "SLACK_", "OPS_", "ASPNETCORE_", "KEY_VAULT_", "POSTGRES_", "APP_BASE_URL", "MAX_ESC_LEVEL",
-        "APPLICATIONINSIGHTS_", "WEBSITE_", "RUN_LOCAL_"];
+    /// <summary>Beyond the settings (<see cref="ChildEnvironment"/>): what the scripts themselves read.</summary>
+    private static readonly string[] ScriptPrefixes = ["POSTGRES_", "RUN_LOCAL_"];
 
     private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("esc-checkout-");
-    private Process? _worker;
-    private readonly ConcurrentQueue<string> _workerOutput = new();
+    private ChildProcess? _worker;
 
     public string Root => _dir.FullName;
     public int WorkerPort { get; } = ServerProcess.FreePort();
-    public string WorkerOutput => string.Join('\n', _workerOutput);
+    public string WorkerOutput => _worker?.Output ?? "";
 
     /// <summary>The environment of a fresh shell: none of the worker's settings (null removes), the server already built.</summary>
     public Dictionary<string, string?> Environment(Dictionary<string, string>? extra = null)
@@ -30,7 +27,7 @@ public sealed class LocalCheckout : IAsyncLifetime
         var env = new Dictionary<string, string?>();
         foreach (var name in System.Environment.GetEnvironmentVariables().Keys.Cast<string>())
         {
-            if (SettingPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
+            if (ChildEnvironment.MustNotInherit(name) || ScriptPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal)))
             {
                 env[name] = null;
             }
@@ -75,11 +72,10 @@ public sealed class LocalCheckout : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await RunAsync("scripts/run-local.sh stop");
-        if (_worker is { HasExited: false })
+        if (_worker is not null)
         {
-            _worker.Kill(entireProcessTree: true);
+            await _worker.DisposeAsync();
         }
-        _worker?.Dispose();
         _dir.Delete(recursive: true);
     }
 
@@ -92,14 +88,7 @@ public sealed class LocalCheckout : IAsyncLifetime
     {
         var envFile = Path.Combine(Root, ".local", "env");
         var before = File.Exists(envFile) ? File.GetLastWriteTimeUtc(envFile) : DateTime.MinValue;
-        _workerOutput.Clear();
-        var psi = ShellRun.Start(Root, command, Environment(extra));
-        _worker = new Process { StartInfo = psi };
-        _worker.OutputDataReceived += (_, e) => { if (e.Data is not null) _workerOutput.Enqueue(e.Data); };
-        _worker.ErrorDataReceived += (_, e) => { if (e.Data is not null) _workerOutput.Enqueue(e.Data); };
-        _worker.Start();
-        _worker.BeginOutputReadLine();
-        _worker.BeginErrorReadLine();
+        _worker = ChildProcess.Start(ShellRun.Start(Root, command, Environment(extra)));
         await Eventually.TrueAsync(
             () => Task.FromResult(_worker.HasExited || (File.Exists(envFile) && File.GetLastWriteTimeUtc(envFile) > before)),
             TimeSpan.FromMinutes(2), "run-local.sh writes .local/env");
@@ -109,8 +98,10 @@ public sealed class LocalCheckout : IAsyncLifetime
     /// <summary>Waits for the worker started by <see cref="StartWorkerAsync"/> to end, and returns its exit code.</summary>
     public async Task<int> WorkerExitAsync()
     {
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await _worker!.WaitForExitAsync(cts.Token);
+        if (!await _worker!.WaitForExitAsync(TimeSpan.FromSeconds(60)))
+        {
+            throw new TimeoutException($"run-local.sh did not exit within 60 s:\n{WorkerOutput}");
+        }
         return _worker.ExitCode;
     }
 

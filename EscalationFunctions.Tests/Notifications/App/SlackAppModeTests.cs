@@ -25,7 +25,7 @@ public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output
             [SettingNames.SlackSigningSecret] = SlackClick.Secret, // pages carry the Acknowledge button
         });
 
-    private static async Task TickAndDeliverAsync(EngineHost engine)
+    private static async Task TickAndDeliverAsync(InProcessEngine engine)
     {
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -40,7 +40,7 @@ public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output
     public async Task An_incidents_first_page_starts_its_thread_and_each_later_level_replies_in_it_also_shown_in_the_channel()
     {
         await Incidents.InsertAsync(Db, "INC-T", "payments", "warning", TimeSpan.FromHours(5));
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
         await TickAndDeliverAsync(engine);
         await Incidents.InsertAsync(Db, "INC-U", "payments", "warning", TimeSpan.FromHours(5));
         await TickAndDeliverAsync(engine);
@@ -91,7 +91,7 @@ public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output
     {
         await Incidents.InsertAsync(Db, "INC-A", "payments", "warning", TimeSpan.FromHours(5));
         await Incidents.InsertAsync(Db, "INC-OPEN", "payments", "warning", TimeSpan.FromHours(5));
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
         await TickAndDeliverAsync(engine);
         await TickAndDeliverAsync(engine);
         var before = (await DedupKeysOfAsync("INC-A")).Select(k => MessageOf(Payments, k)).ToList();
@@ -144,7 +144,7 @@ public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output
     public async Task A_resolved_incidents_messages_say_when_it_was_resolved()
     {
         await Incidents.InsertAsync(Db, "INC-R", "elsewhere", "critical", TimeSpan.FromHours(5));
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
         await TickAndDeliverAsync(engine);
         await Db.ExecuteAsync("UPDATE incidents SET resolved_at = '2026-12-04 10:07:30+00' WHERE incident_key = 'INC-R'");
         await TickAndDeliverAsync(engine);
@@ -159,7 +159,7 @@ public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output
     public async Task A_digest_is_top_level_and_many_changes_to_it_fold_into_one_rewrite_marking_those_members_only()
     {
         await Incidents.InsertDueAsync(Db, 5, _ => "payments");
-        await using var engine = EngineHost.Create(Settings(new() { [SettingNames.SlackDigestThreshold] = "2" }));
+        await using var engine = InProcessEngine.Create(Settings(new() { [SettingNames.SlackDigestThreshold] = "2" }));
         await TickAndDeliverAsync(engine);
         var digest = Assert.Single(Api.Messages(Payments));
         Assert.Null(digest.ThreadTs);
@@ -191,7 +191,7 @@ public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output
     public async Task In_a_channels_lane_the_waiting_pages_go_before_the_rewrites()
     {
         await Incidents.InsertAsync(Db, "INC-FIRST", "payments", "warning", TimeSpan.FromMinutes(16));
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
         await TickAndDeliverAsync(engine);
         await Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'INC-FIRST'");
         await Incidents.InsertDueAsync(Db, 3, _ => "payments", prefix: "NEW");
@@ -207,7 +207,7 @@ public class SlackAppModeTests(DatabaseFixture fixture, ITestOutputHelper output
     public async Task Health_shows_no_auth_failure_in_webhook_mode_or_while_the_token_works()
     {
         await Incidents.InsertAsync(Db, "INC-H", "payments", "warning", TimeSpan.FromMinutes(16));
-        await using var engine = EngineHost.Create(Settings());
+        await using var engine = InProcessEngine.Create(Settings());
         await TickAndDeliverAsync(engine);
         Assert.False((await engine.Get<WorkerStatusReader>().ReadAsync(CancellationToken.None)).SlackAuthFailing);
         Assert.Single(Api.Messages(Payments));

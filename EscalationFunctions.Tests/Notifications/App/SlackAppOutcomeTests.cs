@@ -18,7 +18,7 @@ public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixtur
         r => (r.GetString(0), r.GetInt32(1), r.IsDBNull(2) ? null : r.GetString(2)));
 
     /// <summary>Delivers until nothing waits, letting retries come due (the tests' retry base is 50 ms).</summary>
-    private async Task DeliverAllAsync(EngineHost engine) => await Eventually.TrueAsync(async () =>
+    private async Task DeliverAllAsync(InProcessEngine engine) => await Eventually.TrueAsync(async () =>
     {
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
         return await Db.ScalarAsync<long>("SELECT count(*) FROM notification_outbox WHERE status = 'pending'") == 0;
@@ -33,7 +33,7 @@ public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixtur
     {
         await Incidents.InsertDueAsync(Db, 1);
         Api.Script(GlobalChannel, ApiReply.Error(error));
-        await using var engine = EngineHost.Create(AppSettings());
+        await using var engine = InProcessEngine.Create(AppSettings());
         await engine.Ticker.TickAsync();
 
         await DeliverAllAsync(engine);
@@ -49,7 +49,7 @@ public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixtur
     {
         await Incidents.InsertDueAsync(Db, 1);
         Api.Script(GlobalChannel, ApiReply.Error("ratelimited"), ApiReply.RateLimited(1));
-        await using var engine = EngineHost.Create(AppSettings());
+        await using var engine = InProcessEngine.Create(AppSettings());
         await engine.Ticker.TickAsync();
 
         await DeliverAllAsync(engine);
@@ -73,7 +73,7 @@ public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixtur
     {
         await Incidents.InsertDueAsync(Db, 2);
         Api.Script(GlobalChannel, ApiReply.Error(error));
-        await using var engine = EngineHost.Create(AppSettings());
+        await using var engine = InProcessEngine.Create(AppSettings());
         await engine.Ticker.TickAsync();
 
         await DeliverAllAsync(engine);
@@ -98,7 +98,7 @@ public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixtur
         var env = AppSettings(new() { ["payments"] = "C0PAYMENTS", ["search"] = "C0SEARCH" });
         Api.Script("C0PAYMENTS", ApiReply.Error(error));
         Api.Script("C0SEARCH", ApiReply.Error(error));
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
 
@@ -124,7 +124,7 @@ public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixtur
     {
         await Incidents.InsertDueAsync(Db, 2);
         var env = AppSettings();
-        await using var engine = EngineHost.Create(env);
+        await using var engine = InProcessEngine.Create(env);
         Api.RevokeToken(SlackWebApiStandIn.DefaultToken);
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
@@ -146,7 +146,7 @@ public class SlackAppOutcomeTests(DatabaseFixture fixture) : SlackAppTest(fixtur
     public async Task A_rewrite_of_a_message_slack_no_longer_has_is_dead_and_the_lane_goes_on()
     {
         await Incidents.InsertDueAsync(Db, 1);
-        await using var engine = EngineHost.Create(AppSettings());
+        await using var engine = InProcessEngine.Create(AppSettings());
         await engine.Ticker.TickAsync();
         await engine.Dispatcher.DrainAsync(CancellationToken.None);
         await Db.ExecuteAsync("UPDATE incidents SET acknowledged_at = now()");

@@ -1,6 +1,5 @@
-using EscalationFunctions.Testing;
 
-namespace EscalationFunctions.Tests.Support;
+namespace EscalationFunctions.Testing;
 
 /// <summary>Writes incidents the way other systems do: plain SQL, never next_due_at.</summary>
 public static class Incidents

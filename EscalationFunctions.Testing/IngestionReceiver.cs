@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text.Json;
-using EscalationFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
-namespace EscalationFunctions.Tests.Support;
+namespace EscalationFunctions.Testing;
 
 /// <summary>
 /// Stands in for Application Insights' ingestion endpoint on loopback: accepts the SDK's track
@@ -65,6 +64,3 @@ public sealed class IngestionReceiver : IAsyncDisposable
         await _app.DisposeAsync();
     }
 }
-
-/// <summary>One aggregated metric as sent: the sum of <see cref="Count"/> values, and the largest.</summary>
-public sealed record MetricPoint(string Name, double Sum, int Count, double Max);

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 
-namespace EscalationFunctions.Tests.Support;
+namespace EscalationFunctions.Testing;
 
 /// <summary>
 /// Sends hand-written HTTP/1.1 bytes over a plain socket, for requests <see cref="HttpClient"/> refuses

@@ -1,13 +1,13 @@
 using Azure.Security.KeyVault.Secrets;
 using EscalationFunctions.Hosting;
 using EscalationFunctions.Server;
-using EscalationFunctions.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
-namespace EscalationFunctions.Tests.Support;
+namespace EscalationFunctions.Testing;
 
 /// <summary>
 /// The plain server built by <see cref="ServerApp.Build"/> inside the test process, listening on a
@@ -18,7 +18,7 @@ public sealed class InProcessServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private InProcessServer(WebApplication app, Uri baseUrl, CapturedLogs logs)
+    private InProcessServer(WebApplication app, Uri baseUrl, FakeLogCollector logs)
     {
         _app = app;
         BaseUrl = baseUrl;
@@ -32,17 +32,17 @@ public sealed class InProcessServer : IAsyncDisposable
 
     public Uri BaseUrl { get; }
     public HttpClient Client { get; }
-    public CapturedLogs Logs { get; }
+    public FakeLogCollector Logs { get; }
     public IServiceProvider Services => _app.Services;
 
     /// <param name="vault">Stands in for Key Vault when the settings name a KEY_VAULT_URI.</param>
     public static async Task<InProcessServer> StartAsync(Dictionary<string, string> env, TimeProvider? time = null, SecretClient? vault = null)
     {
         var startup = await StartupConfiguration.LoadAsync(name => env.GetValueOrDefault(name), vaultClient: vault is null ? null : _ => vault);
-        var logs = new CapturedLogs();
+        var logs = new FakeLogCollector();
         var app = ServerApp.Build(startup, ["--urls=http://127.0.0.1:0"], services =>
         {
-            services.AddLogging(b => b.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Information));
+            services.AddLogging(b => b.ClearProviders().AddProvider(new FakeLoggerProvider(logs)).SetMinimumLevel(LogLevel.Information));
             if (time is not null)
             {
                 services.Replace(ServiceDescriptor.Singleton(time));

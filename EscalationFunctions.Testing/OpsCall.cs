@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Json;
 using EscalationFunctions.Engine.Security;
 
-namespace EscalationFunctions.Tests.Support;
+namespace EscalationFunctions.Testing;
 
 /// <summary>Builds ops requests the way an operator's client does: raw body, timestamp, signature, principal.</summary>
 public static class OpsCall

@@ -2,7 +2,7 @@ using Azure;
 using Azure.Security.KeyVault.Secrets;
 using Moq;
 
-namespace EscalationFunctions.Tests.Support;
+namespace EscalationFunctions.Testing;
 
 /// <summary>
 /// A Moq <see cref="SecretClient"/> (Key Vault cannot run here) over a dictionary of secrets.
