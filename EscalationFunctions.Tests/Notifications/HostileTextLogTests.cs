@@ -119,7 +119,13 @@ public class ClickAnswerLogTests(DatabaseFixture fixture) : SlackTest(fixture)
             Reply.Status(status, "no_text") with { ReasonPhrase = "Gone \u001b[31mINJECTED " + new string('R', 5_000) });
         await Db.ExecuteAsync("INSERT INTO notification_outbox (kind, incident_key, destination, body) VALUES ('click_answer', @k, @u, '{}')",
             ("k", HostileTextLogTests.HugeKey[..1_000]), ("u", Slack.ResponseUrl("answer").AbsoluteUri));
-        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, Slack, new() { [SettingNames.SlackResponseUrlHosts] = "127.0.0.1" }));
+        // The suite's 50 ms retry base would let a slow drain try the 500 again and log a second line:
+        // one attempt is what this test is about.
+        await using var engine = InProcessEngine.Create(TestSettings.Environment(Db, Slack, new()
+        {
+            [SettingNames.SlackResponseUrlHosts] = "127.0.0.1",
+            [SettingNames.SlackRetryBaseMs] = "60000",
+        }));
 
         await engine.Get<NotificationDispatcher>().DrainAsync(CancellationToken.None);
 
