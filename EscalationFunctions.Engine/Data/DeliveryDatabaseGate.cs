@@ -1,11 +1,10 @@
-using EscalationFunctions.Engine.Slack.Outbox;
 using Npgsql;
 
 namespace EscalationFunctions.Engine.Data;
 
 /// <summary>
-/// How the sender reaches the database: every statement of <see cref="OutboxStore"/> and
-/// <see cref="WebhookLaneStore"/> goes through at most <see cref="MaxConcurrent"/> connections.
+/// How the sender reaches the database: every statement of <c>OutboxStore</c> and
+/// <c>WebhookLaneStore</c> goes through at most <see cref="MaxConcurrent"/> connections.
 /// Unbounded, a burst of lanes (one per webhook, all posting in the same second) needs a connection
 /// each: with 100 webhooks the first round of outcomes waited over a second for ~100 new server
 /// connections. A statement takes milliseconds, so a few at a time keep up with every lane posting

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using EscalationFunctions.Engine.Data;
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Tick;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 

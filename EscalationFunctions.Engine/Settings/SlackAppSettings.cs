@@ -1,5 +1,3 @@
-using EscalationFunctions.Engine.Slack.Transports;
-
 namespace EscalationFunctions.Engine.Settings;
 
 /// <summary>

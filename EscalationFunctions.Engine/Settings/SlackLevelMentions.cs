@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using EscalationFunctions.Engine.Slack.Delivery;
 
 namespace EscalationFunctions.Engine.Settings;
 

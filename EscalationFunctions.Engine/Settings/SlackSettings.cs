@@ -1,5 +1,3 @@
-using EscalationFunctions.Engine.Slack.Messages;
-
 namespace EscalationFunctions.Engine.Settings;
 
 public sealed class SlackSettings
@@ -28,7 +26,13 @@ public sealed class SlackSettings
     /// <summary><c>SLACK_DIGEST_THRESHOLD</c>: more escalations than this waiting for one webhook go out as digests (reference §5.2).</summary>
     public int DigestThreshold { get; init; } = 5;
 
-    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest message, 2 to <see cref="SlackDigestBuilder.MaxMembers"/>; 40 by default (reference §5.2).</summary>
+    /// <summary>
+    /// The most escalations one digest may list, the upper bound of <c>SLACK_DIGEST_MAX</c>: a header, one
+    /// block each and a context block stay within Slack's 50 blocks.
+    /// </summary>
+    public const int MaxDigestMembers = 40;
+
+    /// <summary><c>SLACK_DIGEST_MAX</c>: escalations per digest message, 2 to <see cref="MaxDigestMembers"/>; 40 by default (reference §5.2).</summary>
     public int DigestMax { get; init; } = DefaultDigestMax;
 
     /// <summary>

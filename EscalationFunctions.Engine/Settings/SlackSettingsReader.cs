@@ -1,5 +1,4 @@
 using EscalationFunctions.Engine.Secrets;
-using EscalationFunctions.Engine.Slack.Messages;
 
 namespace EscalationFunctions.Engine.Settings;
 
@@ -31,7 +30,7 @@ internal static class SlackSettingsReader
             MaxAttempts = values.Int(SettingNames.SlackMaxAttempts, 12, 1, 100),
             RetryBase = values.Milliseconds(SettingNames.SlackRetryBaseMs, 5_000, 10, 3_600_000),
             DigestThreshold = values.Int(SettingNames.SlackDigestThreshold, 5, 1, int.MaxValue),
-            DigestMax = values.Int(SettingNames.SlackDigestMax, SlackSettings.DefaultDigestMax, 2, SlackDigestBuilder.MaxMembers),
+            DigestMax = values.Int(SettingNames.SlackDigestMax, SlackSettings.DefaultDigestMax, 2, SlackSettings.MaxDigestMembers),
             LevelMentions = LevelMentions(values, maxLevel),
             SigningSecrets = SigningSecrets(values),
             ResponseUrlHosts = ResponseUrlHosts(values),

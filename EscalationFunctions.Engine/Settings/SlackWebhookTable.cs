@@ -1,5 +1,4 @@
 using EscalationFunctions.Engine.Secrets;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Untrusted;
 
 namespace EscalationFunctions.Engine.Settings;

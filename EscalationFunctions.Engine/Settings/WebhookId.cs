@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using EscalationFunctions.Engine.Slack.Delivery;
 
 namespace EscalationFunctions.Engine.Settings;
 

@@ -1,5 +1,3 @@
-using EscalationFunctions.Engine.Tick;
-
 namespace EscalationFunctions.Engine.Status;
 
 /// <param name="Outcome">What the instance's last tick did (<see cref="TickOutcome"/>'s name).</param>

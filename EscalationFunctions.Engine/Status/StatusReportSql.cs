@@ -1,5 +1,3 @@
-using EscalationFunctions.Engine.Tick;
-
 namespace EscalationFunctions.Engine.Status;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using EscalationFunctions.Engine.Tick;
 using Npgsql;
 
 namespace EscalationFunctions.Engine.Status;

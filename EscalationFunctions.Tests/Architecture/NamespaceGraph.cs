@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 
@@ -46,6 +47,29 @@ public sealed class NamespaceGraph
             }
         }
         return graph;
+    }
+
+    /// <summary>
+    /// Adds the <c>using</c> lines of the sources under <paramref name="folder"/>: a constant is copied into
+    /// the IL of the code that reads it, so only the source shows that use (and a doc comment's cref).
+    /// </summary>
+    public NamespaceGraph WithSourceUsings(string folder, string rootNamespace)
+    {
+        foreach (var file in Directory.EnumerateFiles(folder, "*.cs", SearchOption.AllDirectories))
+        {
+            if (file.Contains("/obj/", StringComparison.Ordinal) || file.Contains("/bin/", StringComparison.Ordinal)) continue;
+            var text = File.ReadAllText(file);
+            var own = Regex.Match(text, @"^namespace ([\w.]+);", RegexOptions.Multiline);
+            if (!own.Success) continue;
+            foreach (Match used in Regex.Matches(text, @"^using ([\w.]+);", RegexOptions.Multiline))
+            {
+                var (from, to) = (own.Groups[1].Value, used.Groups[1].Value);
+                if (from == to || !to.StartsWith(rootNamespace, StringComparison.Ordinal)) continue;
+                if (!_edges.TryGetValue(from, out var targets)) _edges[from] = targets = new(StringComparer.Ordinal);
+                targets.TryAdd(to, $"{Path.GetFileName(file)}: using {to}");
+            }
+        }
+        return this;
     }
 
     /// <summary>The groups of namespaces that reach each other (Tarjan's strongly connected components of two or more).</summary>

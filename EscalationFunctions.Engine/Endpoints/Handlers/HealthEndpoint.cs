@@ -1,6 +1,5 @@
 using EscalationFunctions.Engine.Endpoints.Answers;
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Transports;
 using EscalationFunctions.Engine.Status;
 

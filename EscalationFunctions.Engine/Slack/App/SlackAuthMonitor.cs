@@ -1,5 +1,4 @@
 using EscalationFunctions.Engine.Data;
-using EscalationFunctions.Engine.Slack.Delivery;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Slack.App;

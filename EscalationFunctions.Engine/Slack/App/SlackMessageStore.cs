@@ -1,6 +1,5 @@
 using System.Text.Json;
 using EscalationFunctions.Engine.Data;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Messages;
 using EscalationFunctions.Engine.Slack.Outbox;
 using Npgsql;

@@ -1,5 +1,4 @@
 using EscalationFunctions.Engine.Data;
-using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Slack.Outbox;
 using Npgsql;
 

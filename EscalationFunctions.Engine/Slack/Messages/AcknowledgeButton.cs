@@ -1,5 +1,4 @@
 using EscalationFunctions.Engine.Slack.Clicks;
-using EscalationFunctions.Engine.Slack.Delivery;
 
 namespace EscalationFunctions.Engine.Slack.Messages;
 

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Outbox;
 
 namespace EscalationFunctions.Engine.Slack.Messages;
@@ -17,8 +16,8 @@ namespace EscalationFunctions.Engine.Slack.Messages;
 /// </summary>
 public static class SlackDigestBuilder
 {
-    /// <summary>The most escalations one digest lists: a header, one block each and a context block stay within 50 blocks.</summary>
-    public const int MaxMembers = 40;
+    /// <summary>The most escalations one digest lists (<see cref="SlackSettings.MaxDigestMembers"/>).</summary>
+    public const int MaxMembers = SlackSettings.MaxDigestMembers;
 
     // Per entry, so that forty entries stay a readable message whatever the titles and keys.
     private const int MaxTitleInEntry = 300;

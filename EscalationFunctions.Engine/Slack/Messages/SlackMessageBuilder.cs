@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Outbox;
 
 namespace EscalationFunctions.Engine.Slack.Messages;

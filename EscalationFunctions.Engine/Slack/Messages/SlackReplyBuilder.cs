@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Acknowledge;
 using EscalationFunctions.Engine.Slack.Clicks;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Untrusted;
 
 namespace EscalationFunctions.Engine.Slack.Messages;

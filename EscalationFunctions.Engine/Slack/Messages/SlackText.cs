@@ -1,5 +1,4 @@
 using System.Text;
-using EscalationFunctions.Engine.Slack.Delivery;
 
 namespace EscalationFunctions.Engine.Slack.Messages;
 

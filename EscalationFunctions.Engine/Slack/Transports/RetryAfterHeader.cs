@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using EscalationFunctions.Engine.Slack.Delivery;
 
 namespace EscalationFunctions.Engine.Slack.Transports;
 

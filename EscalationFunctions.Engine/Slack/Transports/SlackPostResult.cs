@@ -1,5 +1,3 @@
-using EscalationFunctions.Engine.Slack.Delivery;
-
 namespace EscalationFunctions.Engine.Slack.Transports;
 
 public enum SlackPostStatus

@@ -1,5 +1,4 @@
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Messages;
 using EscalationFunctions.Engine.Slack.Outbox;
 using EscalationFunctions.Engine.Untrusted;

@@ -1,4 +1,3 @@
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Outbox;
 
 namespace EscalationFunctions.Engine.Slack.Transports;

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Messages;
 using EscalationFunctions.Engine.Slack.Outbox;
 using EscalationFunctions.Engine.Untrusted;

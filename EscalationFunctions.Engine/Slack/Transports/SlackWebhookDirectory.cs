@@ -1,6 +1,5 @@
 using EscalationFunctions.Engine.Secrets;
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Slack.Delivery;
 using Microsoft.Extensions.Logging;
 
 namespace EscalationFunctions.Engine.Slack.Transports;

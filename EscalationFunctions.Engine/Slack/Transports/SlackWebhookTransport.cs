@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using EscalationFunctions.Engine.Settings;
-using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Slack.Messages;
 using EscalationFunctions.Engine.Slack.Outbox;
 using EscalationFunctions.Engine.Untrusted;
