@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
-using EscalationFunctions.Engine.Runtime;
 using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Slack.Delivery;
-using EscalationFunctions.Engine.Telemetry;
-using EscalationFunctions.Engine.Tick;
 using EscalationFunctions.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -13,11 +13,3 @@ public interface ISecretStore
     /// <summary>The setting's current value, or null when it is not set.</summary>
     ValueTask<string?> GetAsync(string settingName, CancellationToken ct);
 }
-
-/// <summary>Values fixed at start-up, from the environment.</summary>
-public sealed class FixedSecretStore(Func<string, string?> lookup) : ISecretStore
-{
-    public bool CanRotate => false;
-
-    public ValueTask<string?> GetAsync(string settingName, CancellationToken ct) => ValueTask.FromResult(lookup(settingName));
-}

@@ -37,13 +37,3 @@ public static class HmacRequestSignature
         return hmac.GetHashAndReset();
     }
 }
-
-public enum SignatureCheck
-{
-    Valid,
-    Missing,
-    BadTimestamp,
-    StaleTimestamp,
-    BadFormat,
-    Mismatch,
-}

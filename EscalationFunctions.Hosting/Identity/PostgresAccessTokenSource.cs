@@ -80,6 +80,3 @@ public sealed class PostgresAccessTokenSource(
     private string? Fresh(AccessToken? token) =>
         token is { } t && time.GetUtcNow() < t.ExpiresOn - RenewBefore ? t.Token : null;
 }
-
-/// <summary>The credential gave no token for PostgreSQL.</summary>
-public sealed class PostgresAccessTokenException(string message, Exception inner) : Exception(message, inner);

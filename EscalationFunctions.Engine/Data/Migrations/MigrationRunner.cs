@@ -95,5 +95,3 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
     [GeneratedRegex(@"^Migrations/(?<version>\d{4})_(?<name>[a-z0-9_]+)\.sql$")]
     private static partial Regex MigrationName();
 }
-
-public sealed record Migration(int Version, string Name, string Sql);

@@ -103,6 +103,3 @@ public sealed class SlackMessageComposer(EscalationSettings settings, SlackSigni
                 SlackMessageBuilder.BuildJson(shown[0], slack.AppBaseUrl, slack.LevelMentions, acknowledge, message.StateOf(shown[0].IncidentKey))) { App = target };
     }
 }
-
-/// <summary>What <see cref="SlackMessageComposer.PrepareAsync"/> read for the row <see cref="RowId"/>: a page's thread (null: none yet), or the message a rewrite changes (null: gone).</summary>
-public sealed record AppPostContext(long RowId, string? ThreadTs, PostedMessage? Rewrite);
