@@ -5,6 +5,7 @@ using EscalationFunctions.Engine.Settings;
 using EscalationFunctions.Engine.Slack.Delivery;
 using EscalationFunctions.Engine.Telemetry;
 using EscalationFunctions.Engine.Tick;
+using EscalationFunctions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -66,7 +67,7 @@ public sealed class InProcessEngine : IAsyncDisposable
             services.AddSingleton(time);
         }
         services.AddSingleton(new WorkerInstance(instanceId ?? $"test-{Guid.NewGuid():N}"[..13]));
-        services.AddSingleton(new Engine.Slack.Transports.ConsoleAckCommand("./scripts/ops-call.sh ack {0}")); // as the hosts print it
+        services.AddSingleton(RepositoryScripts.AckCommand); // as the hosts print it
         services.AddSingleton<ISecretStore>(new FixedSecretStore(name => env.GetValueOrDefault(name)));
         services.AddEscalationEngine(TestSettings.Read(env));
         return new InProcessEngine(services.BuildServiceProvider(), logs, metrics);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EscalationFunctions.Hosting;
 using Npgsql;
 
 namespace EscalationFunctions.Server.Commands;
@@ -48,7 +49,7 @@ public static class SampleIncidentsCommand
             Console.WriteLine($"{key}  {severity,-8} route {route,-9} first seen {age,2} min ago, next escalation due {due:HH:mm:ss} UTC  \"{title}\"");
         }
         Console.WriteLine("Incidents past their deadline escalate at the worker's next tick; acknowledge one with:");
-        Console.WriteLine($"  ./scripts/ops-call.sh ack 'DEMO-{batch}-1'");
+        Console.WriteLine($"  {RepositoryScripts.AckCommand.For($"DEMO-{batch}-1")}");
         Console.WriteLine($"  (or with plain SQL, as other systems do: UPDATE incidents SET acknowledged_at = now() WHERE incident_key = 'DEMO-{batch}-1';)");
         return ExitCodes.Ok;
     }
