@@ -37,8 +37,7 @@ public sealed partial class EngineSizeTests
         var files = EngineFiles();
         var wrong = files.Select(f => (File: Path.GetRelativePath(EngineFolder, f),
                 Types: TopLevelType().Matches(File.ReadAllText(f)).Select(m => m.Groups["name"].Value).ToList()))
-            .Where(f => f.Types.Count != 1 || f.Types[0] != Path.GetFileNameWithoutExtension(f.File)
-                && !Path.GetFileNameWithoutExtension(f.File).StartsWith(f.Types[0] + ".", StringComparison.Ordinal))
+            .Where(f => f.Types.Count != 1 || f.Types[0] != Path.GetFileNameWithoutExtension(f.File))
             .Select(f => $"{f.File}: {string.Join(", ", f.Types)}").ToList();
         Assert.True(wrong.Count == 0, "files that are not one type named as the file: " + string.Join("; ", wrong));
     }
@@ -69,8 +68,7 @@ public sealed partial class EngineSizeTests
         return files;
     }
 
-    // A type declared at the start of a line (nested types are indented). A partial class may span
-    // files named Type.Part.cs (TransportsLog.Console.cs).
+    // A type declared at the start of a line (nested types are indented).
     [GeneratedRegex(@"^(?:public|internal|file)(?: (?:static|sealed|abstract|readonly|partial))* (?:class|record|struct|interface|enum)(?: struct)? (?<name>\w+)", RegexOptions.Multiline)]
     private static partial Regex TopLevelType();
 

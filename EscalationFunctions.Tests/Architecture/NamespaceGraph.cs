@@ -6,8 +6,9 @@ namespace EscalationFunctions.Tests.Architecture;
 
 /// <summary>
 /// Which namespace of a compiled assembly uses which, read from its IL with Mono.Cecil: signatures,
-/// base types, attributes and every type, method or field a method body touches. Source <c>using</c>
-/// lines would miss uses of a parent namespace and fully qualified names; the IL has them all.
+/// base types, attributes and every type, method or field a method body touches (source <c>using</c>
+/// lines alone would miss uses of a parent namespace and fully qualified names), plus, with
+/// <see cref="WithSourceUsings"/>, the <c>using</c> lines that the IL cannot show.
 /// </summary>
 public sealed class NamespaceGraph
 {
@@ -24,8 +25,7 @@ public sealed class NamespaceGraph
         var graph = new NamespaceGraph();
         foreach (var (from, to) in edges)
         {
-            if (!graph._edges.TryGetValue(from, out var targets)) graph._edges[from] = targets = new(StringComparer.Ordinal);
-            targets.TryAdd(to, "given");
+            graph.AddEdge(from, to, "given");
         }
         return graph;
     }
@@ -42,8 +42,7 @@ public sealed class NamespaceGraph
             {
                 var to = NamespaceOf(used);
                 if (to == from || !to.StartsWith(rootNamespace, StringComparison.Ordinal)) continue;
-                if (!graph._edges.TryGetValue(from, out var targets)) graph._edges[from] = targets = new(StringComparer.Ordinal);
-                targets.TryAdd(to, $"{Outermost(type).Name} uses {Outermost(used).Name}");
+                graph.AddEdge(from, to, $"{Outermost(type).Name} uses {Outermost(used).Name}");
             }
         }
         return graph;
@@ -65,8 +64,7 @@ public sealed class NamespaceGraph
             {
                 var (from, to) = (own.Groups[1].Value, used.Groups[1].Value);
                 if (from == to || !to.StartsWith(rootNamespace, StringComparison.Ordinal)) continue;
-                if (!_edges.TryGetValue(from, out var targets)) _edges[from] = targets = new(StringComparer.Ordinal);
-                targets.TryAdd(to, $"{Path.GetFileName(file)}: using {to}");
+                AddEdge(from, to, $"{Path.GetFileName(file)}: using {to}");
             }
         }
         return this;
@@ -96,6 +94,13 @@ public sealed class NamespaceGraph
         foreach (var v in _edges.Keys.Concat(_edges.Values.SelectMany(t => t.Keys)).Distinct().Order(StringComparer.Ordinal))
             if (!index.ContainsKey(v)) Visit(v);
         return result;
+    }
+
+    // The first example of an edge is kept: one is enough to find it in the code.
+    private void AddEdge(string from, string to, string example)
+    {
+        if (!_edges.TryGetValue(from, out var targets)) _edges[from] = targets = new(StringComparer.Ordinal);
+        targets.TryAdd(to, example);
     }
 
     private static TypeReference Outermost(TypeReference type)
