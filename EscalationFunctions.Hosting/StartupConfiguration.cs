@@ -1,4 +1,3 @@
-using System.Reflection;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
@@ -86,9 +85,7 @@ public sealed class StartupConfiguration
     /// </summary>
     private static void RefuseUnresolvedVaultReferences(Func<string, string?> settings)
     {
-        var problems = typeof(SettingNames).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.IsLiteral && f.FieldType == typeof(string))
-            .Select(f => (string)f.GetRawConstantValue()!)
+        var problems = SettingNames.All
             .Append(UnlistedSecretSettings)
             .Distinct()
             .Where(name => settings(name)?.TrimStart().StartsWith("@Microsoft.KeyVault(", StringComparison.OrdinalIgnoreCase) == true)

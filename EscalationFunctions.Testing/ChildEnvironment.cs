@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Reflection;
 using EscalationFunctions.Engine.Settings;
 
 namespace EscalationFunctions.Testing;
@@ -12,12 +11,8 @@ namespace EscalationFunctions.Testing;
 /// </summary>
 public static class ChildEnvironment
 {
-    /// <summary>Every value of <see cref="SettingNames"/> (its <c>const string</c> fields).</summary>
-    public static IReadOnlySet<string> Settings { get; } = typeof(SettingNames)
-        .GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
-        .Select(f => (string)f.GetRawConstantValue()!)
-        .ToHashSet(StringComparer.Ordinal);
+    /// <summary>Every setting name (<see cref="SettingNames.All"/>).</summary>
+    public static IReadOnlySet<string> Settings { get; } = SettingNames.All.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Families of variables that configure this worker or the platforms it runs on: ours (ESC*,

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace EscalationFunctions.Engine.Settings;
 
 /// <summary>
@@ -52,6 +54,16 @@ public static class SettingNames
     public const string WebsiteAuthEnabled = "WEBSITE_AUTH_ENABLED";
     public const string OpsFunctionKey = "OPS_FUNCTION_KEY";
     public const string TickSchedule = "ESC_TICK_SCHEDULE";
+
+    /// <summary>
+    /// Every name above, in the order written: for checks that must cover each setting (an unresolved
+    /// vault reference, a child process's environment, the reference's list) without a list of their own.
+    /// </summary>
+    public static readonly IReadOnlyList<string> All = typeof(SettingNames)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Where(f => f.IsLiteral && f.FieldType == typeof(string))
+        .Select(f => (string)f.GetRawConstantValue()!)
+        .ToArray();
 
     /// <summary>Settings whose values are secrets: never printed, logged or echoed in errors.</summary>
     public static readonly IReadOnlySet<string> Secrets = new HashSet<string>(StringComparer.Ordinal)

@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using EscalationFunctions.Engine.Endpoints;
@@ -39,8 +38,7 @@ public partial class ReferenceTests
         return SettingNamesInCode().Except(notForTheFunctionsApp).Concat(functionsHostOwn);
     }
 
-    private static IReadOnlySet<string> SettingNamesInCode() => typeof(SettingNames).GetFields(BindingFlags.Public | BindingFlags.Static)
-        .Where(f => f.IsLiteral && f.FieldType == typeof(string)).Select(f => (string)f.GetRawConstantValue()!).ToHashSet();
+    private static IReadOnlySet<string> SettingNamesInCode() => SettingNames.All.ToHashSet();
 
     [Fact]
     public void Every_setting_the_code_reads_is_in_the_reference_and_the_reference_names_no_other()
